@@ -1,0 +1,215 @@
+//! Twin of kubernetes pkg/kubelet/kuberuntime/kuberuntime_gc.go (v1.34), containers only.
+//!
+//! Container GC runs every `ContainerGCPeriod` (1 min) and decides which exited containers to
+//! remove (kubelet-image-gc.md §5.3–5.4). This matters for image GC: an image stays "in use"
+//! while any container of it exists, even an exited one (§1.3).
+//!
+//! Not modelled: sandboxes (their disk use is a few KiB) and the `podContainerDeletor` on PLEG
+//! `ContainerDied` (it only trims restarted instances; the simulator does not restart
+//! containers). Pod log directories go with the pod's containers.
+
+use std::collections::BTreeMap;
+
+use crate::engine::SimTime;
+use crate::kubelet::runtime::{ContainerState, CriContainer};
+
+/// `ContainerGCPeriod` (hard-coded, §1.1).
+pub const CONTAINER_GC_PERIOD: SimTime = 60 * crate::engine::NANOS_PER_SEC;
+
+/// `GCPolicy` from the deprecated flags (§5.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContainerGcPolicy {
+    pub min_age: SimTime,
+    /// `MaxPerPodContainer`; negative means no limit.
+    pub max_per_pod_container: i64,
+    /// `MaxContainers`; negative means no limit.
+    pub max_containers: i64,
+}
+
+impl Default for ContainerGcPolicy {
+    fn default() -> Self {
+        ContainerGcPolicy {
+            min_age: 0,
+            max_per_pod_container: 1,
+            max_containers: -1,
+        }
+    }
+}
+
+/// What the kubelet's pod state provider says about a pod UID.
+pub trait PodStateProvider {
+    /// `ShouldPodContentBeRemoved`: the pod is gone from the API (deleted) or evicted.
+    fn should_pod_content_be_removed(&self, pod_uid: u64) -> bool;
+    /// `ShouldPodRuntimeBeRemoved`: the pod is gone or has terminated (e.g. a finished Job).
+    fn should_pod_runtime_be_removed(&self, pod_uid: u64) -> bool;
+}
+
+/// Decides which containers one GC run removes, in removal order. `evict_non_deleted_pods` is
+/// true for `DeleteAllUnusedContainers` (the eviction manager's reclaim), false for the periodic
+/// run. All config sources are taken as ready.
+pub fn containers_to_remove(
+    containers: &[CriContainer],
+    pods: &dyn PodStateProvider,
+    policy: ContainerGcPolicy,
+    now: SimTime,
+    evict_non_deleted_pods: bool,
+) -> Vec<u64> {
+    let newest_gc_time = now.saturating_sub(policy.min_age);
+    // evictableContainers: not running, created before now - MinAge; grouped by
+    // (pod UID, container name); each unit sorted newest first.
+    let mut units: BTreeMap<(u64, &str), Vec<&CriContainer>> = BTreeMap::new();
+    for c in containers {
+        if c.state == ContainerState::Running || c.created_at > newest_gc_time {
+            continue;
+        }
+        units
+            .entry((c.pod_uid, c.name.as_str()))
+            .or_default()
+            .push(c);
+    }
+    for unit in units.values_mut() {
+        unit.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+    }
+    let mut removed = Vec::new();
+    // Pods whose content should go: remove every evictable container of theirs.
+    units.retain(|(uid, _), unit| {
+        let gone = pods.should_pod_content_be_removed(*uid)
+            || (evict_non_deleted_pods && pods.should_pod_runtime_be_removed(*uid));
+        if gone {
+            // Oldest first, as removeOldestN walks the tail.
+            removed.extend(unit.iter().rev().map(|c| c.id));
+        }
+        !gone
+    });
+    // Keep the newest MaxPerPodContainer of each unit.
+    if policy.max_per_pod_container >= 0 {
+        let keep = policy.max_per_pod_container as usize;
+        for unit in units.values_mut() {
+            if unit.len() > keep {
+                removed.extend(unit[keep..].iter().rev().map(|c| c.id));
+                unit.truncate(keep);
+            }
+        }
+    }
+    // Global cap MaxContainers: first a per-unit share, then the oldest overall.
+    if policy.max_containers >= 0 {
+        let total: usize = units.values().map(Vec::len).sum();
+        let max = policy.max_containers as usize;
+        if total > max && !units.is_empty() {
+            let per_unit = (max / units.len()).max(1);
+            for unit in units.values_mut() {
+                if unit.len() > per_unit {
+                    removed.extend(unit[per_unit..].iter().rev().map(|c| c.id));
+                    unit.truncate(per_unit);
+                }
+            }
+            let mut flat: Vec<&CriContainer> = units.values().flatten().copied().collect();
+            if flat.len() > max {
+                flat.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+                removed.extend(flat[max..].iter().rev().map(|c| c.id));
+            }
+        }
+    }
+    removed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    struct Pods {
+        deleted: BTreeSet<u64>,
+        terminated: BTreeSet<u64>,
+    }
+    impl PodStateProvider for Pods {
+        fn should_pod_content_be_removed(&self, uid: u64) -> bool {
+            self.deleted.contains(&uid)
+        }
+        fn should_pod_runtime_be_removed(&self, uid: u64) -> bool {
+            self.deleted.contains(&uid) || self.terminated.contains(&uid)
+        }
+    }
+
+    fn c(id: u64, pod: u64, name: &str, state: ContainerState, created: SimTime) -> CriContainer {
+        CriContainer {
+            id,
+            pod_uid: pod,
+            name: name.into(),
+            image_id: "img".into(),
+            state,
+            created_at: created,
+        }
+    }
+
+    #[test]
+    fn deleted_pods_lose_all_exited_containers_running_ones_stay() {
+        use ContainerState::*;
+        let cs = vec![
+            c(1, 10, "a", Exited, 0),
+            c(2, 10, "b", Running, 0),
+            c(3, 11, "a", Exited, 0),
+        ];
+        let pods = Pods {
+            deleted: [10].into(),
+            terminated: BTreeSet::new(),
+        };
+        let r = containers_to_remove(&cs, &pods, ContainerGcPolicy::default(), 100, false);
+        assert_eq!(r, vec![1]);
+    }
+
+    #[test]
+    fn terminated_pod_keeps_one_dead_container_until_eviction_reclaim() {
+        use ContainerState::*;
+        let cs = vec![c(1, 10, "a", Exited, 0), c(2, 10, "a", Exited, 5)];
+        let pods = Pods {
+            deleted: BTreeSet::new(),
+            terminated: [10].into(),
+        };
+        // Periodic run: keep the newest one per (pod, name).
+        assert_eq!(
+            containers_to_remove(&cs, &pods, ContainerGcPolicy::default(), 100, false),
+            vec![1]
+        );
+        // DeleteAllUnusedContainers: the terminated pod's containers all go.
+        assert_eq!(
+            containers_to_remove(&cs, &pods, ContainerGcPolicy::default(), 100, true),
+            vec![1, 2]
+        );
+    }
+
+    #[test]
+    fn min_age_counts_from_creation() {
+        use ContainerState::*;
+        let cs = vec![c(1, 10, "a", Exited, 50)];
+        let pods = Pods {
+            deleted: [10].into(),
+            terminated: BTreeSet::new(),
+        };
+        let p = ContainerGcPolicy {
+            min_age: 60,
+            ..Default::default()
+        };
+        assert!(containers_to_remove(&cs, &pods, p, 100, false).is_empty());
+        assert_eq!(containers_to_remove(&cs, &pods, p, 110, false), vec![1]);
+    }
+
+    #[test]
+    fn max_containers_removes_the_oldest_overall() {
+        use ContainerState::*;
+        let cs = vec![
+            c(1, 10, "a", Exited, 1),
+            c(2, 11, "a", Exited, 2),
+            c(3, 12, "a", Exited, 3),
+        ];
+        let pods = Pods {
+            deleted: BTreeSet::new(),
+            terminated: BTreeSet::new(),
+        };
+        let p = ContainerGcPolicy {
+            max_containers: 1,
+            ..Default::default()
+        };
+        assert_eq!(containers_to_remove(&cs, &pods, p, 100, false), vec![1, 2]);
+    }
+}

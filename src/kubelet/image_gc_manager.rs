@@ -1,0 +1,453 @@
+//! Twin of kubernetes pkg/kubelet/images/image_gc_manager.go (v1.30–v1.35, the MaxAge-era order).
+//!
+//! The image garbage collector: image records (`imageRecord`), detection (`detectImages`), the
+//! periodic `GarbageCollect`, `freeSpace`, `freeOldImages` and the eviction manager's
+//! `DeleteUnusedImages`. Section numbers (§) refer to `kubelet-image-gc.md`.
+//!
+//! Deterministic choices where the kubelet is random:
+//! - the candidate sort (§3.1) is Go's unstable `sort.Sort` over map order; we sort by
+//!   (`lastUsed`, `firstDetected`, image ID), never-used first, so ties fall to the image ID;
+//! - records live in a `BTreeMap`, so every walk over them is in image-ID order.
+//!
+//! The `RuntimeClassInImageCriAPI` gate (alpha, off by default) is not modelled: the record key
+//! is always the image ID.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::engine::SimTime;
+use crate::kubelet::events::{
+    free_disk_space_failed_message, FreeDiskSpaceWording, KubeletEvent, ObjectRef,
+    FREE_DISK_SPACE_FAILED, INVALID_CAPACITY_MESSAGE, INVALID_DISK_CAPACITY,
+};
+use crate::kubelet::runtime::{ImageRuntime, RuntimeError};
+
+/// `ImageGCPeriod`: the GC loop's sliding period (hard-coded upstream, §1.1).
+pub const IMAGE_GC_PERIOD: SimTime = 5 * 60 * crate::engine::NANOS_PER_SEC;
+/// The detection ("monitor") loop's period (a literal `5*time.Minute` in `Start()`, §1.1).
+pub const IMAGE_DETECTION_PERIOD: SimTime = 5 * 60 * crate::engine::NANOS_PER_SEC;
+
+/// `ImageGCPolicy`: validated once, at construction, with the constructor's own texts (§5.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageGcPolicy {
+    pub high_threshold_percent: i32,
+    pub low_threshold_percent: i32,
+    /// `ImageMinimumGCAge`, ns.
+    pub min_age: SimTime,
+    /// `ImageMaximumGCAge`, ns; 0 disables the age stage.
+    pub max_age: SimTime,
+}
+
+impl ImageGcPolicy {
+    /// `NewImageGCManager`'s checks, in its order. It accepts low == high; config validation
+    /// (see `kubelet::config`) is stricter.
+    pub fn new(high: i32, low: i32, min_age: SimTime, max_age: SimTime) -> Result<Self, String> {
+        if !(0..=100).contains(&high) {
+            return Err(format!(
+                "invalid HighThresholdPercent {high}, must be in range [0-100]"
+            ));
+        }
+        if !(0..=100).contains(&low) {
+            return Err(format!(
+                "invalid LowThresholdPercent {low}, must be in range [0-100]"
+            ));
+        }
+        if low > high {
+            return Err(format!(
+                "LowThresholdPercent {low} can not be higher than HighThresholdPercent {high}"
+            ));
+        }
+        Ok(ImageGcPolicy {
+            high_threshold_percent: high,
+            low_threshold_percent: low,
+            min_age,
+            max_age,
+        })
+    }
+}
+
+/// `imageRecord` (§1.2). In memory only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRecord {
+    pub first_detected: SimTime,
+    /// `None` is Go's zero time: never seen in use.
+    pub last_used: Option<SimTime>,
+    /// The runtime-reported size, overwritten at every detection.
+    pub size: u64,
+    pub pinned: bool,
+}
+
+/// Why an image was removed (the `reason` label of `image_garbage_collected_total`, plus ours for
+/// the eviction manager's `DeleteUnusedImages`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeleteReason {
+    Space,
+    Age,
+    Eviction,
+}
+
+impl DeleteReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeleteReason::Space => "space",
+            DeleteReason::Age => "age",
+            DeleteReason::Eviction => "eviction",
+        }
+    }
+}
+
+/// One successful `RemoveImage`, with the size the kubelet counted for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deletion {
+    pub image_id: String,
+    pub reported_size: u64,
+    pub reason: DeleteReason,
+}
+
+/// The threshold stage's decision, logged by the kubelet as "Disk usage on image filesystem is
+/// over the high threshold…" with these keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GcTrigger {
+    pub usage_percent: i64,
+    pub high_threshold: i32,
+    pub amount_to_free: i64,
+    pub low_threshold: i32,
+    pub capacity: u64,
+    pub available: u64,
+}
+
+/// What one `GarbageCollect` pass did. `result` is the error `GarbageCollect` returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GcOutcome {
+    pub result: Result<(), String>,
+    pub trigger: Option<GcTrigger>,
+    pub freed_reported: u64,
+    pub deletions: Vec<Deletion>,
+    pub events: Vec<KubeletEvent>,
+}
+
+/// `freeSpace`'s result: the reported bytes freed, and the deletion-error text if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FreeSpaceResult {
+    pub freed: u64,
+    pub error: Option<String>,
+}
+
+/// The stateful image GC manager (`realImageGCManager`).
+#[derive(Debug, Clone)]
+pub struct ImageGcManager {
+    pub policy: ImageGcPolicy,
+    records: BTreeMap<String, ImageRecord>,
+    wording: FreeDiskSpaceWording,
+    /// Deletions made since the last `take_deletions` (the sim reads them to account bytes).
+    deletions: Vec<Deletion>,
+}
+
+impl ImageGcManager {
+    pub fn new(policy: ImageGcPolicy, wording: FreeDiskSpaceWording) -> Self {
+        ImageGcManager {
+            policy,
+            records: BTreeMap::new(),
+            wording,
+            deletions: Vec::new(),
+        }
+    }
+
+    pub fn records(&self) -> &BTreeMap<String, ImageRecord> {
+        &self.records
+    }
+
+    pub fn record_mut(&mut self, id: &str) -> Option<&mut ImageRecord> {
+        self.records.get_mut(id)
+    }
+
+    /// `detectImages(detectTime)` (§1.3). `now` is the fresh `time.Now()` taken inside; it is
+    /// what `lastUsed` gets. Returns the set of image IDs in use.
+    pub fn detect_images(
+        &mut self,
+        rt: &dyn ImageRuntime,
+        detect_time: SimTime,
+        now: SimTime,
+    ) -> Result<BTreeSet<String>, String> {
+        let images = rt.list_images().map_err(|e| e.0)?;
+        let in_use: BTreeSet<String> = rt
+            .container_image_ids()
+            .map_err(|e| e.0)?
+            .into_iter()
+            .collect();
+        let mut listed: BTreeSet<&str> = BTreeSet::new();
+        for image in &images {
+            listed.insert(&image.id);
+            let record = self.records.entry(image.id.clone()).or_insert(ImageRecord {
+                first_detected: detect_time,
+                last_used: None,
+                size: 0,
+                pinned: false,
+            });
+            if in_use.contains(&image.id) {
+                record.last_used = Some(now);
+            }
+            // With duplicate IDs in one listing, the last one wins (TestDeletePinnedImage).
+            record.size = image.size;
+            record.pinned = image.pinned;
+        }
+        self.records.retain(|id, _| listed.contains(id.as_str()));
+        Ok(in_use)
+    }
+
+    /// `imagesInEvictionOrder(freeTime)` (§2.1 step 2, §3.1): detect, then the records that are
+    /// neither in use nor pinned, least recently used first.
+    pub fn images_in_eviction_order(
+        &mut self,
+        rt: &dyn ImageRuntime,
+        free_time: SimTime,
+    ) -> Result<Vec<String>, String> {
+        let in_use = self.detect_images(rt, free_time, free_time)?;
+        let mut candidates: Vec<(&String, &ImageRecord)> = self
+            .records
+            .iter()
+            .filter(|(id, r)| !in_use.contains(*id) && !r.pinned)
+            .collect();
+        // `byLastUsedAndDetected`; None (zero time) sorts first. Ties: image ID (our rule).
+        candidates.sort_by(|(ia, a), (ib, b)| {
+            (a.last_used, a.first_detected, ia).cmp(&(b.last_used, b.first_detected, ib))
+        });
+        Ok(candidates.into_iter().map(|(id, _)| id.clone()).collect())
+    }
+
+    fn remove(
+        &mut self,
+        rt: &mut dyn ImageRuntime,
+        id: &str,
+        reason: DeleteReason,
+    ) -> Result<u64, RuntimeError> {
+        rt.remove_image(id)?;
+        let size = self.records.remove(id).map(|r| r.size).unwrap_or(0);
+        self.deletions.push(Deletion {
+            image_id: id.to_string(),
+            reported_size: size,
+            reason,
+        });
+        Ok(size)
+    }
+
+    /// `freeSpace(bytesToFree, freeTime, candidates)` (§3.2). Walks `candidates` in order and
+    /// stops once the reported bytes freed reach `bytes_to_free`; the test runs only after a
+    /// successful deletion, so `bytes_to_free <= 0` still deletes one eligible image.
+    pub fn free_space(
+        &mut self,
+        rt: &mut dyn ImageRuntime,
+        bytes_to_free: i64,
+        free_time: SimTime,
+        candidates: &[String],
+        reason: DeleteReason,
+    ) -> FreeSpaceResult {
+        let mut freed: u64 = 0;
+        let mut errors: Vec<String> = Vec::new();
+        for id in candidates {
+            let Some(record) = self.records.get(id) else {
+                continue;
+            };
+            if record.last_used.is_some_and(|lu| lu >= free_time) {
+                continue;
+            }
+            // Age is measured from first detection, not from the pull; `< MinAge` skips.
+            if free_time.saturating_sub(record.first_detected) < self.policy.min_age
+                || record.first_detected > free_time
+            {
+                continue;
+            }
+            match self.remove(rt, id, reason) {
+                Ok(size) => {
+                    freed = freed.saturating_add(size);
+                    if freed as i128 >= bytes_to_free as i128 {
+                        break;
+                    }
+                }
+                Err(e) => errors.push(e.0),
+            }
+        }
+        let error = (!errors.is_empty()).then(|| {
+            format!(
+                "wanted to free {bytes_to_free} bytes, but freed {freed} bytes space with errors in image deletion: {}",
+                join_errors(&errors)
+            )
+        });
+        FreeSpaceResult { freed, error }
+    }
+
+    /// `freeOldImages` (§3.3): MaxAge deletions. No MinAge check; a never-used image is older
+    /// than any MaxAge. Nothing happens until the GC goroutine has run for longer than MaxAge.
+    /// Returns the candidates left.
+    pub fn free_old_images(
+        &mut self,
+        rt: &mut dyn ImageRuntime,
+        candidates: Vec<String>,
+        free_time: SimTime,
+        began_gc: SimTime,
+    ) -> (Vec<String>, Option<String>) {
+        let max_age = self.policy.max_age;
+        if max_age == 0 || free_time.saturating_sub(began_gc) <= max_age {
+            return (candidates, None);
+        }
+        let mut left = Vec::with_capacity(candidates.len());
+        let mut errors = Vec::new();
+        for id in candidates {
+            let Some(record) = self.records.get(&id) else {
+                continue;
+            };
+            let too_old = match record.last_used {
+                None => true,
+                Some(lu) => free_time.saturating_sub(lu) > max_age,
+            };
+            if !too_old {
+                left.push(id);
+                continue;
+            }
+            if let Err(e) = self.remove(rt, &id, DeleteReason::Age) {
+                errors.push(e.0);
+                left.push(id);
+            }
+        }
+        let error = (!errors.is_empty()).then(|| {
+            format!(
+                "wanted to free images older than {}, encountered errors in image deletion: {}",
+                crate::units::format_go_duration(max_age as i64),
+                join_errors(&errors)
+            )
+        });
+        (left, error)
+    }
+
+    /// `GarbageCollect(ctx, beganGC)` in the v1.29+ order (§2.1): detect → MaxAge → stats →
+    /// integer threshold check with `>=` → freeSpace → `FreeDiskSpaceFailed` on a shortfall.
+    pub fn garbage_collect(
+        &mut self,
+        rt: &mut dyn ImageRuntime,
+        now: SimTime,
+        began_gc: SimTime,
+    ) -> GcOutcome {
+        let mut out = GcOutcome {
+            result: Ok(()),
+            trigger: None,
+            freed_reported: 0,
+            deletions: Vec::new(),
+            events: Vec::new(),
+        };
+        out.result = self.garbage_collect_inner(rt, now, began_gc, &mut out);
+        out.deletions = std::mem::take(&mut self.deletions);
+        out
+    }
+
+    fn garbage_collect_inner(
+        &mut self,
+        rt: &mut dyn ImageRuntime,
+        free_time: SimTime,
+        began_gc: SimTime,
+        out: &mut GcOutcome,
+    ) -> Result<(), String> {
+        let candidates = self.images_in_eviction_order(rt, free_time)?;
+        let (candidates, err) = self.free_old_images(rt, candidates, free_time, began_gc);
+        if let Some(e) = err {
+            return Err(e);
+        }
+        let stats = rt.image_fs_stats().map_err(|e| e.0)?;
+        let capacity = stats.capacity_bytes.unwrap_or(0);
+        let mut available = stats.available_bytes.unwrap_or(0);
+        if available > capacity {
+            // "Availability is larger than capacity": clamp, then the capacity check (§2.1 6–7).
+            available = capacity;
+        }
+        if capacity == 0 {
+            out.events.push(KubeletEvent::warning(
+                INVALID_DISK_CAPACITY,
+                ObjectRef::Node,
+                INVALID_CAPACITY_MESSAGE.to_string(),
+            ));
+            return Err(INVALID_CAPACITY_MESSAGE.to_string());
+        }
+        let usage_percent = usage_percent(capacity, available);
+        if usage_percent < self.policy.high_threshold_percent as i64 {
+            return Ok(());
+        }
+        let amount_to_free = amount_to_free(capacity, available, self.policy.low_threshold_percent);
+        out.trigger = Some(GcTrigger {
+            usage_percent,
+            high_threshold: self.policy.high_threshold_percent,
+            amount_to_free,
+            low_threshold: self.policy.low_threshold_percent,
+            capacity,
+            available,
+        });
+        let res = self.free_space(
+            rt,
+            amount_to_free,
+            free_time,
+            &candidates,
+            DeleteReason::Space,
+        );
+        out.freed_reported = res.freed;
+        if let Some(e) = res.error {
+            return Err(e);
+        }
+        if (res.freed as i128) < amount_to_free as i128 {
+            let msg = free_disk_space_failed_message(
+                self.wording,
+                amount_to_free,
+                res.freed,
+                usage_percent,
+                capacity,
+            );
+            out.events.push(KubeletEvent::warning(
+                FREE_DISK_SPACE_FAILED,
+                ObjectRef::Node,
+                msg.clone(),
+            ));
+            return Err(msg);
+        }
+        Ok(())
+    }
+
+    /// `DeleteUnusedImages` (§4): every eligible image (not in use, not pinned, MinAge honoured),
+    /// whatever the thresholds say. Called by the eviction manager.
+    pub fn delete_unused_images(
+        &mut self,
+        rt: &mut dyn ImageRuntime,
+        now: SimTime,
+    ) -> (Result<(), String>, Vec<Deletion>) {
+        let result = match self.images_in_eviction_order(rt, now) {
+            Err(e) => Err(e),
+            Ok(candidates) => {
+                let res = self.free_space(rt, i64::MAX, now, &candidates, DeleteReason::Eviction);
+                res.error.map_or(Ok(()), Err)
+            }
+        };
+        (result, std::mem::take(&mut self.deletions))
+    }
+
+    /// Deletions made outside `garbage_collect`/`delete_unused_images` (direct `free_space`
+    /// or `free_old_images` calls), drained.
+    pub fn take_deletions(&mut self) -> Vec<Deletion> {
+        std::mem::take(&mut self.deletions)
+    }
+}
+
+fn join_errors(errors: &[String]) -> String {
+    // Go's errors.NewAggregate: one error prints alone, several as "[a, b]".
+    if errors.len() == 1 {
+        errors[0].clone()
+    } else {
+        format!("[{}]", errors.join(", "))
+    }
+}
+
+/// `usagePercent := 100 - int(available*100/capacity)` (§2.1 step 8): integer division truncates,
+/// so usage is effectively rounded up. `capacity` must be > 0.
+pub fn usage_percent(capacity: u64, available: u64) -> i64 {
+    100 - (available as i128 * 100 / capacity as i128) as i64
+}
+
+/// `amountToFree := capacity*int64(100-low)/100 - available` (§2.1 step 9): multiply, divide
+/// (truncate), subtract.
+pub fn amount_to_free(capacity: u64, available: u64, low_threshold_percent: i32) -> i64 {
+    (capacity as i128 * (100 - low_threshold_percent as i128) / 100 - available as i128) as i64
+}

@@ -1,0 +1,77 @@
+//! The kubelet's view of the container runtime (the CRI) and of filesystem stats.
+//!
+//! Twin of the interfaces the kubelet calls: `kubecontainer.ImageService` / `Runtime.GetPods(all)`
+//! (pkg/kubelet/container/runtime.go) and the stats provider's `ImageFsStats`
+//! (pkg/kubelet/server/stats). The virtual node implements these traits; the upstream unit tests
+//! use small fakes of their own, as `FakeRuntime` does upstream.
+
+use crate::engine::SimTime;
+
+/// One image as CRI `ListImages` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CriImage {
+    /// The image ID: the record key of the image GC manager (§1.2).
+    pub id: String,
+    /// CRI `Image.size`: what the runtime reports, compressed or unpacked (§6).
+    pub size: u64,
+    pub pinned: bool,
+}
+
+/// Container state as the CRI reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContainerState {
+    Running,
+    Exited,
+}
+
+/// One container the runtime still has, running or exited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CriContainer {
+    pub id: u64,
+    pub pod_uid: u64,
+    pub name: String,
+    pub image_id: String,
+    pub state: ContainerState,
+    pub created_at: SimTime,
+}
+
+/// Filesystem stats as cadvisor's statfs gives them (a `None` is a nil pointer upstream).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FsStats {
+    pub capacity_bytes: Option<u64>,
+    pub available_bytes: Option<u64>,
+    pub inodes: Option<u64>,
+    pub inodes_free: Option<u64>,
+}
+
+/// An error returned by the runtime or the stats provider; the text is what the kubelet would
+/// wrap into its own error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuntimeError(pub String);
+
+impl std::fmt::Display for RuntimeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What the image GC manager needs from the runtime and the stats provider.
+pub trait ImageRuntime {
+    /// CRI `ListImages`.
+    fn list_images(&self) -> Result<Vec<CriImage>, RuntimeError>;
+    /// The image IDs of every container of `GetPods(all=true)`: running and exited containers
+    /// that container GC has not removed yet (§1.3 step 2–3). Sandboxes are not included.
+    fn container_image_ids(&self) -> Result<Vec<String>, RuntimeError>;
+    /// CRI `RemoveImage`.
+    fn remove_image(&mut self, image_id: &str) -> Result<(), RuntimeError>;
+    /// `ImageFsStats`: capacity and available of the filesystem that holds the images.
+    fn image_fs_stats(&self) -> Result<FsStats, RuntimeError>;
+}
+
+/// What container GC needs from the runtime.
+pub trait ContainerRuntime {
+    /// Every container the runtime has, in a deterministic order.
+    fn list_containers(&self) -> Vec<CriContainer>;
+    /// CRI `RemoveContainer` (with its log file).
+    fn remove_container(&mut self, id: u64);
+}

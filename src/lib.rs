@@ -1,0 +1,15 @@
+//! imagefs-sim: a discrete-event simulator of how the kubelet manages node disk.
+//!
+//! Data flows one way: scenario → simulation → outcome → reports. See ARCHITECTURE.md.
+
+pub mod engine;
+pub mod error;
+pub mod kubelet;
+pub mod node;
+pub mod outcome;
+pub mod report;
+pub mod runner;
+pub mod scenario;
+pub mod sim;
+pub mod units;
+pub mod workload;

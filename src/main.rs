@@ -1,0 +1,110 @@
+//! The `imagefs-sim` command line: parse arguments, call the library, print.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use imagefs_sim::runner::{default_out_dir, run_to_dir};
+use imagefs_sim::scenario::Scenario;
+
+#[derive(Parser)]
+#[command(
+    name = "imagefs-sim",
+    version,
+    about = "Simulate the kubelet's image GC, container GC and disk-pressure eviction on a virtual node",
+    after_help = "Examples:\n  imagefs-sim run scenarios/quickstart.toml            # writes output/quickstart/\n  imagefs-sim run scenarios/quickstart.toml --out /tmp/q\n  imagefs-sim check scenarios/quickstart.toml          # validate only"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run scenarios and write timeseries.csv, events.csv and summary.json.
+    Run {
+        /// Scenario files (TOML).
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+        /// Output directory (default: output/<scenario name>/). Only with a single scenario.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Validate scenario files and their traces; run nothing.
+    Check {
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run { scenarios, out } => {
+            if out.is_some() && scenarios.len() > 1 {
+                eprintln!("error: --out takes a single scenario; without it each run goes to output/<scenario name>/");
+                return ExitCode::from(2);
+            }
+            let mut failed = false;
+            for path in &scenarios {
+                let sc = match Scenario::load(path) {
+                    Ok(sc) => sc,
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        failed = true;
+                        continue;
+                    }
+                };
+                let dir = out.clone().unwrap_or_else(|| default_out_dir(&sc));
+                match run_to_dir(&sc, &dir) {
+                    Ok(s) => {
+                        println!(
+                            "{}: {} simulated s, {} events; GC passes {} (triggered {}, failed {}); images deleted {} ({} by age); freed {} bytes reported, {} on disk; pulls {} ({} repulls, {} failed); min available {} bytes, peak usage {}%",
+                            sc.name, s.simulated_seconds, s.events_processed, s.gc_runs, s.gc_triggered, s.gc_failures,
+                            s.images_deleted, s.images_deleted_by_age, s.bytes_freed_reported, s.bytes_freed_on_disk,
+                            s.pulls, s.repulls, s.pull_failures, s.min_available_bytes, s.peak_usage_percent
+                        );
+                        println!(
+                            "  wrote {}/{{timeseries.csv,events.csv,summary.json}}",
+                            dir.display()
+                        );
+                    }
+                    Err(e) => {
+                        eprintln!("error: {}: {e:#}", path.display());
+                        failed = true;
+                    }
+                }
+            }
+            if failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Command::Check { scenarios } => {
+            let mut failed = false;
+            for path in &scenarios {
+                match Scenario::load(path) {
+                    Ok(sc) => println!(
+                        "{}: ok ({} layers, {} images, {} trace events over {} s)",
+                        path.display(),
+                        sc.catalog.layers.len(),
+                        sc.catalog.images.len(),
+                        sc.trace.len(),
+                        sc.duration / 1_000_000_000
+                    ),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        failed = true;
+                    }
+                }
+            }
+            if failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! The image catalog: content-addressed layers and the images made of them.
+//!
+//! A layer is stored once on disk however many images share it. An image's *reported* size (CRI
+//! `Image.size`, what the kubelet's GC adds up) is the sum of its layers' compressed or unpacked
+//! sizes, as the runtime reports (kubelet-image-gc.md §6, data-formats.md §2.4).
+
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerSpec {
+    pub id: String,
+    /// Unpacked bytes on disk.
+    pub size: u64,
+    /// Compressed blob bytes (what containerd reports); defaults to `size` when unknown.
+    pub compressed: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageSpec {
+    pub name: String,
+    /// Indices into [`Catalog::layers`], bottom first, without repeats.
+    pub layers: Vec<usize>,
+    pub pinned: bool,
+}
+
+/// What the runtime reports as an image's size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SizeReporting {
+    /// containerd: the compressed content size.
+    Compressed,
+    /// CRI-O and Docker: the unpacked size, shared layers included.
+    Unpacked,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Catalog {
+    pub layers: Vec<LayerSpec>,
+    pub images: Vec<ImageSpec>,
+    by_name: BTreeMap<String, usize>,
+    reported: Vec<u64>,
+    unpacked: Vec<u64>,
+}
+
+impl Catalog {
+    /// Builds the catalog; layer indices must be valid (the scenario layer checks names).
+    pub fn new(layers: Vec<LayerSpec>, images: Vec<ImageSpec>, reporting: SizeReporting) -> Self {
+        let by_name = images
+            .iter()
+            .enumerate()
+            .map(|(i, im)| (im.name.clone(), i))
+            .collect();
+        let reported = images
+            .iter()
+            .map(|im| {
+                im.layers
+                    .iter()
+                    .map(|&l| match reporting {
+                        SizeReporting::Compressed => layers[l].compressed,
+                        SizeReporting::Unpacked => layers[l].size,
+                    })
+                    .sum()
+            })
+            .collect();
+        let unpacked = images
+            .iter()
+            .map(|im| im.layers.iter().map(|&l| layers[l].size).sum())
+            .collect();
+        Catalog {
+            layers,
+            images,
+            by_name,
+            reported,
+            unpacked,
+        }
+    }
+
+    pub fn image_index(&self, name: &str) -> Option<usize> {
+        self.by_name.get(name).copied()
+    }
+
+    /// CRI `Image.size` of image `i`.
+    pub fn reported_size(&self, i: usize) -> u64 {
+        self.reported[i]
+    }
+
+    /// Unpacked bytes of image `i` if none of its layers were shared.
+    pub fn unpacked_size(&self, i: usize) -> u64 {
+        self.unpacked[i]
+    }
+}

@@ -1,0 +1,161 @@
+//! Exact accounting of bytes that grow linearly with time (writable layers, logs, pulls).
+//!
+//! Values are kept in nano-bytes (bytes × 10⁹) so that a rate in bytes per second times an
+//! elapsed time in nanoseconds is an exact integer: a sum of growers equals the ledger total to
+//! the nano-byte, with no floating point.
+
+use crate::engine::{SimTime, NANOS_PER_SEC};
+
+const NB: u128 = NANOS_PER_SEC as u128;
+
+/// One linearly growing quantity: `base` at `ref_time`, plus `rate` bytes/s since, up to `cap`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Grower {
+    base_nb: u128,
+    /// Bytes per second (= nano-bytes per nanosecond). 0 while stopped, paused or capped.
+    rate: u64,
+    ref_time: SimTime,
+    /// Cap in bytes; `u64::MAX` for none.
+    cap: u64,
+}
+
+impl Grower {
+    pub fn new(now: SimTime, rate: u64, cap: u64) -> Self {
+        Grower {
+            base_nb: 0,
+            rate: if cap == 0 { 0 } else { rate },
+            ref_time: now,
+            cap,
+        }
+    }
+
+    pub fn value_nb(&self, t: SimTime) -> u128 {
+        self.base_nb + self.rate as u128 * t.saturating_sub(self.ref_time) as u128
+    }
+
+    pub fn bytes(&self, t: SimTime) -> u64 {
+        (self.value_nb(t) / NB) as u64
+    }
+
+    pub fn rate(&self) -> u64 {
+        self.rate
+    }
+
+    pub fn cap(&self) -> u64 {
+        self.cap
+    }
+
+    /// When this grower reaches its cap at its current rate, if it ever does.
+    pub fn cap_time(&self) -> Option<SimTime> {
+        if self.rate == 0 || self.cap == u64::MAX {
+            return None;
+        }
+        let target = self.cap as u128 * NB;
+        let left = target.saturating_sub(self.base_nb);
+        let dt = left.div_ceil(self.rate as u128);
+        Some(
+            self.ref_time
+                .saturating_add(dt.min(u64::MAX as u128) as u64),
+        )
+    }
+}
+
+/// The sum of many growers of one kind on one filesystem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Ledger {
+    base_nb: u128,
+    rate: u64,
+    ref_time: SimTime,
+}
+
+impl Ledger {
+    pub fn value_nb(&self, t: SimTime) -> u128 {
+        self.base_nb + self.rate as u128 * t.saturating_sub(self.ref_time) as u128
+    }
+
+    pub fn bytes(&self, t: SimTime) -> u64 {
+        (self.value_nb(t) / NB) as u64
+    }
+
+    pub fn rate(&self) -> u64 {
+        self.rate
+    }
+
+    fn rebase(&mut self, t: SimTime) {
+        self.base_nb = self.value_nb(t);
+        self.ref_time = t;
+    }
+
+    /// Adds a new grower (already created at `t`).
+    pub fn add(&mut self, t: SimTime, g: &Grower) {
+        self.rebase(t);
+        self.base_nb += g.value_nb(t);
+        self.rate += g.rate;
+    }
+
+    /// Removes a grower; returns the bytes it held.
+    pub fn remove(&mut self, t: SimTime, g: &Grower) -> u64 {
+        self.rebase(t);
+        let v = g.value_nb(t);
+        self.base_nb -= v;
+        self.rate -= g.rate;
+        (v / NB) as u64
+    }
+
+    /// Changes a grower's rate at `t` (stop, pause, resume), keeping its bytes.
+    pub fn set_rate(&mut self, t: SimTime, g: &mut Grower, rate: u64) {
+        self.rebase(t);
+        self.rate -= g.rate;
+        g.base_nb = g.value_nb(t);
+        g.ref_time = t;
+        g.rate = rate;
+        self.rate += rate;
+    }
+
+    /// Clamps a grower exactly to its cap (at its cap time) and stops it.
+    pub fn clamp_to_cap(&mut self, t: SimTime, g: &mut Grower) {
+        self.rebase(t);
+        let v = g.value_nb(t);
+        let target = g.cap as u128 * NB;
+        self.base_nb = self.base_nb - v + target;
+        self.rate -= g.rate;
+        g.base_nb = target;
+        g.ref_time = t;
+        g.rate = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ledger_equals_sum_of_growers_exactly() {
+        let s = NANOS_PER_SEC;
+        let mut l = Ledger::default();
+        let mut a = Grower::new(0, 3, u64::MAX);
+        l.add(0, &a);
+        let b = Grower::new(s / 3, 7, 100);
+        l.add(s / 3, &b);
+        l.set_rate(2 * s, &mut a, 0);
+        let t = 5 * s + 17;
+        assert_eq!(l.value_nb(t), a.value_nb(t) + b.value_nb(t));
+        assert_eq!(a.bytes(t), 6);
+        assert_eq!(l.remove(t, &a), 6);
+        assert_eq!(l.value_nb(t), b.value_nb(t));
+    }
+
+    #[test]
+    fn cap_time_rounds_up_and_clamp_is_exact() {
+        let s = NANOS_PER_SEC;
+        let mut l = Ledger::default();
+        let mut g = Grower::new(0, 3, 10);
+        l.add(0, &g);
+        let tc = g.cap_time().unwrap();
+        assert_eq!(tc, (10 * s).div_ceil(3));
+        l.clamp_to_cap(tc, &mut g);
+        assert_eq!(g.bytes(tc + s), 10);
+        assert_eq!(l.bytes(tc + 5 * s), 10);
+        assert_eq!(l.rate(), 0);
+    }
+}

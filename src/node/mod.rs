@@ -1,0 +1,738 @@
+//! The virtual node: its filesystems, the layer store, and the container runtime's state.
+//!
+//! It implements the CRI-shaped traits of [`crate::kubelet::runtime`], so the kubelet model
+//! drives it exactly as the kubelet drives containerd or CRI-O. It knows images, layers,
+//! containers and bytes; it knows nothing of pods' specs, GC policy or eviction.
+//!
+//! Disk full: when a filesystem reaches its capacity, the pulls writing to it fail with
+//! "no space left on device" (their partial bytes are dropped), and containers writing to it stop
+//! growing (their writes fail) until something frees space on it.
+
+pub mod catalog;
+pub mod ledger;
+
+use std::collections::BTreeMap;
+
+use crate::engine::SimTime;
+use crate::kubelet::runtime::{
+    ContainerRuntime, ContainerState, CriContainer, CriImage, FsStats, ImageRuntime, RuntimeError,
+};
+use catalog::Catalog;
+use ledger::{Grower, Ledger};
+
+/// The error a pull gets when the image filesystem fills up (the exact runtime text is
+/// UNCONFIRMED upstream; this is the errno text every runtime includes).
+pub const NO_SPACE_LEFT: &str = "no space left on device";
+
+/// How the node's disks are laid out (kubelet-eviction.md §3.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// One filesystem: imagefs == nodefs.
+    Shared,
+    /// Images and writable layers on a dedicated imagefs; logs and volumes on nodefs.
+    DedicatedImagefs,
+    /// KEP-4191: images on imagefs; writable layers, logs and volumes on nodefs.
+    Split,
+}
+
+impl Layout {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layout::Shared => "shared",
+            Layout::DedicatedImagefs => "dedicated-imagefs",
+            Layout::Split => "split",
+        }
+    }
+}
+
+/// Index of a filesystem in [`Node::filesystems`]: 0 is nodefs, 1 the imagefs when separate.
+pub type FsId = usize;
+pub const NODEFS: FsId = 0;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeSpec {
+    pub layout: Layout,
+    pub nodefs_capacity: u64,
+    pub nodefs_other_used: u64,
+    pub imagefs_capacity: u64,
+    pub imagefs_other_used: u64,
+    /// Bytes a pull writes to the image filesystem per second (download and unpack).
+    pub pull_bandwidth: u64,
+}
+
+/// One filesystem's bytes by kind.
+#[derive(Debug, Clone, Default)]
+pub struct Filesystem {
+    pub capacity: u64,
+    pub other_used: u64,
+    /// Unpacked bytes of the layers stored here, each counted once.
+    pub layer_bytes: u64,
+    pub writable: Ledger,
+    pub logs: Ledger,
+    pub pulls: Ledger,
+    /// True while full with containers' writes stalled.
+    pub paused: bool,
+    /// Bumped whenever the fill rate or level changes, so stale "full" timers are ignored.
+    pub generation: u64,
+}
+
+impl Filesystem {
+    fn used_nb(&self, t: SimTime) -> u128 {
+        (self.other_used as u128 + self.layer_bytes as u128) * 1_000_000_000
+            + self.writable.value_nb(t)
+            + self.logs.value_nb(t)
+            + self.pulls.value_nb(t)
+    }
+
+    fn rate(&self) -> u64 {
+        self.writable.rate() + self.logs.rate() + self.pulls.rate()
+    }
+
+    /// Used bytes at `t`, never above capacity.
+    pub fn used(&self, t: SimTime) -> u64 {
+        ((self.used_nb(t) / 1_000_000_000) as u64).min(self.capacity)
+    }
+
+    pub fn available(&self, t: SimTime) -> u64 {
+        self.capacity - self.used(t)
+    }
+
+    fn is_full(&self, t: SimTime) -> bool {
+        self.used_nb(t) >= self.capacity as u128 * 1_000_000_000
+    }
+
+    /// When the filesystem fills at the current rates.
+    fn full_time(&self, t: SimTime) -> Option<SimTime> {
+        let rate = self.rate();
+        if rate == 0 {
+            return None;
+        }
+        let left = (self.capacity as u128 * 1_000_000_000).saturating_sub(self.used_nb(t));
+        Some(t.saturating_add(left.div_ceil(rate as u128).min(u64::MAX as u128) as u64))
+    }
+}
+
+/// Which of a container's two growers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stream {
+    Writable,
+    Log,
+}
+
+#[derive(Debug, Clone)]
+pub struct Container {
+    pub id: u64,
+    pub pod_uid: u64,
+    pub name: String,
+    pub image: usize,
+    pub state: ContainerState,
+    pub created_at: SimTime,
+    writable: Grower,
+    log: Grower,
+    writable_rate: u64,
+    log_rate: u64,
+    generation: u64,
+}
+
+impl Container {
+    pub fn writable_bytes(&self, t: SimTime) -> u64 {
+        self.writable.bytes(t)
+    }
+    pub fn log_bytes(&self, t: SimTime) -> u64 {
+        self.log.bytes(t)
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Pull {
+    image: usize,
+    bytes: Grower,
+    generation: u64,
+}
+
+/// A timer the node asks the simulation to set. Each carries the generation it was computed
+/// for; a timer whose generation is stale is ignored when it fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeTimer {
+    GrowerCap {
+        container: u64,
+        stream: Stream,
+        generation: u64,
+    },
+    PullDone {
+        pull: u64,
+        generation: u64,
+    },
+    DiskFull {
+        fs: FsId,
+        generation: u64,
+    },
+}
+
+/// The result of a finished or failed pull.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullResult {
+    pub pull: u64,
+    pub image: usize,
+    /// Bytes this pull wrote; on failure, what it had written before failing.
+    pub bytes: u64,
+    pub error: Option<String>,
+}
+
+/// One image removed from the runtime, and the bytes that removal really freed on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageRemoval {
+    pub image: usize,
+    pub freed_on_disk: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub catalog: Catalog,
+    pub layout: Layout,
+    pull_bandwidth: u64,
+    filesystems: Vec<Filesystem>,
+    layer_refs: Vec<u32>,
+    present: Vec<bool>,
+    containers: BTreeMap<u64, Container>,
+    pulls: BTreeMap<u64, Pull>,
+    next_container_id: u64,
+    next_pull_id: u64,
+    now: SimTime,
+    timers: Vec<(SimTime, NodeTimer)>,
+    removals: Vec<ImageRemoval>,
+    failed_pulls: Vec<PullResult>,
+}
+
+impl Node {
+    pub fn new(spec: &NodeSpec, catalog: Catalog) -> Self {
+        let mut filesystems = vec![Filesystem {
+            capacity: spec.nodefs_capacity,
+            other_used: spec.nodefs_other_used,
+            ..Default::default()
+        }];
+        if spec.layout != Layout::Shared {
+            filesystems.push(Filesystem {
+                capacity: spec.imagefs_capacity,
+                other_used: spec.imagefs_other_used,
+                ..Default::default()
+            });
+        }
+        let nl = catalog.layers.len();
+        let ni = catalog.images.len();
+        Node {
+            catalog,
+            layout: spec.layout,
+            pull_bandwidth: spec.pull_bandwidth.max(1),
+            filesystems,
+            layer_refs: vec![0; nl],
+            present: vec![false; ni],
+            containers: BTreeMap::new(),
+            pulls: BTreeMap::new(),
+            next_container_id: 1,
+            next_pull_id: 1,
+            now: 0,
+            timers: Vec::new(),
+            removals: Vec::new(),
+            failed_pulls: Vec::new(),
+        }
+    }
+
+    /// The filesystem that holds images (and pulls).
+    pub fn image_fs(&self) -> FsId {
+        if self.layout == Layout::Shared {
+            NODEFS
+        } else {
+            1
+        }
+    }
+
+    /// The filesystem that holds containers' writable layers.
+    pub fn container_fs(&self) -> FsId {
+        match self.layout {
+            Layout::Shared | Layout::Split => NODEFS,
+            Layout::DedicatedImagefs => 1,
+        }
+    }
+
+    /// The filesystem that holds logs (and volumes).
+    pub fn node_fs(&self) -> FsId {
+        NODEFS
+    }
+
+    pub fn filesystems(&self) -> &[Filesystem] {
+        &self.filesystems
+    }
+
+    pub fn set_now(&mut self, t: SimTime) {
+        debug_assert!(t >= self.now);
+        self.now = t;
+    }
+
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// Timers requested since the last call.
+    pub fn take_timers(&mut self) -> Vec<(SimTime, NodeTimer)> {
+        std::mem::take(&mut self.timers)
+    }
+
+    /// Image removals since the last call, with the bytes each freed on disk.
+    pub fn take_removals(&mut self) -> Vec<ImageRemoval> {
+        std::mem::take(&mut self.removals)
+    }
+
+    /// Pulls that failed because their filesystem filled up, since the last call.
+    pub fn take_failed_pulls(&mut self) -> Vec<PullResult> {
+        std::mem::take(&mut self.failed_pulls)
+    }
+
+    pub fn is_present(&self, image: usize) -> bool {
+        self.present[image]
+    }
+
+    pub fn containers(&self) -> impl Iterator<Item = &Container> {
+        self.containers.values()
+    }
+
+    pub fn container(&self, id: u64) -> Option<&Container> {
+        self.containers.get(&id)
+    }
+
+    pub fn images_present(&self) -> usize {
+        self.present.iter().filter(|p| **p).count()
+    }
+
+    /// Sum of the runtime-reported sizes of the images present (what the kubelet believes).
+    pub fn reported_image_bytes(&self) -> u64 {
+        (0..self.present.len())
+            .filter(|&i| self.present[i])
+            .map(|i| self.catalog.reported_size(i))
+            .sum()
+    }
+
+    /// Unpacked bytes of distinct layers referenced by present images.
+    pub fn layer_bytes(&self) -> u64 {
+        self.filesystems.iter().map(|f| f.layer_bytes).sum()
+    }
+
+    /// Recomputes on-disk layer bytes from the reference counts (for invariant checks).
+    pub fn layer_bytes_from_refs(&self) -> u64 {
+        let mut on = vec![false; self.layer_refs.len()];
+        for (i, im) in self.catalog.images.iter().enumerate() {
+            if self.present[i] {
+                for &l in &im.layers {
+                    on[l] = true;
+                }
+            }
+        }
+        on.iter()
+            .zip(&self.catalog.layers)
+            .filter(|(o, _)| **o)
+            .map(|(_, l)| l.size)
+            .sum()
+    }
+
+    pub fn pulls_in_flight(&self) -> usize {
+        self.pulls.len()
+    }
+
+    fn touch_fs(&mut self, fs: FsId) {
+        let t = self.now;
+        let f = &mut self.filesystems[fs];
+        f.generation += 1;
+        if let Some(at) = f.full_time(t) {
+            let generation = f.generation;
+            self.timers
+                .push((at, NodeTimer::DiskFull { fs, generation }));
+        }
+    }
+
+    /// Space was freed on `fs`: writers stalled by a full disk resume.
+    fn freed_on(&mut self, fs: FsId) {
+        if self.filesystems[fs].paused {
+            self.filesystems[fs].paused = false;
+            let ids: Vec<u64> = self.containers.keys().copied().collect();
+            for id in ids {
+                self.restore_rates(id);
+            }
+        }
+        self.touch_fs(fs);
+    }
+
+    fn schedule_caps(&mut self, id: u64) {
+        let c = &self.containers[&id];
+        for (stream, g) in [(Stream::Writable, &c.writable), (Stream::Log, &c.log)] {
+            if let Some(at) = g.cap_time() {
+                self.timers.push((
+                    at,
+                    NodeTimer::GrowerCap {
+                        container: id,
+                        stream,
+                        generation: c.generation,
+                    },
+                ));
+            }
+        }
+    }
+
+    /// Gives a running container on non-paused filesystems its configured rates back.
+    fn restore_rates(&mut self, id: u64) {
+        let t = self.now;
+        let (cfs, nfs) = (self.container_fs(), self.node_fs());
+        let Some(c) = self.containers.get_mut(&id) else {
+            return;
+        };
+        if c.state != ContainerState::Running {
+            return;
+        }
+        c.generation += 1;
+        if !self.filesystems[cfs].paused && c.writable.bytes(t) < c.writable.cap() {
+            let r = c.writable_rate;
+            self.filesystems[cfs]
+                .writable
+                .set_rate(t, &mut c.writable, r);
+        }
+        if !self.filesystems[nfs].paused && c.log.bytes(t) < c.log.cap() {
+            let r = c.log_rate;
+            self.filesystems[nfs].logs.set_rate(t, &mut c.log, r);
+        }
+        self.schedule_caps(id);
+    }
+
+    /// Creates and starts a container (CRI CreateContainer + StartContainer).
+    #[allow(clippy::too_many_arguments)]
+    pub fn start_container(
+        &mut self,
+        pod_uid: u64,
+        name: &str,
+        image: usize,
+        writable_rate: u64,
+        writable_cap: u64,
+        log_rate: u64,
+        log_cap: u64,
+    ) -> u64 {
+        let t = self.now;
+        let id = self.next_container_id;
+        self.next_container_id += 1;
+        let c = Container {
+            id,
+            pod_uid,
+            name: name.to_string(),
+            image,
+            state: ContainerState::Running,
+            created_at: t,
+            writable: Grower::new(t, 0, writable_cap),
+            log: Grower::new(t, 0, log_cap),
+            writable_rate,
+            log_rate,
+            generation: 0,
+        };
+        let (cfs, nfs) = (self.container_fs(), self.node_fs());
+        self.filesystems[cfs].writable.add(t, &c.writable);
+        self.filesystems[nfs].logs.add(t, &c.log);
+        self.containers.insert(id, c);
+        self.restore_rates(id);
+        self.touch_fs(cfs);
+        if nfs != cfs {
+            self.touch_fs(nfs);
+        }
+        id
+    }
+
+    /// The container exits: it stops writing, and its bytes stay until it is removed.
+    pub fn stop_container(&mut self, id: u64) {
+        let t = self.now;
+        let (cfs, nfs) = (self.container_fs(), self.node_fs());
+        let Some(c) = self.containers.get_mut(&id) else {
+            return;
+        };
+        if c.state == ContainerState::Exited {
+            return;
+        }
+        c.state = ContainerState::Exited;
+        c.generation += 1;
+        self.filesystems[cfs]
+            .writable
+            .set_rate(t, &mut c.writable, 0);
+        self.filesystems[nfs].logs.set_rate(t, &mut c.log, 0);
+        self.touch_fs(cfs);
+        if nfs != cfs {
+            self.touch_fs(nfs);
+        }
+    }
+
+    /// A container's grower reached its cap.
+    pub fn on_grower_cap(&mut self, id: u64, stream: Stream, generation: u64) {
+        let t = self.now;
+        let (cfs, nfs) = (self.container_fs(), self.node_fs());
+        let Some(c) = self.containers.get_mut(&id) else {
+            return;
+        };
+        if c.generation != generation {
+            return;
+        }
+        let fs = match stream {
+            Stream::Writable => {
+                self.filesystems[cfs]
+                    .writable
+                    .clamp_to_cap(t, &mut c.writable);
+                cfs
+            }
+            Stream::Log => {
+                self.filesystems[nfs].logs.clamp_to_cap(t, &mut c.log);
+                nfs
+            }
+        };
+        self.touch_fs(fs);
+    }
+
+    /// Starts pulling image `image`: only layers not on disk are written. Returns the pull ID.
+    pub fn start_pull(&mut self, image: usize) -> u64 {
+        let t = self.now;
+        let missing: u64 = self.catalog.images[image]
+            .layers
+            .iter()
+            .filter(|&&l| self.layer_refs[l] == 0)
+            .map(|&l| self.catalog.layers[l].size)
+            .sum();
+        let id = self.next_pull_id;
+        self.next_pull_id += 1;
+        let fs = self.image_fs();
+        let rate = if self.filesystems[fs].paused && missing > 0 {
+            0
+        } else {
+            self.pull_bandwidth
+        };
+        let bytes = Grower::new(t, rate, missing);
+        self.filesystems[fs].pulls.add(t, &bytes);
+        let at = if missing == 0 {
+            Some(t)
+        } else {
+            bytes.cap_time()
+        };
+        self.pulls.insert(
+            id,
+            Pull {
+                image,
+                bytes,
+                generation: 0,
+            },
+        );
+        if let Some(at) = at {
+            self.timers.push((
+                at,
+                NodeTimer::PullDone {
+                    pull: id,
+                    generation: 0,
+                },
+            ));
+        }
+        if missing > 0 && self.filesystems[fs].is_full(t) {
+            // A full disk fails the pull at once.
+            self.timers.push((
+                t,
+                NodeTimer::DiskFull {
+                    fs,
+                    generation: u64::MAX,
+                },
+            ));
+        }
+        self.touch_fs(fs);
+        id
+    }
+
+    /// A pull's bytes are all written: the image is stored. Returns `None` for a stale timer.
+    pub fn on_pull_done(&mut self, pull: u64, generation: u64) -> Option<PullResult> {
+        let t = self.now;
+        if self.pulls.get(&pull)?.generation != generation {
+            return None;
+        }
+        let p = self.pulls.remove(&pull)?;
+        let fs = self.image_fs();
+        let written = self.filesystems[fs].pulls.remove(t, &p.bytes);
+        if !self.present[p.image] {
+            self.present[p.image] = true;
+            for &l in &self.catalog.images[p.image].layers {
+                self.layer_refs[l] += 1;
+                if self.layer_refs[l] == 1 {
+                    self.filesystems[fs].layer_bytes += self.catalog.layers[l].size;
+                }
+            }
+        }
+        self.touch_fs(fs);
+        Some(PullResult {
+            pull,
+            image: p.image,
+            bytes: written,
+            error: None,
+        })
+    }
+
+    /// A filesystem-full timer fired: fail the pulls writing to it, stall writers if still full.
+    /// Returns false for a stale timer.
+    pub fn on_disk_full(&mut self, fs: FsId, generation: u64) -> bool {
+        let t = self.now;
+        let f = &self.filesystems[fs];
+        if (generation != u64::MAX && f.generation != generation) || !f.is_full(t) {
+            return false;
+        }
+        if fs == self.image_fs() {
+            let ids: Vec<u64> = self
+                .pulls
+                .iter()
+                .filter(|(_, p)| p.bytes.cap() > 0)
+                .map(|(id, _)| *id)
+                .collect();
+            for id in ids {
+                let p = self.pulls.remove(&id).expect("pull exists");
+                let bytes = self.filesystems[fs].pulls.remove(t, &p.bytes);
+                self.failed_pulls.push(PullResult {
+                    pull: id,
+                    image: p.image,
+                    bytes,
+                    error: Some(NO_SPACE_LEFT.to_string()),
+                });
+            }
+        }
+        if self.filesystems[fs].is_full(t) {
+            self.filesystems[fs].paused = true;
+            let (cfs, nfs) = (self.container_fs(), self.node_fs());
+            for c in self.containers.values_mut() {
+                c.generation += 1;
+                if cfs == fs {
+                    self.filesystems[cfs]
+                        .writable
+                        .set_rate(t, &mut c.writable, 0);
+                }
+                if nfs == fs {
+                    self.filesystems[nfs].logs.set_rate(t, &mut c.log, 0);
+                }
+            }
+        }
+        self.touch_fs(fs);
+        true
+    }
+
+    fn remove_image_inner(&mut self, image: usize) -> u64 {
+        let fs = self.image_fs();
+        self.present[image] = false;
+        let mut freed = 0;
+        for &l in &self.catalog.images[image].layers {
+            self.layer_refs[l] -= 1;
+            if self.layer_refs[l] == 0 {
+                freed += self.catalog.layers[l].size;
+            }
+        }
+        self.filesystems[fs].layer_bytes -= freed;
+        self.removals.push(ImageRemoval {
+            image,
+            freed_on_disk: freed,
+        });
+        if freed > 0 {
+            self.freed_on(fs);
+        }
+        freed
+    }
+
+    /// Puts images on disk at t = 0 (the node's starting cache), as if pulled before the run.
+    pub fn preload_image(&mut self, image: usize) {
+        if self.present[image] {
+            return;
+        }
+        let fs = self.image_fs();
+        self.present[image] = true;
+        for &l in &self.catalog.images[image].layers {
+            self.layer_refs[l] += 1;
+            if self.layer_refs[l] == 1 {
+                self.filesystems[fs].layer_bytes += self.catalog.layers[l].size;
+            }
+        }
+        self.touch_fs(fs);
+    }
+
+    /// Raw used bytes of a filesystem, possibly above capacity (for start-up validation).
+    pub fn raw_used(&self, fs: FsId) -> u128 {
+        self.filesystems[fs].used_nb(self.now) / 1_000_000_000
+    }
+
+    pub fn fs_stats(&self, fs: FsId) -> FsStats {
+        let f = &self.filesystems[fs];
+        FsStats {
+            capacity_bytes: Some(f.capacity),
+            available_bytes: Some(f.available(self.now)),
+            inodes: None,
+            inodes_free: None,
+        }
+    }
+}
+
+impl ImageRuntime for Node {
+    fn list_images(&self) -> Result<Vec<CriImage>, RuntimeError> {
+        Ok((0..self.present.len())
+            .filter(|&i| self.present[i])
+            .map(|i| CriImage {
+                id: self.catalog.images[i].name.clone(),
+                size: self.catalog.reported_size(i),
+                pinned: self.catalog.images[i].pinned,
+            })
+            .collect())
+    }
+
+    fn container_image_ids(&self) -> Result<Vec<String>, RuntimeError> {
+        Ok(self
+            .containers
+            .values()
+            .map(|c| self.catalog.images[c.image].name.clone())
+            .collect())
+    }
+
+    fn remove_image(&mut self, image_id: &str) -> Result<(), RuntimeError> {
+        match self.catalog.image_index(image_id) {
+            Some(i) if self.present[i] => {
+                self.remove_image_inner(i);
+                Ok(())
+            }
+            _ => Err(RuntimeError(format!("image \"{image_id}\": not found"))),
+        }
+    }
+
+    fn image_fs_stats(&self) -> Result<FsStats, RuntimeError> {
+        Ok(self.fs_stats(self.image_fs()))
+    }
+}
+
+impl ContainerRuntime for Node {
+    fn list_containers(&self) -> Vec<CriContainer> {
+        self.containers
+            .values()
+            .map(|c| CriContainer {
+                id: c.id,
+                pod_uid: c.pod_uid,
+                name: c.name.clone(),
+                image_id: self.catalog.images[c.image].name.clone(),
+                state: c.state,
+                created_at: c.created_at,
+            })
+            .collect()
+    }
+
+    fn remove_container(&mut self, id: u64) {
+        let t = self.now;
+        let (cfs, nfs) = (self.container_fs(), self.node_fs());
+        let Some(c) = self.containers.remove(&id) else {
+            return;
+        };
+        let w = self.filesystems[cfs].writable.remove(t, &c.writable);
+        let l = self.filesystems[nfs].logs.remove(t, &c.log);
+        if w > 0 || c.writable.rate() > 0 {
+            self.freed_on(cfs);
+        }
+        if nfs != cfs && (l > 0 || c.log.rate() > 0) {
+            self.freed_on(nfs);
+        } else if nfs == cfs && l > 0 {
+            self.freed_on(cfs);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! What a run produces: time-series samples, events and a summary, as plain data.
+//!
+//! The simulation pushes samples and events into a [`Recorder`] as it goes (so a year-long run
+//! needs no memory for them) and returns the [`Summary`]. Writing files is `report`'s job.
+
+use serde::Serialize;
+
+use crate::engine::SimTime;
+use crate::kubelet::events::EventType;
+
+/// One row of `timeseries.csv`. Byte columns describe the image filesystem (the one the image GC
+/// reads); on a shared layout that is the node's only disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sample {
+    pub time: SimTime,
+    pub capacity_bytes: u64,
+    pub available_bytes: u64,
+    /// The kubelet's integer `100 - available*100/capacity`.
+    pub usage_percent: i64,
+    /// Distinct layers on disk (shared layers once).
+    pub image_bytes: u64,
+    /// Sum of the runtime-reported sizes of the images present (what the kubelet adds up).
+    pub reported_image_bytes: u64,
+    /// Bytes of pulls in progress.
+    pub pulling_bytes: u64,
+    pub writable_bytes: u64,
+    pub log_bytes: u64,
+    pub other_bytes: u64,
+    pub images: u64,
+    pub running_pods: u64,
+    pub containers: u64,
+    /// Per filesystem (nodefs first) capacity and available bytes, for non-shared layouts.
+    pub per_fs: Vec<(u64, u64)>,
+}
+
+/// One row of `events.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRow {
+    pub time: SimTime,
+    pub kind: EventType,
+    pub reason: &'static str,
+    pub object: String,
+    pub message: String,
+}
+
+/// Receives a run's samples and events as they happen.
+pub trait Recorder {
+    fn sample(&mut self, s: &Sample);
+    fn event(&mut self, e: &EventRow);
+}
+
+/// Discards everything (sweeps and benchmarks).
+pub struct NullRecorder;
+
+impl Recorder for NullRecorder {
+    fn sample(&mut self, _: &Sample) {}
+    fn event(&mut self, _: &EventRow) {}
+}
+
+/// Keeps everything in memory (tests).
+#[derive(Debug, Default)]
+pub struct VecRecorder {
+    pub samples: Vec<Sample>,
+    pub events: Vec<EventRow>,
+}
+
+impl Recorder for VecRecorder {
+    fn sample(&mut self, s: &Sample) {
+        self.samples.push(s.clone());
+    }
+    fn event(&mut self, e: &EventRow) {
+        self.events.push(e.clone());
+    }
+}
+
+/// `summary.json`. Field names are a contract.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub scenario: String,
+    pub seed: u64,
+    /// Image GC passes run (the periodic loop).
+    pub gc_runs: u64,
+    /// Passes whose usage reached the high threshold.
+    pub gc_triggered: u64,
+    /// Passes that returned an error (shortfall, deletion error, bad capacity).
+    pub gc_failures: u64,
+    /// `FreeDiskSpaceFailed` events.
+    pub gc_shortfalls: u64,
+    /// `ImageGCFailed` events (second and later consecutive failures).
+    pub image_gc_failed_events: u64,
+    pub images_deleted: u64,
+    pub images_deleted_by_space: u64,
+    pub images_deleted_by_age: u64,
+    pub images_deleted_by_eviction: u64,
+    /// Sum of the runtime-reported sizes of deleted images: what the kubelet believes it freed.
+    pub bytes_freed_reported: u64,
+    /// Bytes those deletions really freed on disk (layers no remaining image uses).
+    pub bytes_freed_on_disk: u64,
+    /// Successful pulls.
+    pub pulls: u64,
+    /// Bytes written by successful pulls.
+    pub pull_bytes: u64,
+    /// Successful pulls of an image this node held before and deleted.
+    pub repulls: u64,
+    pub pull_failures: u64,
+    /// Of which failed because the disk was full.
+    pub pull_failures_no_space: u64,
+    /// Of which failed on the registry QPS limit.
+    pub pull_failures_qps: u64,
+    /// `BackOff` events (a pull skipped inside its back-off window).
+    pub pull_backoffs: u64,
+    pub pods_created: u64,
+    pub containers_started: u64,
+    pub containers_removed: u64,
+    /// Times a filesystem filled up completely.
+    pub disk_full_events: u64,
+    pub min_available_bytes: u64,
+    pub peak_usage_percent: i64,
+    pub events_processed: u64,
+    pub simulated_seconds: u64,
+}

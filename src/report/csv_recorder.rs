@@ -1,0 +1,135 @@
+//! Streams samples and events to `timeseries.csv` and `events.csv` as a run goes.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use crate::engine::NANOS_PER_SEC;
+use crate::outcome::{EventRow, Recorder, Sample};
+
+pub struct CsvRecorder {
+    ts: csv::Writer<BufWriter<File>>,
+    events: csv::Writer<BufWriter<File>>,
+    per_fs: usize,
+    error: Option<csv::Error>,
+}
+
+/// Seconds with up to nanosecond precision, without trailing zeros.
+pub fn format_seconds(t: u64) -> String {
+    let s = t / NANOS_PER_SEC;
+    let ns = t % NANOS_PER_SEC;
+    if ns == 0 {
+        s.to_string()
+    } else {
+        let frac = format!("{ns:09}");
+        format!("{s}.{}", frac.trim_end_matches('0'))
+    }
+}
+
+impl CsvRecorder {
+    /// `per_fs` is the number of filesystems; with more than one, per-filesystem columns follow.
+    pub fn create(dir: &Path, per_fs: usize) -> Result<CsvRecorder> {
+        let open = |name: &str| -> Result<csv::Writer<BufWriter<File>>> {
+            let p = dir.join(name);
+            let f = File::create(&p).with_context(|| format!("cannot create {}", p.display()))?;
+            Ok(csv::Writer::from_writer(BufWriter::with_capacity(
+                1 << 16,
+                f,
+            )))
+        };
+        let mut ts = open("timeseries.csv")?;
+        let mut header: Vec<String> = [
+            "time_s",
+            "capacity_bytes",
+            "available_bytes",
+            "usage_percent",
+            "image_bytes",
+            "reported_image_bytes",
+            "pulling_bytes",
+            "writable_bytes",
+            "log_bytes",
+            "other_bytes",
+            "images",
+            "running_pods",
+            "containers",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        if per_fs > 1 {
+            for name in ["nodefs", "imagefs"].iter().take(per_fs) {
+                header.push(format!("{name}_capacity_bytes"));
+                header.push(format!("{name}_available_bytes"));
+            }
+        }
+        ts.write_record(&header)?;
+        let mut events = open("events.csv")?;
+        events.write_record(["time_s", "type", "reason", "object", "message"])?;
+        Ok(CsvRecorder {
+            ts,
+            events,
+            per_fs,
+            error: None,
+        })
+    }
+
+    /// Flushes both files; reports the first write error of the run, if any.
+    pub fn finish(mut self) -> Result<()> {
+        if let Some(e) = self.error.take() {
+            return Err(e.into());
+        }
+        self.ts.flush()?;
+        self.events.flush()?;
+        Ok(())
+    }
+}
+
+impl Recorder for CsvRecorder {
+    fn sample(&mut self, s: &Sample) {
+        if self.error.is_some() {
+            return;
+        }
+        let mut row: Vec<String> = vec![
+            format_seconds(s.time),
+            s.capacity_bytes.to_string(),
+            s.available_bytes.to_string(),
+            s.usage_percent.to_string(),
+            s.image_bytes.to_string(),
+            s.reported_image_bytes.to_string(),
+            s.pulling_bytes.to_string(),
+            s.writable_bytes.to_string(),
+            s.log_bytes.to_string(),
+            s.other_bytes.to_string(),
+            s.images.to_string(),
+            s.running_pods.to_string(),
+            s.containers.to_string(),
+        ];
+        if self.per_fs > 1 {
+            for (c, a) in &s.per_fs {
+                row.push(c.to_string());
+                row.push(a.to_string());
+            }
+        }
+        if let Err(e) = self.ts.write_record(&row) {
+            self.error = Some(e);
+        }
+    }
+
+    fn event(&mut self, e: &EventRow) {
+        if self.error.is_some() {
+            return;
+        }
+        let r = self.events.write_record([
+            format_seconds(e.time).as_str(),
+            e.kind.as_str(),
+            e.reason,
+            e.object.as_str(),
+            e.message.as_str(),
+        ]);
+        if let Err(e) = r {
+            self.error = Some(e);
+        }
+    }
+}

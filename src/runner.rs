@@ -1,0 +1,34 @@
+//! Runs a loaded scenario and writes its outputs atomically into a directory.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use crate::outcome::Summary;
+use crate::report::csv_recorder::CsvRecorder;
+use crate::report::{write_summary, OutputDir};
+use crate::scenario::Scenario;
+use crate::sim::Simulation;
+
+/// Where a scenario's results go when no `--out` is given: `output/<scenario name>/`.
+pub fn default_out_dir(sc: &Scenario) -> PathBuf {
+    Path::new("output").join(&sc.name)
+}
+
+/// Runs `sc` and publishes `timeseries.csv`, `events.csv` and `summary.json` into `out`.
+pub fn run_to_dir(sc: &Scenario, out: &Path) -> Result<Summary> {
+    let dir = OutputDir::create(out)?;
+    let mut rec = CsvRecorder::create(
+        dir.path(),
+        if sc.node.layout == crate::node::Layout::Shared {
+            1
+        } else {
+            2
+        },
+    )?;
+    let summary = Simulation::new(sc).run(&mut rec);
+    rec.finish()?;
+    write_summary(&dir.file("summary.json"), &summary)?;
+    dir.commit()?;
+    Ok(summary)
+}

@@ -1,0 +1,579 @@
+//! The scenario file (TOML): its schema, defaults and validation.
+//!
+//! Field names are a contract (see README "Scenario format"); `[kubelet]` uses the
+//! KubeletConfiguration names and value syntax. Every error names the file, the line and the
+//! field. Validation of kubelet fields is `kubelet::config`'s; this module only locates errors.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::engine::SimTime;
+use crate::error::{line_of, InputError};
+use crate::kubelet::config::{KubeletConfig, KubeletConfigInput};
+use crate::kubelet::events::FreeDiskSpaceWording;
+use crate::node::catalog::{Catalog, ImageSpec, LayerSpec, SizeReporting};
+use crate::node::{Layout, NodeSpec};
+use crate::units::{parse_bytes, parse_go_duration, parse_sim_duration};
+use crate::workload::trace::{parse_trace, TraceEvent};
+
+/// A number or a string in the file (`disk = 1073741824` or `disk = "1Gi"`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum NumOrStr {
+    Int(i64),
+    Float(f64),
+    Str(String),
+}
+
+impl NumOrStr {
+    fn as_text(&self) -> String {
+        match self {
+            NumOrStr::Int(i) => i.to_string(),
+            NumOrStr::Float(f) => f.to_string(),
+            NumOrStr::Str(s) => s.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    name: Spanned<String>,
+    duration: Spanned<String>,
+    #[serde(default)]
+    seed: u64,
+    node: Spanned<RawNode>,
+    #[serde(default)]
+    kubelet: RawKubelet,
+    #[serde(default)]
+    layer: Vec<Spanned<RawLayer>>,
+    #[serde(default)]
+    image: Vec<Spanned<RawImage>>,
+    workload: Spanned<RawWorkload>,
+    #[serde(default)]
+    output: RawOutput,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNode {
+    disk: Spanned<NumOrStr>,
+    #[serde(default)]
+    other_used: Option<Spanned<NumOrStr>>,
+    pull_bandwidth: Spanned<NumOrStr>,
+    #[serde(default)]
+    image_size_reporting: Option<Spanned<String>>,
+    #[serde(default)]
+    layout: Option<Spanned<String>>,
+    #[serde(default)]
+    imagefs: Option<Spanned<NumOrStr>>,
+    #[serde(default)]
+    imagefs_other_used: Option<Spanned<NumOrStr>>,
+    #[serde(default)]
+    kubelet_version: Option<Spanned<String>>,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKubelet {
+    #[serde(rename = "imageGCHighThresholdPercent")]
+    image_gc_high: Option<Spanned<i64>>,
+    #[serde(rename = "imageGCLowThresholdPercent")]
+    image_gc_low: Option<Spanned<i64>>,
+    #[serde(rename = "imageMinimumGCAge")]
+    image_min_age: Option<Spanned<String>>,
+    #[serde(rename = "imageMaximumGCAge")]
+    image_max_age: Option<Spanned<String>>,
+    #[serde(rename = "serializeImagePulls")]
+    serialize_image_pulls: Option<Spanned<bool>>,
+    #[serde(rename = "maxParallelImagePulls")]
+    max_parallel_image_pulls: Option<Spanned<i64>>,
+    #[serde(rename = "registryPullQPS")]
+    registry_pull_qps: Option<Spanned<i64>>,
+    #[serde(rename = "registryBurst")]
+    registry_burst: Option<Spanned<i64>>,
+    #[serde(rename = "minimumContainerTTLDuration")]
+    min_container_ttl: Option<Spanned<String>>,
+    #[serde(rename = "maximumDeadContainersPerContainer")]
+    max_dead_per_container: Option<Spanned<i64>>,
+    #[serde(rename = "maximumDeadContainers")]
+    max_dead: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLayer {
+    id: Spanned<String>,
+    size: Spanned<NumOrStr>,
+    #[serde(default)]
+    compressed: Option<Spanned<NumOrStr>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawImage {
+    name: Spanned<String>,
+    layers: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    pinned: bool,
+    #[serde(default)]
+    preloaded: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWorkload {
+    trace: Spanned<String>,
+    #[serde(default)]
+    catalog: Option<Spanned<String>>,
+}
+
+/// A separate image catalog file: `[[layer]]` and `[[image]]` tables only.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCatalog {
+    #[serde(default)]
+    layer: Vec<Spanned<RawLayer>>,
+    #[serde(default)]
+    image: Vec<Spanned<RawImage>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOutput {
+    sample_interval: Option<Spanned<String>>,
+}
+
+/// A loaded, validated scenario: everything a run needs, no file access left to do.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub path: PathBuf,
+    pub duration: SimTime,
+    pub seed: u64,
+    pub node_name: String,
+    pub node: NodeSpec,
+    pub size_reporting: SizeReporting,
+    pub kubelet_version: (u32, u32),
+    pub kubelet: KubeletConfig,
+    pub catalog: Catalog,
+    /// Catalog indices of images on disk at t = 0.
+    pub preloaded: Vec<usize>,
+    pub trace: Vec<TraceEvent>,
+    pub trace_path: PathBuf,
+    pub sample_interval: SimTime,
+}
+
+impl Scenario {
+    pub fn free_disk_space_wording(&self) -> FreeDiskSpaceWording {
+        if self.kubelet_version >= (1, 35) {
+            FreeDiskSpaceWording::V3
+        } else {
+            FreeDiskSpaceWording::V2
+        }
+    }
+
+    /// Reads and validates a scenario file and its trace.
+    pub fn load(path: &Path) -> Result<Scenario, InputError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            InputError::new(path, None, None, format!("cannot read the scenario: {e}"))
+        })?;
+        Scenario::from_str(path, &text)
+    }
+
+    /// Parses scenario text; `path` names the file in errors and anchors the trace path.
+    pub fn from_str(path: &Path, text: &str) -> Result<Scenario, InputError> {
+        let raw: RawScenario = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_of(text, s.start));
+            InputError::new(path, line, None, e.message().trim_end().to_string())
+        })?;
+        let at = |span: std::ops::Range<usize>, field: &str, msg: String| {
+            InputError::new(path, Some(line_of(text, span.start)), Some(field), msg)
+        };
+        let bytes = |v: &Spanned<NumOrStr>, field: &str| -> Result<u64, InputError> {
+            parse_bytes(&v.get_ref().as_text()).map_err(|e| at(v.span(), field, e.to_string()))
+        };
+        let dur_go = |v: &Spanned<String>, field: &str| -> Result<i64, InputError> {
+            parse_go_duration(v.get_ref()).map_err(|e| at(v.span(), field, e.to_string()))
+        };
+
+        let name = raw.name.get_ref().trim().to_string();
+        if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+            return Err(at(raw.name.span(), "name", "must be a non-empty name without '/', '\\' or a leading '.' (it names the output directory)".into()));
+        }
+        let duration = parse_sim_duration(raw.duration.get_ref())
+            .map_err(|e| at(raw.duration.span(), "duration", e.to_string()))?;
+        if duration <= 0 {
+            return Err(at(
+                raw.duration.span(),
+                "duration",
+                "must be greater than 0".into(),
+            ));
+        }
+
+        // [node]
+        let n = raw.node.get_ref();
+        let disk = bytes(&n.disk, "node.disk")?;
+        if disk == 0 {
+            return Err(at(
+                n.disk.span(),
+                "node.disk",
+                "must be greater than 0".into(),
+            ));
+        }
+        let other_used = match &n.other_used {
+            Some(v) => bytes(v, "node.other_used")?,
+            None => 0,
+        };
+        let pull_bandwidth = bytes(&n.pull_bandwidth, "node.pull_bandwidth")?;
+        if pull_bandwidth == 0 {
+            return Err(at(
+                n.pull_bandwidth.span(),
+                "node.pull_bandwidth",
+                "must be greater than 0 (bytes per second)".into(),
+            ));
+        }
+        let size_reporting = match n
+            .image_size_reporting
+            .as_ref()
+            .map(|s| s.get_ref().as_str())
+        {
+            None | Some("compressed") => SizeReporting::Compressed,
+            Some("unpacked") => SizeReporting::Unpacked,
+            Some(other) => {
+                let s = n.image_size_reporting.as_ref().unwrap();
+                return Err(at(
+                    s.span(),
+                    "node.image_size_reporting",
+                    format!("{other:?} is not one of \"compressed\", \"unpacked\""),
+                ));
+            }
+        };
+        let layout = match n.layout.as_ref().map(|s| s.get_ref().as_str()) {
+            None | Some("shared") => Layout::Shared,
+            Some("dedicated-imagefs") => Layout::DedicatedImagefs,
+            Some("split") => Layout::Split,
+            Some(other) => {
+                let s = n.layout.as_ref().unwrap();
+                return Err(at(
+                    s.span(),
+                    "node.layout",
+                    format!("{other:?} is not one of \"shared\", \"dedicated-imagefs\", \"split\""),
+                ));
+            }
+        };
+        let (imagefs_capacity, imagefs_other_used) = if layout == Layout::Shared {
+            if let Some(v) = &n.imagefs {
+                return Err(at(v.span(), "node.imagefs", "only a non-shared layout has a separate imagefs; set layout = \"dedicated-imagefs\" or \"split\"".into()));
+            }
+            (0, 0)
+        } else {
+            let Some(v) = &n.imagefs else {
+                return Err(at(
+                    raw.node.span(),
+                    "node.imagefs",
+                    format!(
+                        "layout {:?} needs the imagefs capacity (e.g. imagefs = \"100Gi\")",
+                        layout.as_str()
+                    ),
+                ));
+            };
+            let cap = bytes(v, "node.imagefs")?;
+            if cap == 0 {
+                return Err(at(
+                    v.span(),
+                    "node.imagefs",
+                    "must be greater than 0".into(),
+                ));
+            }
+            let other = match &n.imagefs_other_used {
+                Some(v) => bytes(v, "node.imagefs_other_used")?,
+                None => 0,
+            };
+            (cap, other)
+        };
+        let kubelet_version = match &n.kubelet_version {
+            None => (1, 34),
+            Some(v) => {
+                let parsed = v
+                    .get_ref()
+                    .trim_start_matches('v')
+                    .split_once('.')
+                    .and_then(|(a, b)| {
+                        Some((
+                            a.parse::<u32>().ok()?,
+                            b.split('.').next()?.parse::<u32>().ok()?,
+                        ))
+                    });
+                match parsed {
+                    Some(ver) if ver >= (1, 30) => ver,
+                    _ => return Err(at(v.span(), "node.kubelet_version", format!("{:?}: the model follows kubelet 1.30 and later; give a version like \"1.34\"", v.get_ref()))),
+                }
+            }
+        };
+
+        // [kubelet]
+        let k = &raw.kubelet;
+        let mut spans: BTreeMap<&'static str, std::ops::Range<usize>> = BTreeMap::new();
+        macro_rules! num {
+            ($f:expr, $name:literal) => {{
+                $f.as_ref().map(|v: &Spanned<i64>| {
+                    spans.insert($name, v.span());
+                    *v.get_ref()
+                })
+            }};
+        }
+        let mut dur_field =
+            |f: &Option<Spanned<String>>, name: &'static str| -> Result<Option<i64>, InputError> {
+                match f {
+                    None => Ok(None),
+                    Some(v) => {
+                        spans.insert(name, v.span());
+                        Ok(Some(dur_go(v, &format!("kubelet.{name}"))?))
+                    }
+                }
+            };
+        let image_minimum_gc_age = dur_field(&k.image_min_age, "imageMinimumGCAge")?;
+        let image_maximum_gc_age = dur_field(&k.image_max_age, "imageMaximumGCAge")?;
+        let minimum_container_ttl_duration =
+            dur_field(&k.min_container_ttl, "minimumContainerTTLDuration")?;
+        let input = KubeletConfigInput {
+            image_gc_high_threshold_percent: num!(k.image_gc_high, "imageGCHighThresholdPercent"),
+            image_gc_low_threshold_percent: num!(k.image_gc_low, "imageGCLowThresholdPercent"),
+            image_minimum_gc_age,
+            image_maximum_gc_age,
+            serialize_image_pulls: k.serialize_image_pulls.as_ref().map(|v| {
+                spans.insert("serializeImagePulls", v.span());
+                *v.get_ref()
+            }),
+            max_parallel_image_pulls: num!(k.max_parallel_image_pulls, "maxParallelImagePulls"),
+            registry_pull_qps: num!(k.registry_pull_qps, "registryPullQPS"),
+            registry_burst: num!(k.registry_burst, "registryBurst"),
+            minimum_container_ttl_duration,
+            maximum_dead_containers_per_container: num!(
+                k.max_dead_per_container,
+                "maximumDeadContainersPerContainer"
+            ),
+            maximum_dead_containers: num!(k.max_dead, "maximumDeadContainers"),
+        };
+        let kubelet = KubeletConfig::from_input(&input).map_err(|errs| {
+            let e = &errs[0];
+            let line = spans.get(e.field).map(|s| line_of(text, s.start));
+            InputError::new(
+                path,
+                line,
+                Some(&format!("kubelet.{}", e.field)),
+                e.message.clone(),
+            )
+        })?;
+
+        // [[layer]] and [[image]], inline and from the catalog file.
+        let base = path.parent().unwrap_or(Path::new("."));
+        let mut cb = CatalogBuilder::default();
+        cb.add(path, text, &raw.layer, &raw.image)?;
+        if let Some(c) = &raw.workload.get_ref().catalog {
+            let cpath = base.join(c.get_ref());
+            let ctext = std::fs::read_to_string(&cpath).map_err(|e| {
+                at(
+                    c.span(),
+                    "workload.catalog",
+                    format!("cannot read {}: {e}", cpath.display()),
+                )
+            })?;
+            let rc: RawCatalog = toml::from_str(&ctext).map_err(|e| {
+                let line = e.span().map(|s| line_of(&ctext, s.start));
+                InputError::new(&cpath, line, None, e.message().trim_end().to_string())
+            })?;
+            cb.add(&cpath, &ctext, &rc.layer, &rc.image)?;
+        }
+        let CatalogBuilder {
+            layers,
+            images,
+            preloaded,
+            ..
+        } = cb;
+        let catalog = Catalog::new(layers, images, size_reporting);
+
+        // Start-up state must fit on its disks.
+        let preloaded_bytes: u64 = {
+            let mut on = vec![false; catalog.layers.len()];
+            for &i in &preloaded {
+                for &l in &catalog.images[i].layers {
+                    on[l] = true;
+                }
+            }
+            on.iter()
+                .zip(&catalog.layers)
+                .filter(|(o, _)| **o)
+                .map(|(_, l)| l.size)
+                .sum()
+        };
+        let (img_cap, img_other, img_field) = if layout == Layout::Shared {
+            (disk, other_used, "node.disk")
+        } else {
+            (imagefs_capacity, imagefs_other_used, "node.imagefs")
+        };
+        if other_used > disk {
+            let s = n.other_used.as_ref().unwrap();
+            return Err(at(
+                s.span(),
+                "node.other_used",
+                format!("{other_used} bytes do not fit on a {disk}-byte disk"),
+            ));
+        }
+        if img_other as u128 + preloaded_bytes as u128 > img_cap as u128 {
+            return Err(at(raw.node.span(), img_field, format!("the preloaded images ({preloaded_bytes} bytes) and other data ({img_other} bytes) do not fit in {img_cap} bytes")));
+        }
+
+        // [workload]
+        let trace_rel = raw.workload.get_ref().trace.get_ref();
+        let trace_path = base.join(trace_rel);
+        let trace_text = std::fs::read_to_string(&trace_path).map_err(|e| {
+            at(
+                raw.workload.get_ref().trace.span(),
+                "workload.trace",
+                format!("cannot read {}: {e}", trace_path.display()),
+            )
+        })?;
+        let trace = parse_trace(&trace_path, &trace_text, &|name| catalog.image_index(name))?;
+
+        let sample_interval = match &raw.output.sample_interval {
+            None => 10_000_000_000,
+            Some(v) => {
+                let ns = dur_go(v, "output.sample_interval")?;
+                if ns < 1_000_000_000 {
+                    return Err(at(
+                        v.span(),
+                        "output.sample_interval",
+                        "must be at least 1s".into(),
+                    ));
+                }
+                ns as SimTime
+            }
+        };
+
+        Ok(Scenario {
+            name,
+            path: path.to_path_buf(),
+            duration: duration as SimTime,
+            seed: raw.seed,
+            node_name: n.name.clone().unwrap_or_else(|| "node-1".to_string()),
+            node: NodeSpec {
+                layout,
+                nodefs_capacity: disk,
+                nodefs_other_used: other_used,
+                imagefs_capacity,
+                imagefs_other_used,
+                pull_bandwidth,
+            },
+            size_reporting,
+            kubelet_version,
+            kubelet,
+            catalog,
+            preloaded,
+            trace,
+            trace_path,
+            sample_interval,
+        })
+    }
+}
+
+/// Collects layers and images from one or more files, checking names across all of them.
+#[derive(Default)]
+struct CatalogBuilder {
+    layer_ids: BTreeMap<String, usize>,
+    layers: Vec<LayerSpec>,
+    image_names: BTreeMap<String, usize>,
+    images: Vec<ImageSpec>,
+    preloaded: Vec<usize>,
+}
+
+impl CatalogBuilder {
+    fn add(
+        &mut self,
+        path: &Path,
+        text: &str,
+        layers: &[Spanned<RawLayer>],
+        images: &[Spanned<RawImage>],
+    ) -> Result<(), InputError> {
+        let at = |span: std::ops::Range<usize>, field: &str, msg: String| {
+            InputError::new(path, Some(line_of(text, span.start)), Some(field), msg)
+        };
+        let bytes = |v: &Spanned<NumOrStr>, field: &str| -> Result<u64, InputError> {
+            parse_bytes(&v.get_ref().as_text()).map_err(|e| at(v.span(), field, e.to_string()))
+        };
+        for l in layers {
+            let l_ref = l.get_ref();
+            let id = l_ref.id.get_ref().clone();
+            if self.layer_ids.contains_key(&id) {
+                return Err(at(
+                    l_ref.id.span(),
+                    "layer.id",
+                    format!("layer {id:?} is defined twice"),
+                ));
+            }
+            let size = bytes(&l_ref.size, "layer.size")?;
+            let compressed = match &l_ref.compressed {
+                Some(c) => bytes(c, "layer.compressed")?,
+                None => size,
+            };
+            self.layer_ids.insert(id.clone(), self.layers.len());
+            self.layers.push(LayerSpec {
+                id,
+                size,
+                compressed,
+            });
+        }
+        for im in images {
+            let r = im.get_ref();
+            let name = r.name.get_ref().clone();
+            if self.image_names.contains_key(&name) {
+                return Err(at(
+                    r.name.span(),
+                    "image.name",
+                    format!("image {name:?} is defined twice"),
+                ));
+            }
+            let mut idx = Vec::new();
+            for lid in r.layers.get_ref() {
+                let Some(&i) = self.layer_ids.get(lid.get_ref()) else {
+                    return Err(at(
+                        lid.span(),
+                        "image.layers",
+                        format!("layer {:?} is not defined in any [[layer]]", lid.get_ref()),
+                    ));
+                };
+                if idx.contains(&i) {
+                    return Err(at(
+                        lid.span(),
+                        "image.layers",
+                        format!("layer {:?} is listed twice", lid.get_ref()),
+                    ));
+                }
+                idx.push(i);
+            }
+            if idx.is_empty() {
+                return Err(at(
+                    r.layers.span(),
+                    "image.layers",
+                    format!("image {name:?} needs at least one layer"),
+                ));
+            }
+            self.image_names.insert(name.clone(), self.images.len());
+            if r.preloaded {
+                self.preloaded.push(self.images.len());
+            }
+            self.images.push(ImageSpec {
+                name,
+                layers: idx,
+                pinned: r.pinned,
+            });
+        }
+        Ok(())
+    }
+}

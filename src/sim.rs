@@ -1,0 +1,692 @@
+//! Wires the virtual node, the kubelet model and the workload onto the engine: one scenario in,
+//! one summary (plus recorded samples and events) out.
+//!
+//! Loops start at t = 0 in this order: image GC, container GC, image detection, then the trace's
+//! first events (upstream, `StartGarbageCollection` starts both GC goroutines before `Run()`
+//! starts the image manager; they are concurrent, so any order is one real order). Each loop is
+//! sliding: the next run is one period after the end of this one, and a run takes no simulated
+//! time. The first GC pass does not fail on "stats not ready" as it often does on a real node.
+//!
+//! Pod workers: a pod's containers start in order; a container whose image must be pulled
+//! blocks the pod's worker until its pull ends (as `EnsureImageExists` blocks). A sync with any
+//! failure (pull error, back-off, `Never` without the image) is retried after a uniform
+//! [10 s, 15 s) jitter drawn from the run's seeded RNG (`wait.Jitter(10s, 0.5)`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::engine::{secs, Engine, SimTime, NANOS_PER_SEC};
+use crate::kubelet::container_gc::{
+    containers_to_remove, ContainerGcPolicy, PodStateProvider, CONTAINER_GC_PERIOD,
+};
+use crate::kubelet::events::{self as ev, EventType, KubeletEvent, ObjectRef};
+use crate::kubelet::image_gc_manager::{
+    DeleteReason, Deletion, ImageGcManager, ImageGcPolicy, IMAGE_DETECTION_PERIOD, IMAGE_GC_PERIOD,
+};
+use crate::kubelet::image_manager::{
+    ensure_image_exists, Backoff, EnsureDecision, ImagePuller, TokenBucket, PULL_QPS_EXCEEDED,
+};
+use crate::kubelet::runtime::ContainerRuntime;
+use crate::node::{Node, NodeTimer, PullResult, NO_SPACE_LEFT};
+use crate::outcome::{EventRow, Recorder, Sample, Summary};
+use crate::scenario::Scenario;
+use crate::workload::trace::{PodSpec, TraceAction};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ev {
+    Trace,
+    ImageGc,
+    ContainerGc,
+    ImageDetect,
+    PodSync(usize),
+    Node(NodeTimer),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PodPhase {
+    Active,
+    /// Containers exited; the pod object remains (a finished Job).
+    Completed,
+    Deleted,
+}
+
+#[derive(Debug)]
+struct Pod {
+    uid: u64,
+    spec: PodSpec,
+    phase: PodPhase,
+    started: Vec<Option<u64>>,
+    /// The container whose pull this pod's worker is blocked on, and the request ID.
+    waiting: Option<(usize, u64)>,
+    cursor: usize,
+    failed: bool,
+    sync_scheduled: bool,
+}
+
+#[derive(Debug)]
+struct PullRequest {
+    pod: usize,
+    container: usize,
+    image: usize,
+    submitted_at: SimTime,
+    started_at: SimTime,
+}
+
+/// Pod state as the kubelet's pod manager sees it, for container GC.
+struct PodStates<'a> {
+    pods: &'a [Pod],
+    by_uid: &'a BTreeMap<u64, usize>,
+}
+
+impl PodStateProvider for PodStates<'_> {
+    fn should_pod_content_be_removed(&self, uid: u64) -> bool {
+        self.by_uid
+            .get(&uid)
+            .is_none_or(|&i| self.pods[i].phase == PodPhase::Deleted)
+    }
+    fn should_pod_runtime_be_removed(&self, uid: u64) -> bool {
+        self.by_uid
+            .get(&uid)
+            .is_none_or(|&i| self.pods[i].phase != PodPhase::Active)
+    }
+}
+
+/// One simulation run.
+pub struct Simulation<'a> {
+    sc: &'a Scenario,
+    engine: Engine<Ev>,
+    rng: ChaCha8Rng,
+    node: Node,
+    gc: ImageGcManager,
+    gc_policy: ContainerGcPolicy,
+    began_gc: SimTime,
+    gc_consecutive_failures: u32,
+    backoff: Backoff,
+    bucket: TokenBucket,
+    puller: ImagePuller,
+    requests: BTreeMap<u64, PullRequest>,
+    next_request: u64,
+    pull_of_request: BTreeMap<u64, u64>,
+    request_of_pull: BTreeMap<u64, u64>,
+    pods: Vec<Pod>,
+    live_by_name: BTreeMap<String, usize>,
+    by_uid: BTreeMap<u64, usize>,
+    trace_pos: usize,
+    ever_deleted: BTreeSet<usize>,
+    summary: Summary,
+    next_sample: SimTime,
+}
+
+impl<'a> Simulation<'a> {
+    pub fn new(sc: &'a Scenario) -> Self {
+        let k = &sc.kubelet;
+        let policy = ImageGcPolicy::new(
+            k.image_gc_high_threshold_percent,
+            k.image_gc_low_threshold_percent,
+            k.image_minimum_gc_age,
+            k.image_maximum_gc_age,
+        )
+        .expect("validated by kubelet::config");
+        let mut node = Node::new(&sc.node, sc.catalog.clone());
+        for &i in &sc.preloaded {
+            node.preload_image(i);
+        }
+        let mut engine = Engine::new();
+        if !k.image_gc_loop_disabled() {
+            engine.schedule_at(0, Ev::ImageGc);
+        }
+        engine.schedule_at(0, Ev::ContainerGc);
+        engine.schedule_at(0, Ev::ImageDetect);
+        if let Some(first) = sc.trace.first() {
+            engine.schedule_at(first.time, Ev::Trace);
+        }
+        let summary = Summary {
+            scenario: sc.name.clone(),
+            seed: sc.seed,
+            min_available_bytes: u64::MAX,
+            ..Default::default()
+        };
+        let mut sim = Simulation {
+            sc,
+            engine,
+            rng: ChaCha8Rng::seed_from_u64(sc.seed),
+            node,
+            gc: ImageGcManager::new(policy, sc.free_disk_space_wording()),
+            gc_policy: ContainerGcPolicy {
+                min_age: k.minimum_container_ttl_duration,
+                max_per_pod_container: k.maximum_dead_containers_per_container,
+                max_containers: k.maximum_dead_containers,
+            },
+            began_gc: 0,
+            gc_consecutive_failures: 0,
+            backoff: Backoff::default(),
+            bucket: TokenBucket::new(k.registry_pull_qps, k.registry_burst),
+            puller: ImagePuller::new(k.serialize_image_pulls, k.max_parallel_image_pulls),
+            requests: BTreeMap::new(),
+            next_request: 1,
+            pull_of_request: BTreeMap::new(),
+            request_of_pull: BTreeMap::new(),
+            pods: Vec::new(),
+            live_by_name: BTreeMap::new(),
+            by_uid: BTreeMap::new(),
+            trace_pos: 0,
+            ever_deleted: BTreeSet::new(),
+            summary,
+            next_sample: 0,
+        };
+        sim.flush_node_timers();
+        sim
+    }
+
+    /// Runs to the scenario's end and returns the summary.
+    pub fn run(mut self, rec: &mut dyn Recorder) -> Summary {
+        let end = self.sc.duration;
+        while let Some(t) = self.engine.peek_time() {
+            if t > end {
+                break;
+            }
+            self.emit_samples_before(t, rec);
+            let (now, e) = self.engine.pop().expect("peeked");
+            self.node.set_now(now);
+            self.observe();
+            self.handle(e, rec);
+            self.flush_node_timers();
+            self.drain_failed_pulls(rec);
+            self.observe();
+        }
+        self.engine.advance_to(end);
+        self.node.set_now(end);
+        self.observe();
+        while self.next_sample <= end {
+            let ts = self.next_sample;
+            self.sample(ts, rec);
+            self.next_sample += self.sc.sample_interval;
+        }
+        self.summary.events_processed = self.engine.processed();
+        self.summary.simulated_seconds = end / NANOS_PER_SEC;
+        if self.summary.min_available_bytes == u64::MAX {
+            self.summary.min_available_bytes = 0;
+        }
+        self.summary
+    }
+
+    fn emit_samples_before(&mut self, t: SimTime, rec: &mut dyn Recorder) {
+        while self.next_sample < t {
+            let ts = self.next_sample;
+            self.sample(ts, rec);
+            self.next_sample += self.sc.sample_interval;
+        }
+    }
+
+    /// Tracks the minimum available bytes and peak usage at every event instant (used bytes grow
+    /// linearly between events, so the extremes fall on event instants).
+    fn observe(&mut self) {
+        let t = self.node.now();
+        let fs = &self.node.filesystems()[self.node.image_fs()];
+        let avail = fs.available(t);
+        self.summary.min_available_bytes = self.summary.min_available_bytes.min(avail);
+        let u = crate::kubelet::image_gc_manager::usage_percent(fs.capacity, avail);
+        self.summary.peak_usage_percent = self.summary.peak_usage_percent.max(u);
+    }
+
+    fn sample(&self, ts: SimTime, rec: &mut dyn Recorder) {
+        let node = &self.node;
+        let fss = node.filesystems();
+        let img = &fss[node.image_fs()];
+        let cap = img.capacity;
+        let avail = img.available(ts);
+        let sum = |f: &dyn Fn(&crate::node::Filesystem) -> u64| fss.iter().map(f).sum::<u64>();
+        let running_pods = self
+            .pods
+            .iter()
+            .filter(|p| p.phase == PodPhase::Active && p.started.iter().all(Option::is_some))
+            .count() as u64;
+        rec.sample(&Sample {
+            time: ts,
+            capacity_bytes: cap,
+            available_bytes: avail,
+            usage_percent: crate::kubelet::image_gc_manager::usage_percent(cap, avail),
+            image_bytes: node.layer_bytes(),
+            reported_image_bytes: node.reported_image_bytes(),
+            pulling_bytes: sum(&|f| f.pulls.bytes(ts)),
+            writable_bytes: sum(&|f| f.writable.bytes(ts)),
+            log_bytes: sum(&|f| f.logs.bytes(ts)),
+            other_bytes: sum(&|f| f.other_used),
+            images: node.images_present() as u64,
+            running_pods,
+            containers: node.containers().count() as u64,
+            per_fs: fss.iter().map(|f| (f.capacity, f.available(ts))).collect(),
+        });
+    }
+
+    fn emit(&mut self, rec: &mut dyn Recorder, e: KubeletEvent) {
+        rec.event(&EventRow {
+            time: self.engine.now(),
+            kind: e.kind,
+            reason: e.reason,
+            object: e.object.render(&self.sc.node_name),
+            message: e.message,
+        });
+    }
+
+    fn flush_node_timers(&mut self) {
+        for (at, timer) in self.node.take_timers() {
+            self.engine.schedule_at(at, Ev::Node(timer));
+        }
+    }
+
+    fn handle(&mut self, e: Ev, rec: &mut dyn Recorder) {
+        let now = self.engine.now();
+        match e {
+            Ev::Trace => self.on_trace(rec),
+            Ev::ImageGc => {
+                self.on_image_gc(rec);
+                self.engine.schedule_in(IMAGE_GC_PERIOD, Ev::ImageGc);
+            }
+            Ev::ContainerGc => {
+                self.on_container_gc(false);
+                self.engine
+                    .schedule_in(CONTAINER_GC_PERIOD, Ev::ContainerGc);
+            }
+            Ev::ImageDetect => {
+                // The monitor loop's detection errors are only logged upstream.
+                let _ = self.gc.detect_images(&self.node, now, now);
+                self.engine
+                    .schedule_in(IMAGE_DETECTION_PERIOD, Ev::ImageDetect);
+            }
+            Ev::PodSync(p) => {
+                self.pods[p].sync_scheduled = false;
+                self.sync_pod(p, rec);
+            }
+            Ev::Node(NodeTimer::GrowerCap {
+                container,
+                stream,
+                generation,
+            }) => self.node.on_grower_cap(container, stream, generation),
+            Ev::Node(NodeTimer::DiskFull { fs, generation }) => {
+                if self.node.on_disk_full(fs, generation) {
+                    self.summary.disk_full_events += 1;
+                }
+            }
+            Ev::Node(NodeTimer::PullDone { pull, generation }) => {
+                if let Some(res) = self.node.on_pull_done(pull, generation) {
+                    self.finish_pull(res, rec);
+                }
+            }
+        }
+    }
+
+    fn on_trace(&mut self, rec: &mut dyn Recorder) {
+        let now = self.engine.now();
+        let trace = &self.sc.trace;
+        while self.trace_pos < trace.len() && trace[self.trace_pos].time == now {
+            let ev = &trace[self.trace_pos];
+            self.trace_pos += 1;
+            match &ev.action {
+                TraceAction::Create(spec) => {
+                    if self.live_by_name.contains_key(&spec.name) {
+                        // Same name while the old pod lives: the API would reject the create.
+                        continue;
+                    }
+                    let idx = self.pods.len();
+                    let uid = idx as u64 + 1;
+                    self.pods.push(Pod {
+                        uid,
+                        spec: spec.clone(),
+                        phase: PodPhase::Active,
+                        started: vec![None; spec.containers.len()],
+                        waiting: None,
+                        cursor: 0,
+                        failed: false,
+                        sync_scheduled: false,
+                    });
+                    self.live_by_name.insert(spec.name.clone(), idx);
+                    self.by_uid.insert(uid, idx);
+                    self.summary.pods_created += 1;
+                    self.sync_pod(idx, rec);
+                }
+                TraceAction::Complete(name) => {
+                    if let Some(&p) = self.live_by_name.get(name) {
+                        self.stop_pod(p, PodPhase::Completed);
+                    }
+                }
+                TraceAction::Delete(name) => {
+                    if let Some(p) = self.live_by_name.remove(name) {
+                        self.stop_pod(p, PodPhase::Deleted);
+                    }
+                }
+            }
+        }
+        if let Some(next) = trace.get(self.trace_pos) {
+            self.engine.schedule_at(next.time, Ev::Trace);
+        }
+    }
+
+    fn stop_pod(&mut self, p: usize, phase: PodPhase) {
+        let pod = &mut self.pods[p];
+        if pod.phase == PodPhase::Deleted {
+            return;
+        }
+        pod.phase = phase;
+        let ids: Vec<u64> = pod.started.iter().flatten().copied().collect();
+        for id in ids {
+            self.node.stop_container(id);
+        }
+    }
+
+    fn schedule_resync(&mut self, p: usize) {
+        if self.pods[p].sync_scheduled {
+            return;
+        }
+        self.pods[p].sync_scheduled = true;
+        // wait.Jitter(10s, 0.5): uniform in [10 s, 15 s).
+        let delay = self.rng.gen_range(secs(10)..secs(15));
+        self.engine.schedule_in(delay, Ev::PodSync(p));
+    }
+
+    /// The pod worker's sync: start the containers not yet started, in order.
+    fn sync_pod(&mut self, p: usize, rec: &mut dyn Recorder) {
+        let now = self.engine.now();
+        if self.pods[p].phase != PodPhase::Active || self.pods[p].waiting.is_some() {
+            return;
+        }
+        let n = self.pods[p].spec.containers.len();
+        while self.pods[p].cursor < n {
+            let ci = self.pods[p].cursor;
+            self.pods[p].cursor += 1;
+            if self.pods[p].started[ci].is_some() {
+                continue;
+            }
+            let pod = &self.pods[p];
+            let c = &pod.spec.containers[ci];
+            let obj = ObjectRef::Pod(pod.spec.name.clone());
+            let key = (pod.uid, c.image_ref.clone());
+            let present = self.node.is_present(c.image);
+            let decision = ensure_image_exists(
+                c.pull_policy,
+                present,
+                self.backoff.is_in_backoff(&key, now),
+            );
+            let image_ref = c.image_ref.clone();
+            match decision {
+                EnsureDecision::UsePresent => {
+                    self.emit(
+                        rec,
+                        KubeletEvent::normal(
+                            ev::PULLED,
+                            obj,
+                            ev::already_present_message(&image_ref),
+                        ),
+                    );
+                    self.start_container(p, ci);
+                }
+                EnsureDecision::NeverPull => {
+                    self.emit(
+                        rec,
+                        KubeletEvent::warning(
+                            ev::ERR_IMAGE_NEVER_PULL,
+                            obj,
+                            ev::never_pull_message(&image_ref),
+                        ),
+                    );
+                    self.pods[p].failed = true;
+                }
+                EnsureDecision::BackOff => {
+                    self.summary.pull_backoffs += 1;
+                    self.emit(
+                        rec,
+                        KubeletEvent::normal(ev::BACK_OFF, obj, ev::back_off_message(&image_ref)),
+                    );
+                    self.pods[p].failed = true;
+                }
+                EnsureDecision::Pull => {
+                    self.emit(
+                        rec,
+                        KubeletEvent::normal(ev::PULLING, obj, ev::pulling_message(&image_ref)),
+                    );
+                    let req = self.next_request;
+                    self.next_request += 1;
+                    let image = self.pods[p].spec.containers[ci].image;
+                    self.requests.insert(
+                        req,
+                        PullRequest {
+                            pod: p,
+                            container: ci,
+                            image,
+                            submitted_at: now,
+                            started_at: now,
+                        },
+                    );
+                    self.pods[p].waiting = Some((ci, req));
+                    if let Some(r) = self.puller.submit(req) {
+                        self.begin_pull(r, rec);
+                    }
+                    return;
+                }
+            }
+        }
+        let pod = &mut self.pods[p];
+        pod.cursor = 0;
+        if pod.failed {
+            pod.failed = false;
+            self.schedule_resync(p);
+        }
+    }
+
+    fn start_container(&mut self, p: usize, ci: usize) {
+        let pod = &self.pods[p];
+        let c = &pod.spec.containers[ci];
+        let id = self.node.start_container(
+            pod.uid,
+            &c.name,
+            c.image,
+            c.writable_rate,
+            c.writable_cap,
+            c.log_rate,
+            c.log_cap,
+        );
+        self.pods[p].started[ci] = Some(id);
+        self.summary.containers_started += 1;
+    }
+
+    /// The puller issues request `req` to the runtime, through the registry token bucket.
+    fn begin_pull(&mut self, req: u64, rec: &mut dyn Recorder) {
+        let now = self.engine.now();
+        let image = {
+            let r = self.requests.get_mut(&req).expect("request exists");
+            r.started_at = now;
+            r.image
+        };
+        if !self.bucket.try_accept(now) {
+            self.summary.pull_failures_qps += 1;
+            self.complete_request(req, Err(PULL_QPS_EXCEEDED.to_string()), 0, rec);
+            return;
+        }
+        let pull = self.node.start_pull(image);
+        self.pull_of_request.insert(req, pull);
+        self.request_of_pull.insert(pull, req);
+    }
+
+    fn finish_pull(&mut self, res: PullResult, rec: &mut dyn Recorder) {
+        let Some(req) = self.request_of_pull.remove(&res.pull) else {
+            return;
+        };
+        self.pull_of_request.remove(&req);
+        let outcome = match res.error {
+            None => Ok(()),
+            Some(e) => Err(e),
+        };
+        self.complete_request(req, outcome, res.bytes, rec);
+    }
+
+    fn drain_failed_pulls(&mut self, rec: &mut dyn Recorder) {
+        loop {
+            let failed = self.node.take_failed_pulls();
+            if failed.is_empty() {
+                break;
+            }
+            for res in failed {
+                if res.error.as_deref() == Some(NO_SPACE_LEFT) {
+                    self.summary.pull_failures_no_space += 1;
+                }
+                self.finish_pull(res, rec);
+            }
+            self.flush_node_timers();
+        }
+    }
+
+    fn complete_request(
+        &mut self,
+        req: u64,
+        outcome: Result<(), String>,
+        bytes: u64,
+        rec: &mut dyn Recorder,
+    ) {
+        let now = self.engine.now();
+        let r = self.requests.remove(&req).expect("request exists");
+        let pod = &self.pods[r.pod];
+        let c = &pod.spec.containers[r.container];
+        let image_ref = c.image_ref.clone();
+        let key = (pod.uid, image_ref.clone());
+        let obj = ObjectRef::Pod(pod.spec.name.clone());
+        let ok = outcome.is_ok();
+        match outcome {
+            Ok(()) => {
+                self.summary.pulls += 1;
+                self.summary.pull_bytes += bytes;
+                if self.ever_deleted.contains(&r.image) {
+                    self.summary.repulls += 1;
+                }
+                let size = self.sc.catalog.reported_size(r.image);
+                let msg =
+                    ev::pulled_message(&image_ref, now - r.started_at, now - r.submitted_at, size);
+                self.emit(rec, KubeletEvent::normal(ev::PULLED, obj, msg));
+                self.backoff.gc(now);
+            }
+            Err(e) => {
+                self.summary.pull_failures += 1;
+                self.emit(
+                    rec,
+                    KubeletEvent::warning(ev::FAILED, obj, ev::failed_pull_message(&image_ref, &e)),
+                );
+                self.backoff.next(key, now);
+            }
+        }
+        let p = r.pod;
+        if self.pods[p].waiting.map(|(_, q)| q) == Some(req) {
+            self.pods[p].waiting = None;
+            if self.pods[p].phase == PodPhase::Active {
+                if ok && self.node.is_present(r.image) {
+                    self.start_container(p, r.container);
+                } else {
+                    self.pods[p].failed = true;
+                }
+                // The worker carries on with the pod's next containers.
+                self.sync_pod(p, rec);
+            }
+        }
+        // The puller's slot frees; the next queued request starts.
+        if let Some(next) = self.puller.finish() {
+            self.begin_pull(next, rec);
+        }
+    }
+
+    /// One periodic image GC pass with the loop's failure bookkeeping (kubelet.go
+    /// `StartGarbageCollection`): the first consecutive failure is only logged; the second and
+    /// later emit `ImageGCFailed` with the error text.
+    fn on_image_gc(&mut self, rec: &mut dyn Recorder) {
+        let now = self.engine.now();
+        self.summary.gc_runs += 1;
+        let out = self.gc.garbage_collect(&mut self.node, now, self.began_gc);
+        if let Some(t) = out.trigger {
+            self.summary.gc_triggered += 1;
+            let msg = ev::gc_triggered_message(
+                t.usage_percent,
+                t.high_threshold,
+                t.amount_to_free,
+                t.low_threshold,
+            );
+            self.emit(
+                rec,
+                KubeletEvent::normal(ev::IMAGE_GC_TRIGGERED, ObjectRef::Node, msg),
+            );
+        }
+        self.record_deletions(&out.deletions, rec);
+        for e in out.events {
+            if e.reason == ev::FREE_DISK_SPACE_FAILED {
+                self.summary.gc_shortfalls += 1;
+            }
+            self.emit(rec, e);
+        }
+        match out.result {
+            Ok(()) => self.gc_consecutive_failures = 0,
+            Err(msg) => {
+                self.summary.gc_failures += 1;
+                self.gc_consecutive_failures += 1;
+                if self.gc_consecutive_failures >= 2 {
+                    self.summary.image_gc_failed_events += 1;
+                    self.emit(
+                        rec,
+                        KubeletEvent::warning(ev::IMAGE_GC_FAILED, ObjectRef::Node, msg),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Pairs the GC's deletions with the node's removals (same order, one each) and reports the
+    /// bytes the kubelet counted against the bytes that left the disk.
+    fn record_deletions(&mut self, deletions: &[Deletion], rec: &mut dyn Recorder) {
+        let removals = self.node.take_removals();
+        debug_assert_eq!(removals.len(), deletions.len());
+        for (d, r) in deletions.iter().zip(removals) {
+            self.ever_deleted.insert(r.image);
+            self.summary.images_deleted += 1;
+            match d.reason {
+                DeleteReason::Space => self.summary.images_deleted_by_space += 1,
+                DeleteReason::Age => self.summary.images_deleted_by_age += 1,
+                DeleteReason::Eviction => self.summary.images_deleted_by_eviction += 1,
+            }
+            self.summary.bytes_freed_reported += d.reported_size;
+            self.summary.bytes_freed_on_disk += r.freed_on_disk;
+            let msg = format!(
+                "reason={} reportedBytes={} freedOnDiskBytes={}",
+                d.reason.as_str(),
+                d.reported_size,
+                r.freed_on_disk
+            );
+            self.emit(
+                rec,
+                KubeletEvent {
+                    kind: EventType::Normal,
+                    reason: ev::IMAGE_DELETED,
+                    object: ObjectRef::Image(d.image_id.clone()),
+                    message: msg,
+                },
+            );
+        }
+    }
+
+    /// One container GC run (`evict_non_deleted_pods` is the eviction manager's
+    /// `DeleteAllUnusedContainers`).
+    fn on_container_gc(&mut self, evict_non_deleted_pods: bool) {
+        let now = self.engine.now();
+        let states = PodStates {
+            pods: &self.pods,
+            by_uid: &self.by_uid,
+        };
+        let remove = containers_to_remove(
+            &self.node.list_containers(),
+            &states,
+            self.gc_policy,
+            now,
+            evict_non_deleted_pods,
+        );
+        for id in remove {
+            self.node.remove_container(id);
+            self.summary.containers_removed += 1;
+        }
+    }
+}

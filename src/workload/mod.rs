@@ -1,0 +1,3 @@
+//! Workloads: what pods arrive, with which images, and when they go.
+
+pub mod trace;

@@ -1,0 +1,229 @@
+//! The trace format (CSV) and its reader. One row per container of a created pod, or one row per
+//! pod completion or deletion. See README "Trace format".
+//!
+//! Columns (header required, any order; only `time`, `action` and `pod` are required):
+//! `time` (Go duration, `d` allowed, or plain seconds), `action` (`create` | `complete` |
+//! `delete`), `pod`, `container`, `image`, `pull_policy` (`Always` | `IfNotPresent` | `Never`;
+//! empty = the API default for the image's tag), `writable_rate`, `writable_cap`, `log_rate`,
+//! `log_cap` (quantities; rates in bytes per second; empty cap = no cap).
+//! Consecutive `create` rows with the same `time` and `pod` are one pod's containers.
+
+use std::path::Path;
+
+use crate::engine::SimTime;
+use crate::error::InputError;
+use crate::kubelet::image_manager::PullPolicy;
+use crate::units::{parse_bytes, parse_sim_duration};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerSpec {
+    pub name: String,
+    /// The image as written in the pod spec.
+    pub image_ref: String,
+    /// Index into the catalog.
+    pub image: usize,
+    pub pull_policy: PullPolicy,
+    pub writable_rate: u64,
+    pub writable_cap: u64,
+    pub log_rate: u64,
+    pub log_cap: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodSpec {
+    pub name: String,
+    pub containers: Vec<ContainerSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TraceAction {
+    Create(PodSpec),
+    /// The pod's containers exit (a finished Job); the pod object stays.
+    Complete(String),
+    /// The pod is deleted from the API; its containers are killed.
+    Delete(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraceEvent {
+    pub time: SimTime,
+    pub action: TraceAction,
+}
+
+const COLUMNS: &[&str] = &[
+    "time",
+    "action",
+    "pod",
+    "container",
+    "image",
+    "pull_policy",
+    "writable_rate",
+    "writable_cap",
+    "log_rate",
+    "log_cap",
+];
+
+/// Parses a trace time: a Go duration (with `d`) or a plain number of seconds.
+pub fn parse_time(s: &str) -> Result<SimTime, String> {
+    let s = s.trim();
+    if let Ok(secs) = s.parse::<f64>() {
+        if !(secs >= 0.0) || !secs.is_finite() {
+            return Err(format!(
+                "time {s:?} must be a non-negative number of seconds"
+            ));
+        }
+        return Ok((secs * 1e9).round() as SimTime);
+    }
+    match parse_sim_duration(s) {
+        Ok(ns) if ns >= 0 => Ok(ns as SimTime),
+        Ok(_) => Err(format!("time {s:?} must not be negative")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Reads a trace. `lookup` maps an image name to its catalog index.
+pub fn parse_trace(
+    path: &Path,
+    text: &str,
+    lookup: &dyn Fn(&str) -> Option<usize>,
+) -> Result<Vec<TraceEvent>, InputError> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes());
+    let headers = rdr
+        .headers()
+        .map_err(|e| InputError::new(path, Some(1), None, format!("cannot read the header: {e}")))?
+        .clone();
+    let mut col = [usize::MAX; 10];
+    for (i, h) in headers.iter().enumerate() {
+        match COLUMNS.iter().position(|c| *c == h) {
+            Some(k) => col[k] = i,
+            None => {
+                return Err(InputError::new(
+                    path,
+                    Some(1),
+                    Some(h),
+                    format!("unknown column; expected some of: {}", COLUMNS.join(", ")),
+                ))
+            }
+        }
+    }
+    for required in 0..3 {
+        if col[required] == usize::MAX {
+            return Err(InputError::new(
+                path,
+                Some(1),
+                Some(COLUMNS[required]),
+                "missing required column",
+            ));
+        }
+    }
+    let mut events: Vec<TraceEvent> = Vec::new();
+    let mut last_time = 0;
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| {
+            let line = e.position().map(|p| p.line() as usize);
+            InputError::new(path, line, None, format!("unreadable row: {e}"))
+        })?;
+        let line = rec.position().map(|p| p.line() as usize);
+        let get = |k: usize| -> &str {
+            if col[k] == usize::MAX {
+                ""
+            } else {
+                rec.get(col[k]).unwrap_or("")
+            }
+        };
+        let fail = |k: usize, msg: String| InputError::new(path, line, Some(COLUMNS[k]), msg);
+        let time = parse_time(get(0)).map_err(|m| fail(0, m))?;
+        if time < last_time {
+            return Err(fail(
+                0,
+                format!(
+                    "rows must be in time order; this row goes back to {} s",
+                    time as f64 / 1e9
+                ),
+            ));
+        }
+        last_time = time;
+        let pod = get(2).to_string();
+        if pod.is_empty() {
+            return Err(fail(2, "a pod name is required".into()));
+        }
+        let action = match get(1) {
+            "create" => {
+                let image_ref = get(4);
+                if image_ref.is_empty() {
+                    return Err(fail(4, "a create row needs an image".into()));
+                }
+                let image = lookup(image_ref).ok_or_else(|| {
+                    fail(
+                        4,
+                        format!(
+                            "image {image_ref:?} is not defined in the scenario's [[image]] list"
+                        ),
+                    )
+                })?;
+                let pull_policy = match get(5) {
+                    "" => PullPolicy::api_default(image_ref),
+                    p => PullPolicy::parse(p).ok_or_else(|| {
+                        fail(
+                            5,
+                            format!("{p:?} is not one of Always, IfNotPresent, Never"),
+                        )
+                    })?,
+                };
+                let qty = |k: usize, default: u64| -> Result<u64, InputError> {
+                    match get(k) {
+                        "" => Ok(default),
+                        v => parse_bytes(v).map_err(|e| fail(k, e.to_string())),
+                    }
+                };
+                let name = match get(3) {
+                    "" => "main".to_string(),
+                    n => n.to_string(),
+                };
+                let c = ContainerSpec {
+                    name,
+                    image_ref: image_ref.to_string(),
+                    image,
+                    pull_policy,
+                    writable_rate: qty(6, 0)?,
+                    writable_cap: qty(7, u64::MAX)?,
+                    log_rate: qty(8, 0)?,
+                    log_cap: qty(9, u64::MAX)?,
+                };
+                if let Some(TraceEvent {
+                    time: t,
+                    action: TraceAction::Create(p),
+                }) = events.last_mut()
+                {
+                    if *t == time && p.name == pod {
+                        if p.containers.iter().any(|x| x.name == c.name) {
+                            return Err(fail(
+                                3,
+                                format!("pod {pod:?} already has a container named {:?}", c.name),
+                            ));
+                        }
+                        p.containers.push(c);
+                        continue;
+                    }
+                }
+                TraceAction::Create(PodSpec {
+                    name: pod,
+                    containers: vec![c],
+                })
+            }
+            "complete" => TraceAction::Complete(pod),
+            "delete" => TraceAction::Delete(pod),
+            other => {
+                return Err(fail(
+                    1,
+                    format!("{other:?} is not one of create, complete, delete"),
+                ))
+            }
+        };
+        events.push(TraceEvent { time, action });
+    }
+    Ok(events)
+}
