@@ -1,0 +1,182 @@
+//! A small trace replayed end to end, with every number worked out by hand in the comments.
+
+mod common;
+
+use imagefs_sim::outcome::EventRow;
+
+const S: u64 = 1_000_000_000;
+
+/// 10 MB disk, 1 MB/s pulls. Layers: base 2.0 MB (1.0 MB compressed), a1 1.5 MB (0.4 MB),
+/// a2 1.5 MB (0.5 MB), b 3.0 MB (1.0 MB). Images: app:v1 = base+a1, app:v2 = base+a2,
+/// big:1 = b. Default GC policy: 85/80, MinAge 2m.
+fn scenario(reporting: &str) -> String {
+    format!(
+        r#"
+name = "e2e"
+duration = "15m"
+seed = 3
+[node]
+disk = 10000000
+pull_bandwidth = 1000000
+image_size_reporting = "{reporting}"
+[[layer]]
+id = "base"
+size = 2000000
+compressed = 1000000
+[[layer]]
+id = "a1"
+size = 1500000
+compressed = 400000
+[[layer]]
+id = "a2"
+size = 1500000
+compressed = 500000
+[[layer]]
+id = "b"
+size = 3000000
+compressed = 1000000
+[[image]]
+name = "app:v1"
+layers = ["base", "a1"]
+[[image]]
+name = "app:v2"
+layers = ["base", "a2"]
+[[image]]
+name = "big:1"
+layers = ["b"]
+[workload]
+trace = "trace.csv"
+"#
+    )
+}
+
+// t=0   p1 (app:v1): pulls base+a1 = 3.5 MB in 3.5 s.
+// t=10  p2 (big:1): pulls b = 3.0 MB in 3 s.
+// t=20  p2 deleted; t=40 p1 deleted; container GC at t=60 removes both containers.
+// t=30  p3 (app:v2): base is on disk, pulls a2 = 1.5 MB in 1.5 s; its writable layer grows at
+//       10 kB/s to a 1 MB cap (reached at t=131.5).
+// From t=131.5 the disk holds 8 MB of layers + 1 MB writable = 9 MB: available 1 MB, usage 90 %.
+const TRACE: &str = "time,action,pod,container,image,pull_policy,writable_rate,writable_cap
+0,create,p1,c,app:v1,IfNotPresent,0,
+10,create,p2,c,big:1,IfNotPresent,0,
+20,delete,p2,,,,,
+30,create,p3,c,app:v2,IfNotPresent,10000,1000000
+40,delete,p1,,,,,
+";
+
+fn at(events: &[EventRow], reason: &str) -> Vec<(u64, String, String)> {
+    events
+        .iter()
+        .filter(|e| e.reason == reason)
+        .map(|e| (e.time / S, e.object.clone(), e.message.clone()))
+        .collect()
+}
+
+#[test]
+fn compressed_sizes_gc_deletes_the_lru_image_and_frees_more_than_it_counts() {
+    let (s, rec) = common::run(&scenario("compressed"), TRACE);
+    let pulled = at(&rec.events, "Pulled");
+    assert_eq!(
+        pulled,
+        vec![
+            (3, "pod/p1".into(), "Successfully pulled image \"app:v1\" in 3.5s (3.5s including waiting). Image size: 1400000 bytes.".into()),
+            (13, "pod/p2".into(), "Successfully pulled image \"big:1\" in 3s (3s including waiting). Image size: 1000000 bytes.".into()),
+            (31, "pod/p3".into(), "Successfully pulled image \"app:v2\" in 1.5s (1.5s including waiting). Image size: 1500000 bytes.".into()),
+        ]
+    );
+    // GC at t=300: usage 90 ≥ 85, amountToFree = 10 MB·20/100 − 1 MB = 1 MB. The images were
+    // first detected in this very pass (the detection loop last ran at t=0, before the pulls),
+    // so both unused ones are younger than MinAge: nothing freed → FreeDiskSpaceFailed.
+    // GC at t=600: both unused images are 5 min old and never used; tie on (lastUsed,
+    // firstDetected) broken by image ID: app:v1 goes first, 1.4 MB reported ≥ 1 MB → stop.
+    // On disk only a1 leaves (base is shared with app:v2): 1.5 MB.
+    let triggered = at(&rec.events, "ImageGCTriggered");
+    assert_eq!(
+        triggered,
+        vec![
+            (
+                300,
+                "node/node-1".into(),
+                "usage=90 highThreshold=85 amountToFree=1000000 lowThreshold=80".into()
+            ),
+            (
+                600,
+                "node/node-1".into(),
+                "usage=90 highThreshold=85 amountToFree=1000000 lowThreshold=80".into()
+            ),
+        ]
+    );
+    assert_eq!(
+        at(&rec.events, "FreeDiskSpaceFailed"),
+        vec![(300, "node/node-1".into(), "Failed to garbage collect required amount of images. Attempted to free 1000000 bytes, but only found 0 bytes eligible to free.".into())]
+    );
+    assert_eq!(
+        at(&rec.events, "ImageGCFailed"),
+        vec![],
+        "a single failure is only logged"
+    );
+    assert_eq!(
+        at(&rec.events, "ImageDeleted"),
+        vec![(
+            600,
+            "image/app:v1".into(),
+            "reason=space reportedBytes=1400000 freedOnDiskBytes=1500000".into()
+        )]
+    );
+    // After: 9 MB − 1.5 MB = 7.5 MB used → usage 75, so the t=900 pass does nothing.
+    let last = rec.samples.last().unwrap();
+    assert_eq!(
+        (last.time / S, last.available_bytes, last.usage_percent),
+        (900, 2_500_000, 75)
+    );
+    assert_eq!(
+        (s.gc_runs, s.gc_triggered, s.gc_failures, s.gc_shortfalls),
+        (4, 2, 1, 1)
+    );
+    assert_eq!(
+        (
+            s.images_deleted,
+            s.bytes_freed_reported,
+            s.bytes_freed_on_disk
+        ),
+        (1, 1_400_000, 1_500_000)
+    );
+    assert_eq!(
+        (s.pulls, s.pull_bytes, s.repulls, s.pull_failures),
+        (3, 8_000_000, 0, 0)
+    );
+    assert_eq!(
+        (s.min_available_bytes, s.peak_usage_percent),
+        (1_000_000, 90)
+    );
+    assert_eq!(s.containers_removed, 2);
+}
+
+#[test]
+fn unpacked_sizes_gc_believes_it_freed_the_shared_base_too() {
+    // CRI-O/Docker report unpacked sizes including shared layers: app:v1 = 3.5 MB reported, but
+    // deleting it frees only a1 (1.5 MB): the kubelet thinks it freed 2 MB more than it did.
+    let (s, rec) = common::run(&scenario("unpacked"), TRACE);
+    assert_eq!(
+        at(&rec.events, "ImageDeleted"),
+        vec![(
+            600,
+            "image/app:v1".into(),
+            "reason=space reportedBytes=3500000 freedOnDiskBytes=1500000".into()
+        )]
+    );
+    assert_eq!(
+        (s.bytes_freed_reported, s.bytes_freed_on_disk),
+        (3_500_000, 1_500_000)
+    );
+}
+
+#[test]
+fn a_repull_is_counted_and_finds_the_shared_layer_on_disk() {
+    // After app:v1 is deleted at t=600, p4 wants it again at t=700: only a1 (1.5 MB) is pulled.
+    let trace = format!("{TRACE}700,create,p4,c,app:v1,IfNotPresent,0,\n");
+    let (s, rec) = common::run(&scenario("compressed"), &trace);
+    assert_eq!(s.repulls, 1);
+    assert_eq!(s.pull_bytes, 8_000_000 + 1_500_000);
+    assert_eq!(at(&rec.events, "Pulled").last().unwrap().0, 701);
+}
