@@ -181,8 +181,49 @@ impl<'a> Simulation<'a> {
     }
 
     /// Runs to the scenario's end and returns the summary.
-    pub fn run(mut self, rec: &mut dyn Recorder) -> Summary {
+    pub fn run(self, rec: &mut dyn Recorder) -> Summary {
+        self.run_inner(rec, false)
+            .expect("invariants are only checked on request")
+    }
+
+    /// Like [`Simulation::run`], but checks the model's invariants after every event and stops
+    /// at the first violation: used bytes never exceed capacity, on-disk image bytes equal the
+    /// distinct layers of present images, and the clock never goes back.
+    pub fn run_checked(self, rec: &mut dyn Recorder) -> Result<Summary, String> {
+        self.run_inner(rec, true)
+    }
+
+    fn check_invariants(&self, last: SimTime) -> Result<(), String> {
+        let t = self.node.now();
+        if t < last {
+            return Err(format!("time went back from {last} to {t}"));
+        }
+        if self.node.layer_bytes() != self.node.layer_bytes_from_refs() {
+            return Err(format!(
+                "at {t}: layer bytes {} != distinct referenced layers {}",
+                self.node.layer_bytes(),
+                self.node.layer_bytes_from_refs()
+            ));
+        }
+        for (i, f) in self.node.filesystems().iter().enumerate() {
+            let parts = f.other_used as u128
+                + f.layer_bytes as u128
+                + f.writable.bytes(t) as u128
+                + f.logs.bytes(t) as u128
+                + f.pulls.bytes(t) as u128;
+            if parts > f.capacity as u128 {
+                return Err(format!(
+                    "at {t}: filesystem {i} holds {parts} bytes > capacity {}",
+                    f.capacity
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn run_inner(mut self, rec: &mut dyn Recorder, check: bool) -> Result<Summary, String> {
         let end = self.sc.duration;
+        let mut last = 0;
         while let Some(t) = self.engine.peek_time() {
             if t > end {
                 break;
@@ -195,6 +236,10 @@ impl<'a> Simulation<'a> {
             self.flush_node_timers();
             self.drain_failed_pulls(rec);
             self.observe();
+            if check {
+                self.check_invariants(last)?;
+                last = now;
+            }
         }
         self.engine.advance_to(end);
         self.node.set_now(end);
@@ -209,7 +254,7 @@ impl<'a> Simulation<'a> {
         if self.summary.min_available_bytes == u64::MAX {
             self.summary.min_available_bytes = 0;
         }
-        self.summary
+        Ok(self.summary)
     }
 
     fn emit_samples_before(&mut self, t: SimTime, rec: &mut dyn Recorder) {

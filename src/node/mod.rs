@@ -88,9 +88,15 @@ impl Filesystem {
         self.writable.rate() + self.logs.rate() + self.pulls.rate()
     }
 
-    /// Used bytes at `t`, never above capacity.
+    /// Used bytes at `t`, never above capacity: the sum of the whole bytes of each kind, so
+    /// that the parts reported in a sample add up exactly to the used bytes.
     pub fn used(&self, t: SimTime) -> u64 {
-        ((self.used_nb(t) / 1_000_000_000) as u64).min(self.capacity)
+        let parts = self.other_used as u128
+            + self.layer_bytes as u128
+            + self.writable.bytes(t) as u128
+            + self.logs.bytes(t) as u128
+            + self.pulls.bytes(t) as u128;
+        parts.min(self.capacity as u128) as u64
     }
 
     pub fn available(&self, t: SimTime) -> u64 {
