@@ -11,7 +11,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::engine::SimTime;
-use crate::error::{line_of, InputError};
+use crate::error::{line_of, toml_key_at, InputError};
 use crate::kubelet::config::{KubeletConfig, KubeletConfigInput};
 use crate::kubelet::events::FreeDiskSpaceWording;
 use crate::node::catalog::{Catalog, ImageSpec, LayerSpec, SizeReporting};
@@ -188,10 +188,7 @@ impl Scenario {
 
     /// Parses scenario text; `path` names the file in errors and anchors the trace path.
     pub fn from_str(path: &Path, text: &str) -> Result<Scenario, InputError> {
-        let raw: RawScenario = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| line_of(text, s.start));
-            InputError::new(path, line, None, e.message().trim_end().to_string())
-        })?;
+        let raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
         let at = |span: std::ops::Range<usize>, field: &str, msg: String| {
             InputError::new(path, Some(line_of(text, span.start)), Some(field), msg)
         };
@@ -385,10 +382,8 @@ impl Scenario {
                     format!("cannot read {}: {e}", cpath.display()),
                 )
             })?;
-            let rc: RawCatalog = toml::from_str(&ctext).map_err(|e| {
-                let line = e.span().map(|s| line_of(&ctext, s.start));
-                InputError::new(&cpath, line, None, e.message().trim_end().to_string())
-            })?;
+            let rc: RawCatalog =
+                toml::from_str(&ctext).map_err(|e| toml_error(&cpath, &ctext, &e))?;
             cb.add(&cpath, &ctext, &rc.layer, &rc.image)?;
         }
         let CatalogBuilder {
@@ -576,4 +571,17 @@ impl CatalogBuilder {
         }
         Ok(())
     }
+}
+
+/// A TOML parse or type error as an [`InputError`], with the key named when the span shows it.
+fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> InputError {
+    let span = e.span();
+    let line = span.as_ref().map(|s| line_of(text, s.start));
+    let field = span.and_then(|s| toml_key_at(text, s.start));
+    InputError::new(
+        path,
+        line,
+        field.as_deref(),
+        e.message().trim_end().to_string(),
+    )
 }

@@ -1,0 +1,198 @@
+//! The command line as a user meets it: exit codes, error texts naming file, line and field,
+//! and no partial output left behind.
+
+mod common;
+
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_imagefs-sim"))
+}
+
+const GOOD: &str = r#"name = "cli"
+duration = "10m"
+seed = 1
+[node]
+disk = "1Gi"
+pull_bandwidth = "10Mi"
+[kubelet]
+imageGCHighThresholdPercent = 85
+imageGCLowThresholdPercent = 80
+[[layer]]
+id = "l1"
+size = "100Mi"
+[[image]]
+name = "app:v1"
+layers = ["l1"]
+[workload]
+trace = "trace.csv"
+"#;
+
+const TRACE: &str = "time,action,pod,image\n0,create,p1,app:v1\n5m,delete,p1,\n";
+
+fn stderr_of(toml: &str, trace: &str, args: &[&str]) -> (i32, String, common::Fixture) {
+    let f = common::write(toml, trace);
+    let out = bin()
+        .args(args)
+        .arg(&f.scenario)
+        .current_dir(f.dir.path())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        f,
+    )
+}
+
+#[test]
+fn run_writes_the_three_outputs_into_output_name() {
+    let (code, err, f) = stderr_of(GOOD, TRACE, &["run"]);
+    assert_eq!(code, 0, "{err}");
+    for name in ["timeseries.csv", "events.csv", "summary.json"] {
+        let p = f.dir.path().join("output/cli").join(name);
+        assert!(std::fs::metadata(&p).unwrap().len() > 0, "{name} is empty");
+    }
+    let ts = std::fs::read_to_string(f.dir.path().join("output/cli/timeseries.csv")).unwrap();
+    // A sample every 10 s from 0 to 600 s inclusive, plus the header.
+    assert_eq!(ts.lines().count(), 62);
+    assert!(ts.starts_with("time_s,capacity_bytes,available_bytes,usage_percent,image_bytes,"));
+}
+
+#[test]
+fn low_not_below_high_is_the_kubelets_error_with_line_and_field() {
+    let bad = GOOD.replace(
+        "imageGCLowThresholdPercent = 80",
+        "imageGCLowThresholdPercent = 85",
+    );
+    let (code, err, f) = stderr_of(&bad, TRACE, &["run"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("scenario.toml:9: kubelet.imageGCLowThresholdPercent: invalid configuration: imageGCLowThresholdPercent (--image-gc-low-threshold) 85 must be less than imageGCHighThresholdPercent (--image-gc-high-threshold) 85"), "{err}");
+    assert!(
+        !f.dir.path().join("output").exists(),
+        "no output directory after a failed run"
+    );
+}
+
+#[test]
+fn unknown_key_and_wrong_type_name_the_field() {
+    let (code, err, _) = stderr_of(
+        &GOOD.replace("imageGCHighThresholdPercent", "imageGCHighThreshold"),
+        TRACE,
+        &["check"],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("scenario.toml:8:") && err.contains("unknown field `imageGCHighThreshold`"),
+        "{err}"
+    );
+    let (code, err, _) = stderr_of(&GOOD.replace("= 85", "= \"85\""), TRACE, &["check"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(
+            "scenario.toml:8: kubelet.imageGCHighThresholdPercent: invalid type: string \"85\""
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_quantity_duration_and_layer_reference() {
+    let (_, err, _) = stderr_of(&GOOD.replace("\"1Gi\"", "\"1GB\""), TRACE, &["check"]);
+    assert!(
+        err.contains("scenario.toml:5: node.disk: quantities must match the regular expression"),
+        "{err}"
+    );
+    let (_, err, _) = stderr_of(&GOOD.replace("\"10m\"", "\"10 min\""), TRACE, &["check"]);
+    assert!(
+        err.contains("scenario.toml:2: duration: time: unknown unit"),
+        "{err}"
+    );
+    let (_, err, _) = stderr_of(
+        &GOOD.replace("layers = [\"l1\"]", "layers = [\"l2\"]"),
+        TRACE,
+        &["check"],
+    );
+    assert!(
+        err.contains(
+            "scenario.toml:15: image.layers: layer \"l2\" is not defined in any [[layer]]"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn trace_rows_name_their_line_and_column() {
+    let (code, err, _) = stderr_of(
+        GOOD,
+        "time,action,pod,image\n0,create,p1,app:v2\n",
+        &["run"],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("trace.csv:2: image: image \"app:v2\" is not defined"),
+        "{err}"
+    );
+    let (_, err, _) = stderr_of(
+        GOOD,
+        "time,action,pod,image\n0,create,p1,app:v1\nsoon,delete,p1,\n",
+        &["run"],
+    );
+    assert!(err.contains("trace.csv:3: time:"), "{err}");
+    let (_, err, _) = stderr_of(GOOD, "time,action,pod,image,color\n", &["run"]);
+    assert!(err.contains("trace.csv:1: color: unknown column"), "{err}");
+    let (_, err, _) = stderr_of(
+        GOOD,
+        "time,action,pod,image\n10,create,p1,app:v1\n5,delete,p1,\n",
+        &["run"],
+    );
+    assert!(
+        err.contains("trace.csv:3: time: rows must be in time order"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_failed_run_keeps_the_previous_results() {
+    let f = common::write(GOOD, TRACE);
+    let out = f.dir.path().join("keep");
+    let ok = bin()
+        .args(["run", "--out"])
+        .arg(&out)
+        .arg(&f.scenario)
+        .output()
+        .unwrap();
+    assert!(ok.status.success());
+    let before = std::fs::read(out.join("summary.json")).unwrap();
+    std::fs::write(
+        f.dir.path().join("trace.csv"),
+        "time,action,pod,image\n0,create,p1,nope\n",
+    )
+    .unwrap();
+    let bad = bin()
+        .args(["run", "--out"])
+        .arg(&out)
+        .arg(&f.scenario)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(std::fs::read(out.join("summary.json")).unwrap(), before);
+    let leftovers: Vec<_> = std::fs::read_dir(f.dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "temporary directories left: {leftovers:?}"
+    );
+}
+
+#[test]
+fn bad_flags_exit_2() {
+    let out = bin().arg("frobnicate").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = bin().arg("run").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
