@@ -31,10 +31,49 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Re-plot finished runs: writes usage.png and usage.svg from the CSVs and plot.json.
+    Plot {
+        /// Output directories of runs (each with timeseries.csv, events.csv, plot.json).
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+    },
     /// Validate scenario files and their traces; run nothing.
     Check {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
+    },
+    /// Build a runnable scenario (scenario.toml, catalog.toml, trace.csv) from a real node's
+    /// files; any subset of them will do, and what is missing is assumed and reported.
+    #[command(group(clap::ArgGroup::new("inputs").multiple(true).required(true).args(["configz", "summary", "events", "images"])))]
+    Import {
+        /// /configz JSON, or a KubeletConfiguration file (YAML or JSON).
+        #[arg(long)]
+        configz: Option<PathBuf>,
+        /// Summary API JSON (kubectl get --raw /api/v1/nodes/NODE/proxy/stats/summary).
+        #[arg(long)]
+        summary: Option<PathBuf>,
+        /// Events (kubectl get events -A -o json).
+        #[arg(long)]
+        events: Option<PathBuf>,
+        /// Image inventory: crictl images -o json, or kubectl get node NODE -o json.
+        #[arg(long)]
+        images: Option<PathBuf>,
+        /// The node (events are filtered by source.host); default: the summary's node.
+        #[arg(long)]
+        node: Option<String>,
+        /// The runtime, which decides whether reported image sizes are compressed (containerd)
+        /// or unpacked (crio, docker); default: from the files, else containerd.
+        #[arg(long, value_parser = ["containerd", "crio", "docker"])]
+        runtime: Option<String>,
+        /// containerd: unpacked bytes on disk per reported (compressed) byte.
+        #[arg(long, default_value_t = imagefs_sim::workload::import::DEFAULT_UNPACK_RATIO)]
+        unpack_ratio: f64,
+        /// Simulated duration (default: the trace plus 15 min, at least 1h).
+        #[arg(long)]
+        duration: Option<String>,
+        /// Output directory (created; written atomically).
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -82,6 +121,23 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
+        Command::Plot { dirs } => {
+            let mut failed = false;
+            for dir in &dirs {
+                match imagefs_sim::report::plot::replot(dir) {
+                    Ok(()) => println!("wrote {}/{{usage.png,usage.svg}}", dir.display()),
+                    Err(e) => {
+                        eprintln!("error: {}: {e:#}", dir.display());
+                        failed = true;
+                    }
+                }
+            }
+            if failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
         Command::Check { scenarios } => {
             let mut failed = false;
             for path in &scenarios {
@@ -104,6 +160,38 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             } else {
                 ExitCode::SUCCESS
+            }
+        }
+        Command::Import {
+            configz,
+            summary,
+            events,
+            images,
+            node,
+            runtime,
+            unpack_ratio,
+            duration,
+            out,
+        } => {
+            use imagefs_sim::workload::import;
+            let mut opts = import::ImportOptions::new(out);
+            opts.configz = configz;
+            opts.summary = summary;
+            opts.events = events;
+            opts.images = images;
+            opts.node = node;
+            opts.runtime = runtime.as_deref().and_then(import::Runtime::parse);
+            opts.unpack_ratio = unpack_ratio;
+            opts.duration = duration;
+            match import::run(&opts) {
+                Ok(report) => {
+                    print!("{report}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::FAILURE
+                }
             }
         }
     }

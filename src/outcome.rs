@@ -45,6 +45,10 @@ pub struct EventRow {
 
 /// Receives a run's samples and events as they happen.
 pub trait Recorder {
+    /// False when samples are not wanted, so the run skips building them.
+    fn wants_samples(&self) -> bool {
+        true
+    }
     fn sample(&mut self, s: &Sample);
     fn event(&mut self, e: &EventRow);
 }
@@ -53,6 +57,9 @@ pub trait Recorder {
 pub struct NullRecorder;
 
 impl Recorder for NullRecorder {
+    fn wants_samples(&self) -> bool {
+        false
+    }
     fn sample(&mut self, _: &Sample) {}
     fn event(&mut self, _: &EventRow) {}
 }

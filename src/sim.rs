@@ -63,6 +63,8 @@ struct Pod {
     cursor: usize,
     failed: bool,
     sync_scheduled: bool,
+    /// Active with every container started (counted in `running_pods`).
+    running: bool,
 }
 
 #[derive(Debug)]
@@ -117,6 +119,7 @@ pub struct Simulation<'a> {
     ever_deleted: BTreeSet<usize>,
     summary: Summary,
     next_sample: SimTime,
+    running_pods: u64,
 }
 
 impl<'a> Simulation<'a> {
@@ -175,6 +178,7 @@ impl<'a> Simulation<'a> {
             ever_deleted: BTreeSet::new(),
             summary,
             next_sample: 0,
+            running_pods: 0,
         };
         sim.flush_node_timers();
         sim
@@ -277,17 +281,16 @@ impl<'a> Simulation<'a> {
     }
 
     fn sample(&self, ts: SimTime, rec: &mut dyn Recorder) {
+        if !rec.wants_samples() {
+            return;
+        }
         let node = &self.node;
         let fss = node.filesystems();
         let img = &fss[node.image_fs()];
         let cap = img.capacity;
         let avail = img.available(ts);
         let sum = |f: &dyn Fn(&crate::node::Filesystem) -> u64| fss.iter().map(f).sum::<u64>();
-        let running_pods = self
-            .pods
-            .iter()
-            .filter(|p| p.phase == PodPhase::Active && p.started.iter().all(Option::is_some))
-            .count() as u64;
+        let running_pods = self.running_pods;
         rec.sample(&Sample {
             time: ts,
             capacity_bytes: cap,
@@ -301,7 +304,7 @@ impl<'a> Simulation<'a> {
             other_bytes: sum(&|f| f.other_used),
             images: node.images_present() as u64,
             running_pods,
-            containers: node.containers().count() as u64,
+            containers: node.container_count() as u64,
             per_fs: fss.iter().map(|f| (f.capacity, f.available(ts))).collect(),
         });
     }
@@ -366,7 +369,7 @@ impl<'a> Simulation<'a> {
     fn on_trace(&mut self, rec: &mut dyn Recorder) {
         let now = self.engine.now();
         let trace = &self.sc.trace;
-        while self.trace_pos < trace.len() && trace[self.trace_pos].time == now {
+        while self.trace_pos < trace.len() && trace[self.trace_pos].time <= now {
             let ev = &trace[self.trace_pos];
             self.trace_pos += 1;
             match &ev.action {
@@ -386,6 +389,7 @@ impl<'a> Simulation<'a> {
                         cursor: 0,
                         failed: false,
                         sync_scheduled: false,
+                        running: false,
                     });
                     self.live_by_name.insert(spec.name.clone(), idx);
                     self.by_uid.insert(uid, idx);
@@ -415,6 +419,10 @@ impl<'a> Simulation<'a> {
             return;
         }
         pod.phase = phase;
+        if pod.running {
+            pod.running = false;
+            self.running_pods -= 1;
+        }
         let ids: Vec<u64> = pod.started.iter().flatten().copied().collect();
         for id in ids {
             self.node.stop_container(id);
@@ -534,6 +542,11 @@ impl<'a> Simulation<'a> {
         );
         self.pods[p].started[ci] = Some(id);
         self.summary.containers_started += 1;
+        let pod = &mut self.pods[p];
+        if !pod.running && pod.started.iter().all(Option::is_some) {
+            pod.running = true;
+            self.running_pods += 1;
+        }
     }
 
     /// The puller issues request `req` to the runtime, through the registry token bucket.

@@ -208,6 +208,8 @@ pub struct Node {
     timers: Vec<(SimTime, NodeTimer)>,
     removals: Vec<ImageRemoval>,
     failed_pulls: Vec<PullResult>,
+    present_count: usize,
+    reported_bytes: u64,
 }
 
 impl Node {
@@ -241,6 +243,8 @@ impl Node {
             timers: Vec::new(),
             removals: Vec::new(),
             failed_pulls: Vec::new(),
+            present_count: 0,
+            reported_bytes: 0,
         }
     }
 
@@ -307,15 +311,30 @@ impl Node {
     }
 
     pub fn images_present(&self) -> usize {
-        self.present.iter().filter(|p| **p).count()
+        self.present_count
     }
 
     /// Sum of the runtime-reported sizes of the images present (what the kubelet believes).
     pub fn reported_image_bytes(&self) -> u64 {
-        (0..self.present.len())
-            .filter(|&i| self.present[i])
-            .map(|i| self.catalog.reported_size(i))
-            .sum()
+        self.reported_bytes
+    }
+
+    pub fn container_count(&self) -> usize {
+        self.containers.len()
+    }
+
+    /// Marks image `i` stored and references its layers.
+    fn store_image(&mut self, i: usize) {
+        let fs = self.image_fs();
+        self.present[i] = true;
+        self.present_count += 1;
+        self.reported_bytes += self.catalog.reported_size(i);
+        for &l in &self.catalog.images[i].layers {
+            self.layer_refs[l] += 1;
+            if self.layer_refs[l] == 1 {
+                self.filesystems[fs].layer_bytes += self.catalog.layers[l].size;
+            }
+        }
     }
 
     /// Unpacked bytes of distinct layers referenced by present images.
@@ -559,13 +578,7 @@ impl Node {
         let fs = self.image_fs();
         let written = self.filesystems[fs].pulls.remove(t, &p.bytes);
         if !self.present[p.image] {
-            self.present[p.image] = true;
-            for &l in &self.catalog.images[p.image].layers {
-                self.layer_refs[l] += 1;
-                if self.layer_refs[l] == 1 {
-                    self.filesystems[fs].layer_bytes += self.catalog.layers[l].size;
-                }
-            }
+            self.store_image(p.image);
         }
         self.touch_fs(fs);
         Some(PullResult {
@@ -624,6 +637,8 @@ impl Node {
     fn remove_image_inner(&mut self, image: usize) -> u64 {
         let fs = self.image_fs();
         self.present[image] = false;
+        self.present_count -= 1;
+        self.reported_bytes -= self.catalog.reported_size(image);
         let mut freed = 0;
         for &l in &self.catalog.images[image].layers {
             self.layer_refs[l] -= 1;
@@ -647,14 +662,8 @@ impl Node {
         if self.present[image] {
             return;
         }
+        self.store_image(image);
         let fs = self.image_fs();
-        self.present[image] = true;
-        for &l in &self.catalog.images[image].layers {
-            self.layer_refs[l] += 1;
-            if self.layer_refs[l] == 1 {
-                self.filesystems[fs].layer_bytes += self.catalog.layers[l].size;
-            }
-        }
         self.touch_fs(fs);
     }
 

@@ -5,6 +5,7 @@
 //! previous results in place and no partial directory behind.
 
 pub mod csv_recorder;
+pub mod plot;
 
 use std::fs;
 use std::io::Write;

@@ -1,3 +1,4 @@
 //! Workloads: what pods arrive, with which images, and when they go.
 
+pub mod import;
 pub mod trace;

@@ -1,2 +1,3 @@
 pub mod helpers;
+pub mod manager;
 pub mod types;

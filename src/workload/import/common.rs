@@ -1,0 +1,614 @@
+//! Reading helpers shared by the format parsers.
+//!
+//! - A document is JSON or YAML (told apart by its first non-blank character: `{` or `[` is
+//!   JSON) and is read into `serde_json::Value`s.
+//! - [`At`] is a value together with its JSON path, so that every type error names the file
+//!   and the exact place: `events.json: items[3].involvedObject.name: expected a string, found
+//!   a number`.
+//! - [`read_document`] streams a JSON document's big top-level arrays (`items`, `pods`,
+//!   `images`) one element at a time, so memory holds one element, not the whole list.
+//! - RFC 3339 timestamps to and from nanoseconds since the epoch.
+
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde::Deserializer as _;
+use serde_json::{Map, Value};
+
+use crate::error::InputError;
+
+static NULL: Value = Value::Null;
+
+/// A value inside a document, with its path for error messages.
+#[derive(Debug, Clone)]
+pub struct At<'a> {
+    pub v: &'a Value,
+    pub path: String,
+    file: &'a Path,
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// `a.b`, or `a["b.c"]` for keys that would read ambiguously (eviction signals have dots).
+fn join_key(path: &str, k: &str) -> String {
+    let plain = !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if !plain {
+        format!("{path}[{k:?}]")
+    } else if path.is_empty() {
+        k.to_string()
+    } else {
+        format!("{path}.{k}")
+    }
+}
+
+impl<'a> At<'a> {
+    pub fn new(file: &'a Path, v: &'a Value, path: impl Into<String>) -> Self {
+        At {
+            v,
+            path: path.into(),
+            file,
+        }
+    }
+
+    pub fn file(&self) -> &'a Path {
+        self.file
+    }
+
+    /// An error about this value.
+    pub fn err(&self, msg: impl Into<String>) -> InputError {
+        let field = if self.path.is_empty() {
+            "(top level)"
+        } else {
+            &self.path
+        };
+        InputError::new(self.file, None, Some(field), msg)
+    }
+
+    fn expected(&self, what: &str) -> InputError {
+        if self.v.is_null() {
+            self.err(format!("expected {what}, found nothing (missing or null)"))
+        } else {
+            self.err(format!("expected {what}, found {}", type_name(self.v)))
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        self.v.is_null()
+    }
+
+    /// The member `k` of this object (null when absent). Errors if this is neither an object
+    /// nor null.
+    pub fn field(&self, k: &str) -> Result<At<'a>, InputError> {
+        match self.v {
+            Value::Object(m) => Ok(At {
+                v: m.get(k).unwrap_or(&NULL),
+                path: join_key(&self.path, k),
+                file: self.file,
+            }),
+            Value::Null => Ok(At {
+                v: &NULL,
+                path: join_key(&self.path, k),
+                file: self.file,
+            }),
+            _ => Err(self.expected("an object")),
+        }
+    }
+
+    /// Like [`At::field`] through several keys.
+    pub fn fields(&self, keys: &[&str]) -> Result<At<'a>, InputError> {
+        let mut at = self.clone();
+        for k in keys {
+            at = at.field(k)?;
+        }
+        Ok(at)
+    }
+
+    pub fn str(&self) -> Result<&'a str, InputError> {
+        self.v.as_str().ok_or_else(|| self.expected("a string"))
+    }
+
+    pub fn opt_str(&self) -> Result<Option<&'a str>, InputError> {
+        match self.v {
+            Value::Null => Ok(None),
+            Value::String(s) => Ok(Some(s)),
+            _ => Err(self.expected("a string")),
+        }
+    }
+
+    /// A JSON number that is a whole number in 0..=2^64-1 (read as u64, never through f64).
+    pub fn opt_u64(&self) -> Result<Option<u64>, InputError> {
+        match self.v {
+            Value::Null => Ok(None),
+            Value::Number(n) => n
+                .as_u64()
+                .map(Some)
+                .ok_or_else(|| self.err(format!("expected an unsigned 64-bit integer, found {n}"))),
+            _ => Err(self.expected("an unsigned integer")),
+        }
+    }
+
+    /// A u64 written as a number or, as protojson writes 64-bit integers, a decimal string.
+    pub fn opt_u64_lenient(&self) -> Result<Option<u64>, InputError> {
+        match self.v {
+            Value::String(s) => s.trim().parse::<u64>().map(Some).map_err(|_| {
+                self.err(format!(
+                    "expected an unsigned integer (as a number or a decimal string), found {s:?}"
+                ))
+            }),
+            _ => self.opt_u64(),
+        }
+    }
+
+    pub fn opt_i64(&self) -> Result<Option<i64>, InputError> {
+        match self.v {
+            Value::Null => Ok(None),
+            Value::Number(n) => n
+                .as_i64()
+                .map(Some)
+                .ok_or_else(|| self.err(format!("expected an integer, found {n}"))),
+            _ => Err(self.expected("an integer")),
+        }
+    }
+
+    pub fn opt_bool(&self) -> Result<Option<bool>, InputError> {
+        match self.v {
+            Value::Null => Ok(None),
+            Value::Bool(b) => Ok(Some(*b)),
+            _ => Err(self.expected("true or false")),
+        }
+    }
+
+    /// The elements of an array (none when null).
+    pub fn opt_array(&self) -> Result<Vec<At<'a>>, InputError> {
+        match self.v {
+            Value::Null => Ok(Vec::new()),
+            Value::Array(a) => Ok(a
+                .iter()
+                .enumerate()
+                .map(|(i, v)| At {
+                    v,
+                    path: format!("{}[{i}]", self.path),
+                    file: self.file,
+                })
+                .collect()),
+            _ => Err(self.expected("an array")),
+        }
+    }
+
+    /// The members of an object (none when null), in document order.
+    pub fn opt_entries(&self) -> Result<Vec<(&'a str, At<'a>)>, InputError> {
+        match self.v {
+            Value::Null => Ok(Vec::new()),
+            Value::Object(m) => Ok(m
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.as_str(),
+                        At {
+                            v,
+                            path: join_key(&self.path, k),
+                            file: self.file,
+                        },
+                    )
+                })
+                .collect()),
+            _ => Err(self.expected("an object")),
+        }
+    }
+
+    /// An array of strings (none when null).
+    pub fn opt_strings(&self) -> Result<Vec<String>, InputError> {
+        self.opt_array()?
+            .iter()
+            .map(|a| a.str().map(str::to_string))
+            .collect()
+    }
+
+    /// An RFC 3339 timestamp, in nanoseconds since the epoch.
+    pub fn opt_time(&self) -> Result<Option<i64>, InputError> {
+        match self.opt_str()? {
+            None | Some("") => Ok(None),
+            Some(s) => parse_rfc3339(s)
+                .map(Some)
+                .ok_or_else(|| self.err(format!("{s:?} is not an RFC 3339 time"))),
+        }
+    }
+}
+
+/// Document syntax.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    Json,
+    Yaml,
+}
+
+/// JSON if the first non-blank character opens an object or array, YAML otherwise.
+pub fn sniff(text: &str) -> Syntax {
+    match text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .as_bytes()
+        .first()
+    {
+        Some(b'{') | Some(b'[') => Syntax::Json,
+        _ => Syntax::Yaml,
+    }
+}
+
+/// "... at line 3 column 7" → "...": the line goes into the error's own field.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+pub fn json_error(file: &Path, path: &str, e: &serde_json::Error) -> InputError {
+    let line = if e.line() > 0 { Some(e.line()) } else { None };
+    let field = if path.is_empty() { None } else { Some(path) };
+    InputError::new(file, line, field, strip_position(&e.to_string()))
+}
+
+pub fn yaml_error(file: &Path, e: &serde_yaml::Error) -> InputError {
+    let line = e.location().map(|l| l.line());
+    InputError::new(file, line, None, strip_position(&e.to_string()))
+}
+
+/// Parses a whole document held in memory (JSON, or YAML with one or more `---` documents).
+pub fn parse_documents(file: &Path, text: &str) -> Result<Vec<Value>, InputError> {
+    let text = text.trim_start_matches('\u{feff}');
+    match sniff(text) {
+        Syntax::Json => serde_json::from_str(text)
+            .map(|v| vec![v])
+            .map_err(|e| json_error(file, "", &e)),
+        Syntax::Yaml => {
+            let mut out = Vec::new();
+            for doc in serde_yaml::Deserializer::from_str(text) {
+                let v = <Value as serde::Deserialize>::deserialize(doc)
+                    .map_err(|e| yaml_error(file, &e))?;
+                if !v.is_null() {
+                    out.push(v);
+                }
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// Called with (array key, index, element) for each element of a streamed array.
+pub type ItemFn<'f> = dyn FnMut(&str, usize, Value) -> Result<(), InputError> + 'f;
+
+/// Reads a document whose top level is an object. The arrays under the keys in `stream` are
+/// handed to `on_item` one element at a time (JSON is parsed incrementally from the file);
+/// every other top-level member is returned.
+pub fn read_document(
+    file: &Path,
+    stream: &[&str],
+    on_item: &mut ItemFn<'_>,
+) -> Result<Map<String, Value>, InputError> {
+    let f = File::open(file)
+        .map_err(|e| InputError::new(file, None, None, format!("cannot read: {e}")))?;
+    let mut reader = BufReader::with_capacity(1 << 16, f);
+    let io_err = |e: std::io::Error| InputError::new(file, None, None, format!("cannot read: {e}"));
+    // Look at the first non-blank byte without consuming anything YAML might need.
+    let first = loop {
+        let buf = reader.fill_buf().map_err(io_err)?;
+        if buf.is_empty() {
+            return Err(InputError::new(file, None, None, "the file is empty"));
+        }
+        let skip_bom = if buf.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        match buf[skip_bom..]
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+        {
+            Some(i) => break buf[skip_bom + i],
+            None => {
+                let n = buf.len();
+                reader.consume(n);
+            }
+        }
+    };
+    if first == b'{' || first == b'[' {
+        read_json_streaming(file, reader, stream, on_item)
+    } else {
+        let mut text = String::new();
+        reader
+            .read_to_string(&mut text)
+            .map_err(|e| InputError::new(file, None, None, format!("cannot read: {e}")))?;
+        let text = text.trim_start_matches('\u{feff}');
+        let v: Value = serde_yaml::from_str(text).map_err(|e| yaml_error(file, &e))?;
+        let Value::Object(mut m) = v else {
+            return Err(At::new(file, &v, "").expected("an object"));
+        };
+        for key in stream {
+            match m.remove(*key) {
+                None | Some(Value::Null) => {}
+                Some(Value::Array(items)) => {
+                    for (i, item) in items.into_iter().enumerate() {
+                        on_item(key, i, item)?;
+                    }
+                }
+                Some(other) => {
+                    return Err(At::new(file, &other, *key).expected("an array"));
+                }
+            }
+        }
+        Ok(m)
+    }
+}
+
+struct StreamState {
+    /// Where the parser is, for syntax errors.
+    at: RefCell<String>,
+    /// An error from `on_item`, carried out through serde's error type.
+    failure: RefCell<Option<InputError>>,
+}
+
+struct Top<'s, 'f> {
+    stream: &'s [&'s str],
+    state: &'s StreamState,
+    on_item: &'s mut ItemFn<'f>,
+}
+
+impl<'de> Visitor<'de> for Top<'_, '_> {
+    type Value = Map<String, Value>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an object at the top level")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+        let mut out = Map::new();
+        let top = self;
+        while let Some(k) = m.next_key::<String>()? {
+            *top.state.at.borrow_mut() = join_key("", &k);
+            if let Some(key) = top.stream.iter().find(|s| **s == k) {
+                m.next_value_seed(Items {
+                    key,
+                    state: top.state,
+                    on_item: &mut *top.on_item,
+                })?;
+            } else {
+                let v: Value = m.next_value()?;
+                out.insert(k, v);
+            }
+        }
+        top.state.at.borrow_mut().clear();
+        Ok(out)
+    }
+}
+
+struct Items<'s, 'f> {
+    key: &'s str,
+    state: &'s StreamState,
+    on_item: &'s mut ItemFn<'f>,
+}
+
+impl<'de> DeserializeSeed<'de> for Items<'_, '_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Items<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<(), A::Error> {
+        let mut i = 0usize;
+        loop {
+            *self.state.at.borrow_mut() = format!("{}[{i}]", join_key("", self.key));
+            match s.next_element::<Value>()? {
+                None => break,
+                Some(v) => {
+                    if let Err(e) = (self.on_item)(self.key, i, v) {
+                        *self.state.failure.borrow_mut() = Some(e);
+                        return Err(de::Error::custom("stopped"));
+                    }
+                }
+            }
+            i += 1;
+        }
+        *self.state.at.borrow_mut() = join_key("", self.key);
+        Ok(())
+    }
+}
+
+fn read_json_streaming<R: Read>(
+    file: &Path,
+    reader: R,
+    stream: &[&str],
+    on_item: &mut ItemFn<'_>,
+) -> Result<Map<String, Value>, InputError> {
+    let state = StreamState {
+        at: RefCell::new(String::new()),
+        failure: RefCell::new(None),
+    };
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    let result = (&mut de)
+        .deserialize_map(Top {
+            stream,
+            state: &state,
+            on_item,
+        })
+        .and_then(|m| de.end().map(|()| m));
+    match result {
+        Ok(m) => Ok(m),
+        Err(e) => {
+            if let Some(f) = state.failure.borrow_mut().take() {
+                return Err(f);
+            }
+            let at = state.at.borrow().clone();
+            Err(json_error(file, &at, &e))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// RFC 3339 times
+// ---------------------------------------------------------------------------
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m as i64 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// `2026-03-17T08:45:30Z`, `…30.742811Z`, `…30+05:30` → nanoseconds since the epoch.
+pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    let b = s.trim().as_bytes();
+    if b.len() < 20 {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let part = std::str::from_utf8(b.get(r)?).ok()?;
+        if !part.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        part.parse().ok()
+    };
+    if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    if b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    let mut i = 19;
+    let mut frac_ns: i64 = 0;
+    if b[i] == b'.' {
+        i += 1;
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        let digits = &s.trim()[start..i];
+        let mut scaled = String::from(&digits[..digits.len().min(9)]);
+        while scaled.len() < 9 {
+            scaled.push('0');
+        }
+        frac_ns = scaled.parse().ok()?;
+    }
+    let offset_s: i64 = match b.get(i)? {
+        b'Z' | b'z' if i + 1 == b.len() => 0,
+        c @ (b'+' | b'-') if i + 6 == b.len() && b[i + 3] == b':' => {
+            let oh = num(i + 1..i + 3)?;
+            let om = num(i + 4..i + 6)?;
+            let o = oh * 3600 + om * 60;
+            if *c == b'-' {
+                -o
+            } else {
+                o
+            }
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(y, mo as u32, d as u32);
+    let secs = days * 86_400 + h * 3600 + mi * 60 + sec - offset_s;
+    secs.checked_mul(1_000_000_000)?.checked_add(frac_ns)
+}
+
+/// Nanoseconds since the epoch → `2026-03-17T08:45:30Z` (with milliseconds when not whole).
+pub fn format_rfc3339(ns: i64) -> String {
+    let secs = ns.div_euclid(1_000_000_000);
+    let sub = ns.rem_euclid(1_000_000_000);
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let rem = secs.rem_euclid(86_400);
+    let (h, mi, s) = (rem / 3600, rem % 3600 / 60, rem % 60);
+    if sub == 0 {
+        format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+    } else {
+        format!(
+            "{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{:03}Z",
+            sub / 1_000_000
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_round_trip() {
+        let t = parse_rfc3339("2026-03-17T08:45:30Z").unwrap();
+        assert_eq!(t, 1_773_737_130 * 1_000_000_000);
+        assert_eq!(format_rfc3339(t), "2026-03-17T08:45:30Z");
+        assert_eq!(
+            parse_rfc3339("2026-03-17T08:45:30.742811Z").unwrap(),
+            t + 742_811_000
+        );
+        assert_eq!(parse_rfc3339("2026-03-17T14:15:30+05:30").unwrap(), t);
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(
+            parse_rfc3339("2020-02-29T00:00:00Z").map(|t| t / 1_000_000_000),
+            Some(1_582_934_400)
+        );
+        assert_eq!(parse_rfc3339("2026-03-17 08:45"), None);
+        assert_eq!(parse_rfc3339("yesterday"), None);
+    }
+
+    #[test]
+    fn paths_quote_dotted_keys() {
+        assert_eq!(
+            join_key("evictionHard", "nodefs.available"),
+            "evictionHard[\"nodefs.available\"]"
+        );
+        assert_eq!(
+            join_key("pods[0]", "ephemeral-storage"),
+            "pods[0].ephemeral-storage"
+        );
+        assert_eq!(join_key("", "items"), "items");
+    }
+}

@@ -1,0 +1,333 @@
+//! The image inventory (data-formats.md §2): `crictl images -o json` (`{"images": [...]}`,
+//! protojson: 64-bit sizes are strings, `pinned` only in newer crictl), or as a fallback
+//! `kubectl get node NAME -o json` (`.status.images[]` = `{names, sizeBytes}`, the largest 50
+//! images, no id and no pinned flag), or a `kubectl get nodes -o json` list. The node object
+//! also gives the kubelet and runtime versions and the ephemeral-storage capacity.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::common::{read_document, At};
+use crate::error::InputError;
+use crate::units::parse_bytes;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InventorySource {
+    /// `crictl images -o json`: the runtime's complete list.
+    Crictl,
+    /// `Node.status.images`: at most `nodeStatusMaxImages` (50) of the largest images.
+    NodeStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRecord {
+    /// CRI image id (`sha256:…`); none in `Node.status.images`.
+    pub id: Option<String>,
+    pub repo_tags: Vec<String>,
+    pub repo_digests: Vec<String>,
+    /// CRI `Image.size`: compressed on containerd, unpacked on CRI-O and Docker.
+    pub size: u64,
+    /// `None` when the source has no pinned flag.
+    pub pinned: Option<bool>,
+}
+
+impl ImageRecord {
+    /// A display name: the first tag, else the first digest, else the id.
+    pub fn display_name(&self) -> String {
+        self.repo_tags
+            .first()
+            .or(self.repo_digests.first())
+            .cloned()
+            .or_else(|| self.id.clone())
+            .unwrap_or_else(|| "<unnamed>".into())
+    }
+}
+
+/// What a Node object says besides its images.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NodeInfo {
+    pub name: Option<String>,
+    pub kubelet_version: Option<String>,
+    /// `containerd://1.7.2`, `cri-o://1.29.1`, `docker://24.0.7`.
+    pub container_runtime_version: Option<String>,
+    /// `status.capacity["ephemeral-storage"]` in bytes: the nodefs size.
+    pub ephemeral_storage_capacity: Option<u64>,
+    /// The latest condition heartbeat: when the object was current.
+    pub heartbeat: Option<i64>,
+    /// The `DiskPressure` condition's status.
+    pub disk_pressure: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImagesImport {
+    pub source: InventorySource,
+    pub images: Vec<ImageRecord>,
+    pub node: Option<NodeInfo>,
+    /// Warnings about the inventory itself (a node list without the wanted node, …).
+    pub warnings: Vec<String>,
+}
+
+/// Reads an inventory file. `node` picks the node out of a `kubectl get nodes -o json` list.
+pub fn parse_images(file: &Path, node: Option<&str>) -> Result<ImagesImport, InputError> {
+    let mut crictl = Vec::new();
+    let mut nodes: Vec<(usize, Value)> = Vec::new();
+    let rest = read_document(file, &["images", "items"], &mut |key, i, v| {
+        if key == "images" {
+            let at = At::new(file, &v, format!("images[{i}]"));
+            crictl.push(read_cri_image(&at)?);
+        } else {
+            // Keep only Node objects (a list of nodes is small: ≤50 images each).
+            if v.get("kind").and_then(Value::as_str).unwrap_or("Node") == "Node" {
+                nodes.push((i, v));
+            }
+        }
+        Ok(())
+    })?;
+    let root = Value::Object(rest);
+    let top = At::new(file, &root, "");
+    let kind = top.field("kind")?.opt_str()?.unwrap_or("");
+    if root.get("images").is_some() || !crictl.is_empty() {
+        return Ok(ImagesImport {
+            source: InventorySource::Crictl,
+            images: crictl,
+            node: None,
+            warnings: Vec::new(),
+        });
+    }
+    if nodes.is_empty() && root.get("status").is_none() && kind != "List" && kind != "NodeList" {
+        return Err(InputError::new(file, None, None, "neither `crictl images -o json` output ({\"images\": [...]}) nor a Node object (kubectl get node NAME -o json)"));
+    }
+    let mut warnings = Vec::new();
+    if kind == "List" || kind == "NodeList" || !nodes.is_empty() || root.get("status").is_none() {
+        if nodes.is_empty() {
+            return Err(top.field("items")?.err("the list holds no Node object"));
+        }
+        let names: Vec<String> = nodes
+            .iter()
+            .map(|(_, v)| {
+                v.pointer("/metadata/name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .collect();
+        let pick = match node {
+            Some(n) => names.iter().position(|x| x == n),
+            None if nodes.len() == 1 => Some(0),
+            None => None,
+        };
+        let Some(k) = pick else {
+            return Err(InputError::new(
+                file,
+                None,
+                Some("items"),
+                match node {
+                    Some(n) => format!(
+                        "no node named {n:?} in the list (it has {})",
+                        names.join(", ")
+                    ),
+                    None => format!(
+                        "the list has {} nodes ({}); pass --node NAME",
+                        names.len(),
+                        names.join(", ")
+                    ),
+                },
+            ));
+        };
+        let (i, v) = &nodes[k];
+        let at = At::new(file, v, format!("items[{i}]"));
+        let (images, info) = read_node(&at)?;
+        return Ok(ImagesImport {
+            source: InventorySource::NodeStatus,
+            images,
+            node: Some(info),
+            warnings,
+        });
+    }
+    if kind != "Node" {
+        warnings.push(format!("kind {kind:?}: read as a Node"));
+    }
+    let (images, info) = read_node(&top)?;
+    Ok(ImagesImport {
+        source: InventorySource::NodeStatus,
+        images,
+        node: Some(info),
+        warnings,
+    })
+}
+
+fn read_cri_image(at: &At) -> Result<ImageRecord, InputError> {
+    let size_at = at.field("size")?;
+    let size = size_at
+        .opt_u64_lenient()?
+        .ok_or_else(|| size_at.err("missing: every CRI image has a size"))?;
+    Ok(ImageRecord {
+        id: at.field("id")?.opt_str()?.map(str::to_string),
+        repo_tags: at.field("repoTags")?.opt_strings()?,
+        repo_digests: at.field("repoDigests")?.opt_strings()?,
+        size,
+        pinned: at.field("pinned")?.opt_bool()?,
+    })
+}
+
+fn read_node(at: &At) -> Result<(Vec<ImageRecord>, NodeInfo), InputError> {
+    let status = at.field("status")?;
+    if status.is_null() {
+        return Err(status.err("missing: a Node object without status"));
+    }
+    let mut images = Vec::new();
+    for im in status.field("images")?.opt_array()? {
+        let names = im.field("names")?.opt_strings()?;
+        let size_at = im.field("sizeBytes")?;
+        let size = size_at
+            .opt_u64_lenient()?
+            .ok_or_else(|| size_at.err("missing"))?;
+        let (digests, tags): (Vec<String>, Vec<String>) =
+            names.into_iter().partition(|n| n.contains('@'));
+        images.push(ImageRecord {
+            id: None,
+            repo_tags: tags,
+            repo_digests: digests,
+            size,
+            pinned: None,
+        });
+    }
+    let ni = status.field("nodeInfo")?;
+    let cap = status.field("capacity")?.field("ephemeral-storage")?;
+    let ephemeral_storage_capacity = match cap.opt_str()? {
+        None => None,
+        Some(s) => Some(parse_bytes(s).map_err(|e| cap.err(e.to_string()))?),
+    };
+    let mut heartbeat: Option<i64> = None;
+    let mut disk_pressure = None;
+    for c in status.field("conditions")?.opt_array()? {
+        if let Some(t) = c.field("lastHeartbeatTime")?.opt_time()? {
+            heartbeat = Some(heartbeat.map_or(t, |h| h.max(t)));
+        }
+        if c.field("type")?.opt_str()? == Some("DiskPressure") {
+            disk_pressure = c.field("status")?.opt_str()?.map(|s| s == "True");
+        }
+    }
+    Ok((
+        images,
+        NodeInfo {
+            name: at
+                .fields(&["metadata", "name"])?
+                .opt_str()?
+                .map(str::to_string),
+            kubelet_version: ni.field("kubeletVersion")?.opt_str()?.map(str::to_string),
+            container_runtime_version: ni
+                .field("containerRuntimeVersion")?
+                .opt_str()?
+                .map(str::to_string),
+            ephemeral_storage_capacity,
+            heartbeat,
+            disk_pressure,
+        },
+    ))
+}
+
+/// The runtime named by `containerRuntimeVersion` (`containerd://1.7.2`).
+pub fn runtime_from_version(v: &str) -> Option<&'static str> {
+    let scheme = v.split("://").next().unwrap_or("").to_ascii_lowercase();
+    match scheme.as_str() {
+        "containerd" => Some("containerd"),
+        "cri-o" | "crio" => Some("crio"),
+        "docker" => Some("docker"),
+        _ => None,
+    }
+}
+
+/// Docker-style reference normalisation, so that a pod-spec string (`nginx`) joins the
+/// runtime's names (`docker.io/library/nginx:latest`): the default registry `docker.io`,
+/// `library/` for its one-component names, `:latest` when there is neither tag nor digest.
+pub fn normalize_image_ref(r: &str) -> String {
+    let r = r.trim();
+    let r = r
+        .strip_prefix("docker-pullable://")
+        .or_else(|| r.strip_prefix("docker://"))
+        .unwrap_or(r);
+    let (name_tag, digest) = match r.split_once('@') {
+        Some((n, d)) => (n, Some(d)),
+        None => (r, None),
+    };
+    // The tag is after a ':' in the last path component (a registry port is not a tag).
+    let last_slash = name_tag.rfind('/').map_or(0, |i| i + 1);
+    let (name, tag) = match name_tag[last_slash..].rfind(':') {
+        Some(i) => (
+            &name_tag[..last_slash + i],
+            Some(&name_tag[last_slash + i + 1..]),
+        ),
+        None => (name_tag, None),
+    };
+    let (domain, path) = match name.split_once('/') {
+        Some((d, p)) if d.contains('.') || d.contains(':') || d == "localhost" => {
+            (d, p.to_string())
+        }
+        _ => ("docker.io", name.to_string()),
+    };
+    let domain = if domain == "index.docker.io" {
+        "docker.io"
+    } else {
+        domain
+    };
+    let path = if domain == "docker.io" && !path.contains('/') {
+        format!("library/{path}")
+    } else {
+        path
+    };
+    let mut out = format!("{domain}/{path}");
+    match (tag, digest) {
+        (Some(t), _) => {
+            out.push(':');
+            out.push_str(t);
+        }
+        (None, None) => out.push_str(":latest"),
+        (None, Some(_)) => {}
+    }
+    if let Some(d) = digest {
+        out.push('@');
+        out.push_str(d);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalisation() {
+        assert_eq!(
+            normalize_image_ref("nginx"),
+            "docker.io/library/nginx:latest"
+        );
+        assert_eq!(
+            normalize_image_ref("nginx:1.25"),
+            "docker.io/library/nginx:1.25"
+        );
+        assert_eq!(
+            normalize_image_ref("calico/node:v3"),
+            "docker.io/calico/node:v3"
+        );
+        assert_eq!(
+            normalize_image_ref("registry.k8s.io/pause:3.9"),
+            "registry.k8s.io/pause:3.9"
+        );
+        assert_eq!(normalize_image_ref("reg:5000/app"), "reg:5000/app:latest");
+        assert_eq!(normalize_image_ref("localhost/app:v1"), "localhost/app:v1");
+        assert_eq!(
+            normalize_image_ref("index.docker.io/library/busybox"),
+            "docker.io/library/busybox:latest"
+        );
+        assert_eq!(
+            normalize_image_ref("busybox@sha256:abc"),
+            "docker.io/library/busybox@sha256:abc"
+        );
+        assert_eq!(
+            normalize_image_ref("busybox:1.36@sha256:abc"),
+            "docker.io/library/busybox:1.36@sha256:abc"
+        );
+    }
+}

@@ -1,0 +1,1478 @@
+//! `imagefs-sim import`: a runnable scenario from the files a real node produces
+//! (data-formats.md §0.1). Any subset of the four inputs is enough; what is missing is assumed,
+//! and every assumption is reported.
+//!
+//! | input | parser | what it gives |
+//! |---|---|---|
+//! | `--configz` | [`configz`] | the `[kubelet]` table; eviction settings as comments |
+//! | `--summary` | [`summary`] | capacities, available bytes, layout, `other_used`, running pods |
+//! | `--images` | [`images`] | the preloaded image inventory (sizes, pinned), node versions |
+//! | `--events` | [`events`] | the trace (pods, their images, lifecycles), pull bandwidth |
+//!
+//! How the pieces fit (the choices a user must know, all printed by [`ImportReport`]):
+//! - **t = 0 is the snapshot.** The disk state at t = 0 is the Summary's: the simulated
+//!   available bytes at t = 0 equal the Summary's `availableBytes` (of the image filesystem).
+//!   The only bytes the simulator models at t = 0 are the preloaded image layers, so
+//!   `other_used = capacity − available − preloaded layer bytes`.
+//! - **Running pods** (the Summary's `pods`) are created at t = 0 in the trace, with
+//!   `IfNotPresent`, writable/log rate 0 and caps equal to their current writable-layer and log
+//!   bytes (a record of what they held). Their current bytes stay inside `other_used`, so t = 0
+//!   matches exactly; the price is that deleting such a pod in the simulation does not free
+//!   them. Their images (known from the events) are preloaded, and so count as in use.
+//! - **Events are replayed from t = 0.** The trace's time 0 is the first event of the node;
+//!   every other event keeps its offset from it. Pods seen only in events are created at their
+//!   first event, with their containers' images; `Killing` with no later start deletes the
+//!   pod, `Evicted` completes it (the containers stop, the pod object stays).
+//! - **Images:** one layer per image (layers are unknown). containerd reports compressed
+//!   sizes, so the layer's unpacked `size` = reported × `--unpack-ratio` (2.7) and
+//!   `compressed` = reported; CRI-O and Docker report unpacked sizes, so `size` = reported
+//!   and `compressed` = reported ÷ ratio. Inventory images are `preloaded = true`.
+//! - Output is atomic: files are written to a hidden directory beside `--out`, loaded back
+//!   with [`Scenario::load`], and only then renamed into place.
+
+pub mod common;
+pub mod configz;
+pub mod events;
+pub mod images;
+pub mod summary;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+
+use crate::error::InputError;
+use crate::kubelet::image_manager::PullPolicy;
+use crate::node::Layout;
+use crate::report::OutputDir;
+use crate::scenario::Scenario;
+use crate::units::{format_go_duration, parse_sim_duration};
+use common::format_rfc3339;
+use configz::{parse_kubelet_config, runtime_from_endpoint, KubeletConfigImport};
+use events::{parse_events, EventsImport, GcWording, PodEndKind};
+use images::{
+    normalize_image_ref, parse_images, runtime_from_version, ImagesImport, InventorySource,
+};
+use summary::{parse_summary, SummaryImport};
+
+/// containerd's unpacked ÷ compressed ratio when nothing better is known (data-formats.md §6.3:
+/// nginx 2.65–2.7×).
+pub const DEFAULT_UNPACK_RATIO: f64 = 2.7;
+/// Bytes per second a pull writes, when no event gives a pull time.
+pub const DEFAULT_PULL_BANDWIDTH: u64 = 50 * 1024 * 1024;
+/// Reported size of an image seen only in events without `Image size:`.
+pub const DEFAULT_IMAGE_SIZE: u64 = 256 * 1024 * 1024;
+/// Node disk when neither a Summary nor a Node object gives it.
+pub const DEFAULT_DISK: u64 = 100 * 1024 * 1024 * 1024;
+/// The simulated duration is at least this long.
+pub const MIN_DURATION_NS: i64 = 3600 * 1_000_000_000;
+/// The simulated duration runs this long past the last trace row.
+pub const TAIL_NS: i64 = 15 * 60 * 1_000_000_000;
+
+const NS_PER_MS: i64 = 1_000_000;
+
+/// The container runtime, which decides what an image's reported size means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runtime {
+    Containerd,
+    Crio,
+    Docker,
+}
+
+impl Runtime {
+    pub fn parse(s: &str) -> Option<Runtime> {
+        match s.to_ascii_lowercase().as_str() {
+            "containerd" => Some(Runtime::Containerd),
+            "crio" | "cri-o" => Some(Runtime::Crio),
+            "docker" | "cri-dockerd" => Some(Runtime::Docker),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Runtime::Containerd => "containerd",
+            Runtime::Crio => "crio",
+            Runtime::Docker => "docker",
+        }
+    }
+
+    /// The scenario's `image_size_reporting`.
+    pub fn size_reporting(self) -> &'static str {
+        match self {
+            Runtime::Containerd => "compressed",
+            Runtime::Crio | Runtime::Docker => "unpacked",
+        }
+    }
+}
+
+/// What `import` reads and where it writes.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub configz: Option<PathBuf>,
+    pub summary: Option<PathBuf>,
+    pub events: Option<PathBuf>,
+    pub images: Option<PathBuf>,
+    pub node: Option<String>,
+    pub runtime: Option<Runtime>,
+    pub unpack_ratio: f64,
+    /// Scenario duration (Go duration, `d` allowed); default: the trace plus 15 min, ≥ 1 h.
+    pub duration: Option<String>,
+    pub out: PathBuf,
+}
+
+impl ImportOptions {
+    pub fn new(out: impl Into<PathBuf>) -> Self {
+        ImportOptions {
+            configz: None,
+            summary: None,
+            events: None,
+            images: None,
+            node: None,
+            runtime: None,
+            unpack_ratio: DEFAULT_UNPACK_RATIO,
+            duration: None,
+            out: out.into(),
+        }
+    }
+}
+
+/// What the import took, assumed and warns about: printed by the CLI.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// One line per input file: what was taken from it.
+    pub took: Vec<String>,
+    /// What had to be assumed for what was missing.
+    pub assumed: Vec<String>,
+    pub warnings: Vec<String>,
+    /// Events kept as validation targets (not replayed).
+    pub validation: Vec<String>,
+    /// The files written (after [`run`]).
+    pub wrote: Option<PathBuf>,
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for t in &self.took {
+            writeln!(f, "took: {t}")?;
+        }
+        for a in &self.assumed {
+            writeln!(f, "assumed: {a}")?;
+        }
+        for v in &self.validation {
+            writeln!(f, "validation target (not replayed): {v}")?;
+        }
+        for w in &self.warnings {
+            writeln!(f, "warning: {w}")?;
+        }
+        if let Some(d) = &self.wrote {
+            writeln!(
+                f,
+                "wrote {}/{{scenario.toml,catalog.toml,trace.csv}}; run it with: imagefs-sim run {}",
+                d.display(),
+                d.join("scenario.toml").display()
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Where a catalog entry came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntrySource {
+    Inventory,
+    Events,
+}
+
+/// One image of the catalog (one layer each).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogEntry {
+    pub name: String,
+    pub layer_id: String,
+    /// Unpacked bytes on disk (an estimate on containerd).
+    pub size: u64,
+    pub compressed: u64,
+    /// The runtime-reported size the entry was built from.
+    pub reported: u64,
+    pub pinned: bool,
+    pub preloaded: bool,
+    pub source: EntrySource,
+    /// The size was assumed (an events-only image without `Image size:`).
+    pub size_assumed: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RowAction {
+    // Order matters: at one instant, ends come before creates.
+    Complete,
+    Delete,
+    Create,
+}
+
+impl RowAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowAction::Create => "create",
+            RowAction::Complete => "complete",
+            RowAction::Delete => "delete",
+        }
+    }
+}
+
+/// One trace row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraceRow {
+    /// Milliseconds from t = 0.
+    pub time_ms: u64,
+    pub action: RowAction,
+    pub pod: String,
+    pub container: String,
+    /// The catalog name.
+    pub image: String,
+    pub pull_policy: String,
+    pub writable_cap: Option<u64>,
+    pub log_cap: Option<u64>,
+}
+
+/// Everything an import decided, before anything is written.
+#[derive(Debug, Clone)]
+pub struct ImportPlan {
+    pub name: String,
+    pub node_name: Option<String>,
+    pub runtime: Runtime,
+    pub layout: Layout,
+    pub disk: u64,
+    pub other_used: u64,
+    /// (capacity, other_used) of a separate imagefs.
+    pub imagefs: Option<(u64, u64)>,
+    pub pull_bandwidth: u64,
+    pub kubelet_version: Option<String>,
+    pub duration_ns: i64,
+    pub kubelet: Option<KubeletConfigImport>,
+    pub catalog: Vec<CatalogEntry>,
+    pub trace: Vec<TraceRow>,
+    /// The image filesystem's available bytes at t = 0 by the Summary, when the import could
+    /// make the simulation match it.
+    pub expected_available: Option<u64>,
+    pub report: ImportReport,
+    pub sources: Vec<String>,
+}
+
+fn bytes_h(b: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = b as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{b} B")
+    } else {
+        format!("{b} B ({v:.1} {})", UNITS[u])
+    }
+}
+
+fn dur_h(ns: i64) -> String {
+    // Whole seconds are enough for spans.
+    format_go_duration(ns - ns.rem_euclid(1_000_000_000))
+}
+
+fn shown(p: &Path) -> String {
+    p.display().to_string()
+}
+
+/// A scenario name from the node name: no '/', '\\', no leading '.'.
+fn scenario_name(node: Option<&str>, out: &Path) -> String {
+    let base = node
+        .map(str::to_string)
+        .or_else(|| out.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_default();
+    let cleaned: String = base
+        .chars()
+        .map(|c| {
+            if c == '/' || c == '\\' || c.is_whitespace() {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let cleaned = cleaned.trim_start_matches('.').to_string();
+    if cleaned.is_empty() {
+        "imported".into()
+    } else {
+        format!("import-{cleaned}")
+    }
+}
+
+fn major_minor(v: &str) -> Option<(u32, u32)> {
+    let v = v.trim().trim_start_matches('v');
+    let mut it = v.split(['.', '-', '+']);
+    Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
+}
+
+/// Reads the inputs and decides the scenario. Writes nothing.
+pub fn plan(opts: &ImportOptions) -> Result<ImportPlan, InputError> {
+    let mut rep = ImportReport::default();
+    let mut sources = Vec::new();
+    if !(opts.unpack_ratio.is_finite() && opts.unpack_ratio > 0.0) {
+        return Err(InputError::new(
+            Path::new("--unpack-ratio"),
+            None,
+            None,
+            format!("{} must be a positive number", opts.unpack_ratio),
+        ));
+    }
+    let ratio = opts.unpack_ratio;
+
+    // --- kubelet configuration -------------------------------------------------------
+    let cfg = match &opts.configz {
+        Some(f) => {
+            let c = parse_kubelet_config(f)?;
+            sources.push(shown(f));
+            let fields: Vec<String> = c
+                .scenario_fields()
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.trim_matches('"')))
+                .collect();
+            let ev: Vec<&str> = c.eviction_fields().iter().map(|(k, _)| *k).collect();
+            rep.took.push(format!(
+                "{}: {}: [kubelet] {}{}",
+                shown(f),
+                c.form.map_or("kubelet config", |x| x.describe()),
+                if fields.is_empty() {
+                    "no image GC or pull field (kubelet defaults apply)".to_string()
+                } else {
+                    fields.join(", ")
+                },
+                if ev.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; eviction settings {} (written as comments: the scenario has no eviction fields yet)",
+                        ev.join(", ")
+                    )
+                }
+            ));
+            rep.warnings.extend(c.warnings());
+            Some(c)
+        }
+        None => {
+            rep.assumed.push("no kubelet configuration (--configz): the kubelet's defaults (imageGCHighThresholdPercent 85, imageGCLowThresholdPercent 80, imageMinimumGCAge 2m0s, no imageMaximumGCAge, serializeImagePulls true, registryPullQPS 5, registryBurst 10)".into());
+            None
+        }
+    };
+
+    // --- summary -----------------------------------------------------------------------
+    let sum: Option<SummaryImport> = match &opts.summary {
+        Some(f) => {
+            sources.push(shown(f));
+            Some(parse_summary(f)?)
+        }
+        None => None,
+    };
+
+    // --- node name ---------------------------------------------------------------------
+    let mut node: Option<String> = opts.node.clone();
+    if node.is_none() {
+        node = sum.as_ref().and_then(|s| s.node_name.clone());
+    }
+
+    // --- inventory ---------------------------------------------------------------------
+    let inv: Option<ImagesImport> = match &opts.images {
+        Some(f) => {
+            sources.push(shown(f));
+            Some(parse_images(f, node.as_deref())?)
+        }
+        None => None,
+    };
+    if node.is_none() {
+        node = inv
+            .as_ref()
+            .and_then(|i| i.node.as_ref())
+            .and_then(|n| n.name.clone());
+    }
+
+    // --- events ------------------------------------------------------------------------
+    let ev: Option<EventsImport> = match &opts.events {
+        Some(f) => {
+            sources.push(shown(f));
+            Some(parse_events(f, node.as_deref())?)
+        }
+        None => None,
+    };
+    if node.is_none() {
+        if let Some(e) = &ev {
+            node = e.node.clone();
+            if let Some(n) = &node {
+                if !e.other_hosts.is_empty() {
+                    rep.warnings.push(format!(
+                        "events come from several nodes and no --node was given: using {n:?}, the host with the most events (others: {})",
+                        e.other_hosts.iter().map(|(h, c)| format!("{h} ×{c}")).collect::<Vec<_>>().join(", ")
+                    ));
+                }
+            }
+        }
+    }
+
+    // Different nodes?
+    let mut names: Vec<(String, String)> = Vec::new();
+    if let Some(n) = &opts.node {
+        names.push(("--node".into(), n.clone()));
+    }
+    if let (Some(s), Some(f)) = (&sum, &opts.summary) {
+        if let Some(n) = &s.node_name {
+            names.push((shown(f), n.clone()));
+        }
+    }
+    if let (Some(i), Some(f)) = (&inv, &opts.images) {
+        if let Some(n) = i.node.as_ref().and_then(|n| n.name.clone()) {
+            names.push((shown(f), n));
+        }
+    }
+    let distinct: BTreeSet<&str> = names.iter().map(|(_, n)| n.as_str()).collect();
+    if distinct.len() > 1 {
+        rep.warnings.push(format!(
+            "the files name different nodes ({}): are they from the same node?",
+            names
+                .iter()
+                .map(|(w, n)| format!("{w}: {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if let (Some(e), Some(n)) = (&ev, &node) {
+        if e.from_node == 0 && !e.other_hosts.is_empty() {
+            rep.warnings.push(format!(
+                "no kubelet event comes from node {n:?}; events come from {} (hosts may be IP addresses or hostname overrides: pass --node with one of them)",
+                e.other_hosts.iter().map(|(h, c)| format!("{h} ×{c}")).collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+    if let Some(i) = &inv {
+        rep.warnings.extend(i.warnings.iter().cloned());
+    }
+
+    // --- runtime -----------------------------------------------------------------------
+    let detected: Option<(Runtime, String)> = inv
+        .as_ref()
+        .and_then(|i| i.node.as_ref())
+        .and_then(|n| n.container_runtime_version.as_deref())
+        .and_then(|v| {
+            runtime_from_version(v)
+                .and_then(Runtime::parse)
+                .map(|r| (r, format!("containerRuntimeVersion {v:?}")))
+        })
+        .or_else(|| {
+            let c = cfg.as_ref()?;
+            let ep = c
+                .container_runtime_endpoint
+                .as_deref()
+                .or(c.image_service_endpoint.as_deref())?;
+            runtime_from_endpoint(ep)
+                .and_then(Runtime::parse)
+                .map(|r| (r, format!("containerRuntimeEndpoint {ep:?}")))
+        });
+    let runtime = match (opts.runtime, &detected) {
+        (Some(r), Some((d, why))) => {
+            if r != *d {
+                rep.warnings.push(format!(
+                    "--runtime {} but the files say {} ({why}): using {}",
+                    r.as_str(),
+                    d.as_str(),
+                    r.as_str()
+                ));
+            }
+            r
+        }
+        (Some(r), None) => r,
+        (None, Some((d, why))) => {
+            rep.took.push(format!("runtime {} from {why}", d.as_str()));
+            *d
+        }
+        (None, None) => {
+            rep.assumed.push("runtime containerd (no --runtime, and no file names one): image sizes are read as compressed".into());
+            Runtime::Containerd
+        }
+    };
+    let unpack = |reported: u64| -> (u64, u64) {
+        match runtime {
+            Runtime::Containerd => (((reported as f64) * ratio).round() as u64, reported),
+            _ => (reported, ((reported as f64) / ratio).round() as u64),
+        }
+    };
+
+    // --- catalog -----------------------------------------------------------------------
+    let mut catalog: Vec<CatalogEntry> = Vec::new();
+    let mut alias: BTreeMap<String, usize> = BTreeMap::new();
+    let mut pin_guessed = 0usize;
+    if let (Some(i), Some(f)) = (&inv, &opts.images) {
+        let mut dup = 0usize;
+        for im in &i.images {
+            let name = im
+                .repo_tags
+                .first()
+                .or(im.repo_digests.first())
+                .map(|n| normalize_image_ref(n))
+                .or_else(|| im.id.clone())
+                .unwrap_or_else(|| format!("image-{}", catalog.len()));
+            if alias.contains_key(&name) {
+                dup += 1;
+                continue;
+            }
+            let pinned = match im.pinned {
+                Some(p) => p,
+                None => {
+                    let guess = runtime == Runtime::Containerd
+                        && im.repo_tags.iter().any(|t| {
+                            normalize_image_ref(t)
+                                .rsplit_once(':')
+                                .is_some_and(|(repo, _)| repo.ends_with("/pause"))
+                        });
+                    if guess {
+                        pin_guessed += 1;
+                    }
+                    guess
+                }
+            };
+            let (size, compressed) = unpack(im.size);
+            let idx = catalog.len();
+            catalog.push(CatalogEntry {
+                layer_id: im.id.clone().unwrap_or_else(|| format!("layer:{name}")),
+                name: name.clone(),
+                size,
+                compressed,
+                reported: im.size,
+                pinned,
+                preloaded: true,
+                source: EntrySource::Inventory,
+                size_assumed: false,
+            });
+            for a in im.repo_tags.iter().chain(&im.repo_digests) {
+                alias.entry(normalize_image_ref(a)).or_insert(idx);
+                alias.entry(a.clone()).or_insert(idx);
+            }
+            if let Some(id) = &im.id {
+                alias.entry(id.clone()).or_insert(idx);
+            }
+            alias.insert(name, idx);
+        }
+        let total: u64 = i.images.iter().map(|x| x.size).sum();
+        let pinned = catalog.iter().filter(|c| c.pinned).count();
+        rep.took.push(format!(
+            "{}: {}: {} images ({} pinned), reported sizes total {} ({}), all preloaded",
+            shown(f),
+            match i.source {
+                InventorySource::Crictl => "crictl images",
+                InventorySource::NodeStatus => "Node.status.images",
+            },
+            catalog.len(),
+            pinned,
+            bytes_h(total),
+            if runtime == Runtime::Containerd {
+                "compressed"
+            } else {
+                "unpacked"
+            }
+        ));
+        if dup > 0 {
+            rep.warnings.push(format!(
+                "{dup} inventory entries repeat a name already listed: skipped"
+            ));
+        }
+        if i.source == InventorySource::NodeStatus {
+            rep.assumed.push("Node.status.images lists at most the 50 largest images (nodeStatusMaxImages) and has no pinned flag: smaller images are missing (their bytes fall into other_used)".into());
+        }
+        if pin_guessed > 0 {
+            rep.assumed.push(format!("{pin_guessed} pause image(s) pinned: containerd pins the sandbox image, and the inventory has no pinned flag"));
+        }
+        if let Some(n) = &i.node {
+            if let Some(d) = n.disk_pressure {
+                rep.took.push(format!(
+                    "{}: DiskPressure condition {}",
+                    shown(f),
+                    if d { "True" } else { "False" }
+                ));
+            }
+        }
+    }
+    if !catalog.is_empty() {
+        rep.assumed.push(match runtime {
+            Runtime::Containerd => format!("layers are unknown: one layer per image, unpacked size = reported (compressed) size × {ratio} (--unpack-ratio)"),
+            _ => format!("layers are unknown: one layer per image, size = reported (unpacked) size; compressed = reported ÷ {ratio}; {} counts shared layers in every image, so images sharing layers are over-counted on disk", runtime.as_str()),
+        });
+    }
+
+    // Images from events.
+    let partial_inventory = !matches!(
+        inv.as_ref().map(|i| i.source),
+        Some(InventorySource::Crictl)
+    );
+    let mut ref_index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut defaulted = 0usize;
+    let mut from_event_size = 0usize;
+    if let Some(e) = &ev {
+        for (r, ei) in &e.images {
+            let n = normalize_image_ref(r);
+            let digest_only = n.split_once('@').and_then(|(nt, d)| {
+                let last = nt.rfind('/').map_or(0, |i| i + 1);
+                nt[last..]
+                    .rfind(':')
+                    .map(|c| format!("{}@{d}", &nt[..last + c]))
+            });
+            let hit = alias
+                .get(&n)
+                .or_else(|| alias.get(r))
+                .or_else(|| digest_only.as_ref().and_then(|d| alias.get(d)))
+                .copied();
+            let idx = match hit {
+                Some(i) => i,
+                None => {
+                    let (reported, assumed) = match ei.size {
+                        Some(s) => {
+                            from_event_size += 1;
+                            (s, false)
+                        }
+                        None => {
+                            defaulted += 1;
+                            (DEFAULT_IMAGE_SIZE, true)
+                        }
+                    };
+                    let (size, compressed) = unpack(reported);
+                    catalog.push(CatalogEntry {
+                        name: n.clone(),
+                        layer_id: format!("layer:{n}"),
+                        size,
+                        compressed,
+                        reported,
+                        pinned: false,
+                        preloaded: partial_inventory && ei.first_was_present,
+                        source: EntrySource::Events,
+                        size_assumed: assumed,
+                    });
+                    let i = catalog.len() - 1;
+                    alias.insert(n.clone(), i);
+                    i
+                }
+            };
+            ref_index.insert(r.clone(), idx);
+        }
+    }
+
+    // --- trace -------------------------------------------------------------------------
+    let origin: i64 = ev.as_ref().and_then(|e| e.span).map_or(0, |s| s.0);
+    let off = |t: i64| -> u64 { ((t - origin).max(0) / NS_PER_MS) as u64 };
+    let snapshot = sum.as_ref().and_then(|s| s.time());
+    let mut rows: Vec<TraceRow> = Vec::new();
+    let mut consumed: BTreeSet<usize> = BTreeSet::new();
+    let mut running_pods = 0usize;
+    let mut running_skipped = 0usize;
+    let mut containers_unknown = 0usize;
+    // Pod names must be unique: a name reused by a later pod gets its uid's prefix.
+    let mut name_count: BTreeMap<String, usize> = BTreeMap::new();
+    if let Some(e) = &ev {
+        for p in &e.pods {
+            *name_count.entry(p.key()).or_default() += 1;
+        }
+    }
+    let pod_name = |ns: &str, name: &str, uid: &str| -> String {
+        let key = format!("{ns}/{name}");
+        if name_count.get(&key).copied().unwrap_or(0) > 1 && !uid.is_empty() {
+            format!("{key}~{}", &uid[..uid.len().min(8)])
+        } else {
+            key
+        }
+    };
+    if let Some(s) = &sum {
+        for sp in &s.pods {
+            let ep = ev.as_ref().and_then(|e| {
+                e.pods.iter().position(|p| {
+                    (!sp.uid.is_empty() && p.uid == sp.uid)
+                        || (p.namespace == sp.namespace
+                            && p.name == sp.name
+                            && (sp.uid.is_empty() || p.uid.is_empty()))
+                })
+            });
+            if let Some(k) = ep {
+                consumed.insert(k);
+            }
+            let epod = ep.and_then(|k| ev.as_ref().map(|e| &e.pods[k]));
+            let pname = pod_name(&sp.namespace, &sp.name, &sp.uid);
+            let mut any = false;
+            for c in &sp.containers {
+                let image = epod
+                    .and_then(|p| p.containers.iter().find(|x| x.name == c.name))
+                    .and_then(|x| x.image.as_ref());
+                let Some(image) = image else {
+                    containers_unknown += 1;
+                    continue;
+                };
+                let idx = ref_index[image];
+                catalog[idx].preloaded = true;
+                any = true;
+                rows.push(TraceRow {
+                    time_ms: 0,
+                    action: RowAction::Create,
+                    pod: pname.clone(),
+                    container: c.name.clone(),
+                    image: catalog[idx].name.clone(),
+                    pull_policy: "IfNotPresent".into(),
+                    writable_cap: Some(c.rootfs_used.unwrap_or(0)),
+                    log_cap: Some(c.logs_used.unwrap_or(0)),
+                });
+            }
+            if any {
+                running_pods += 1;
+                if let Some((t, kind)) = epod.and_then(|p| p.end) {
+                    if snapshot.is_none_or(|s| t > s) {
+                        rows.push(TraceRow {
+                            time_ms: off(t).max(1),
+                            action: match kind {
+                                PodEndKind::Deleted => RowAction::Delete,
+                                PodEndKind::Evicted => RowAction::Complete,
+                            },
+                            pod: pname.clone(),
+                            container: String::new(),
+                            image: String::new(),
+                            pull_policy: String::new(),
+                            writable_cap: None,
+                            log_cap: None,
+                        });
+                    }
+                }
+            } else {
+                running_skipped += 1;
+            }
+        }
+    }
+    let mut event_pods = 0usize;
+    let mut event_pods_skipped = 0usize;
+    let mut ends = (0usize, 0usize);
+    if let Some(e) = &ev {
+        for (k, p) in e.pods.iter().enumerate() {
+            if consumed.contains(&k) {
+                continue;
+            }
+            let mut cs: Vec<_> = p.containers.iter().filter(|c| c.image.is_some()).collect();
+            if cs.is_empty() {
+                event_pods_skipped += 1;
+                continue;
+            }
+            cs.sort_by_key(|c| (!c.init, c.first));
+            let start = p.start().unwrap_or(origin);
+            let t0 = off(start);
+            let pname = pod_name(&p.namespace, &p.name, &p.uid);
+            for (i, c) in cs.iter().enumerate() {
+                let raw = c.image.as_ref().unwrap();
+                let idx = ref_index[raw];
+                let policy = if c.never_pull {
+                    PullPolicy::Never
+                } else if c.already_present {
+                    PullPolicy::IfNotPresent
+                } else {
+                    PullPolicy::api_default(raw)
+                };
+                let cname = if c.name.is_empty() {
+                    format!("container-{i}")
+                } else {
+                    c.name.clone()
+                };
+                rows.push(TraceRow {
+                    time_ms: t0,
+                    action: RowAction::Create,
+                    pod: pname.clone(),
+                    container: cname,
+                    image: catalog[idx].name.clone(),
+                    pull_policy: match policy {
+                        PullPolicy::Always => "Always",
+                        PullPolicy::IfNotPresent => "IfNotPresent",
+                        PullPolicy::Never => "Never",
+                    }
+                    .into(),
+                    writable_cap: None,
+                    log_cap: None,
+                });
+            }
+            event_pods += 1;
+            if let Some((t, kind)) = p.end {
+                match kind {
+                    PodEndKind::Deleted => ends.0 += 1,
+                    PodEndKind::Evicted => ends.1 += 1,
+                }
+                rows.push(TraceRow {
+                    time_ms: off(t).max(t0 + 1),
+                    action: match kind {
+                        PodEndKind::Deleted => RowAction::Delete,
+                        PodEndKind::Evicted => RowAction::Complete,
+                    },
+                    pod: pname,
+                    container: String::new(),
+                    image: String::new(),
+                    pull_policy: String::new(),
+                    writable_cap: None,
+                    log_cap: None,
+                });
+            }
+        }
+    }
+    // Stable: a pod's containers keep their order.
+    rows.sort_by(|a, b| (a.time_ms, a.action, &a.pod).cmp(&(b.time_ms, b.action, &b.pod)));
+
+    // --- events report -----------------------------------------------------------------
+    if let (Some(e), Some(f)) = (&ev, &opts.events) {
+        let mut line = format!(
+            "{}: {} events; {} kubelet events from node {}",
+            shown(f),
+            e.total,
+            e.from_node,
+            e.node.as_deref().unwrap_or("(none)")
+        );
+        let other: usize = e.other_hosts.values().sum();
+        if other + e.without_host > 0 {
+            line += &format!(
+                " ({other} from other nodes and {} without a kubelet host skipped)",
+                e.without_host
+            );
+        }
+        match e.span {
+            Some((a, b)) => line += &format!(
+                "; the trace covers {} to {} ({}): event times are replayed as offsets from t = 0 = {}{}",
+                format_rfc3339(a),
+                format_rfc3339(b),
+                dur_h(b - a),
+                format_rfc3339(a),
+                if sum.is_some() {
+                    ", and t = 0 starts from the summary's disk state"
+                } else {
+                    ""
+                }
+            ),
+            None => line += "; no timed event from this node: empty trace",
+        }
+        let with_dur = e.pulls.iter().filter(|p| p.pull.is_some()).count();
+        let with_size = e.pulls.iter().filter(|p| p.size.is_some()).count();
+        line += &format!(
+            "; {} pods from events ({} deleted, {} evicted), {} pulls ({} with a duration, {} with Image size), {} 'already present' uses",
+            event_pods,
+            ends.0,
+            ends.1,
+            e.pulls.len(),
+            with_dur,
+            with_size,
+            e.already_present
+        );
+        rep.took.push(line);
+        let unknown: usize = e.unknown_reasons.values().sum();
+        if unknown > 0 {
+            let mut v: Vec<_> = e.unknown_reasons.iter().collect();
+            v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            rep.took.push(format!(
+                "{}: {unknown} events with reasons the importer does not use, skipped: {}",
+                shown(f),
+                v.iter()
+                    .map(|(r, n)| format!(
+                        "{} ×{n}",
+                        if r.is_empty() { "(none)" } else { r.as_str() }
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if !e.not_replayed.is_empty() {
+            rep.took.push(format!(
+                "{}: not replayed: {}",
+                shown(f),
+                e.not_replayed
+                    .iter()
+                    .map(|(r, n)| format!("{r} ×{n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if e.unparsed_pull_messages > 0 {
+            rep.warnings.push(format!(
+                "{}: {} Pulling/Pulled messages match no known wording: skipped",
+                shown(f),
+                e.unparsed_pull_messages
+            ));
+        }
+        if e.without_time > 0 {
+            rep.warnings.push(format!(
+                "{}: {} events of the node have no timestamp: skipped",
+                shown(f),
+                e.without_time
+            ));
+        }
+        let merged = e.pulls.iter().filter(|p| p.count > 1).count();
+        if merged > 0 {
+            rep.assumed.push(format!("{merged} Pulled events have count > 1 (identical events merged): each is replayed once"));
+        }
+        if let Some((a, b)) = e.span {
+            if b - a > 0 {
+                rep.assumed.push("events expire after 1 h (--event-ttl): the trace holds only what the API server still had".into());
+            }
+        }
+        if event_pods_skipped > 0 {
+            rep.assumed.push(format!("{event_pods_skipped} pods seen in events without any image (only Started/Killing/…): not in the trace"));
+        }
+        if event_pods > 0 {
+            rep.assumed.push("pods from events write nothing (writable and log rates 0): events carry no disk-write rates; edit trace.csv to add them".into());
+        }
+        if e.pods.iter().any(|p| p.containers.iter().any(|c| c.init)) {
+            rep.assumed.push(
+                "init containers are modelled as ordinary containers that keep running".into(),
+            );
+        }
+        if from_event_size > 0 {
+            rep.took.push(format!(
+                "{}: sizes of {from_event_size} images not in the inventory from 'Image size:'",
+                shown(f)
+            ));
+        }
+        if defaulted > 0 {
+            rep.assumed.push(format!(
+                "{defaulted} images seen only in events, without 'Image size:': reported size {} each",
+                bytes_h(DEFAULT_IMAGE_SIZE)
+            ));
+        }
+        // Validation targets.
+        for reason in ["FreeDiskSpaceFailed", "ImageGCFailed"] {
+            let g: Vec<_> = e.gc_failures.iter().filter(|g| g.1 == reason).collect();
+            if g.is_empty() {
+                continue;
+            }
+            let wordings: BTreeSet<&str> = g
+                .iter()
+                .map(|x| match x.2.wording {
+                    GcWording::V0 => "v0",
+                    GcWording::V1 => "v1",
+                    GcWording::V2 => "v2",
+                    GcWording::V3 => "v3",
+                })
+                .collect();
+            let wording = wordings.into_iter().collect::<Vec<_>>().join(", ");
+            let amounts: Vec<u64> = g.iter().filter_map(|x| x.2.amount_to_free).collect();
+            let amount = match (amounts.iter().min(), amounts.iter().max()) {
+                (Some(a), Some(b)) if a == b => format!("; amountToFree {a} bytes"),
+                (Some(a), Some(b)) => format!("; amountToFree {a}..{b} bytes"),
+                _ => String::new(),
+            };
+            rep.validation.push(format!(
+                "{reason} ×{} (wording {wording}), first at t = {}{amount}",
+                g.len(),
+                dur_h(g[0].0 - origin)
+            ));
+        }
+        if !e.threshold_met.is_empty() {
+            let res: BTreeSet<&str> = e.threshold_met.iter().map(|x| x.1.as_str()).collect();
+            rep.validation.push(format!(
+                "EvictionThresholdMet ×{} ({}), first at t = {}",
+                e.threshold_met.len(),
+                res.into_iter().collect::<Vec<_>>().join(", "),
+                dur_h(e.threshold_met[0].0 - origin)
+            ));
+        }
+        for (t, on) in &e.pressure {
+            rep.validation.push(format!(
+                "{} at t = {}",
+                if *on {
+                    "NodeHasDiskPressure"
+                } else {
+                    "NodeHasNoDiskPressure"
+                },
+                dur_h(t - origin)
+            ));
+        }
+        for (t, pod, cause) in &e.evictions {
+            rep.validation.push(format!(
+                "Evicted {pod} at t = {}: {}",
+                dur_h(t - origin),
+                cause.describe()
+            ));
+        }
+    }
+
+    if rows.is_empty() {
+        rep.assumed.push(if ev.is_none() {
+            "no events (--events): the trace is empty; add pods to trace.csv to give the node work"
+                .to_string()
+        } else {
+            "the events give no pod with a known image: the trace is empty".to_string()
+        });
+    }
+
+    // --- filesystems -------------------------------------------------------------------
+    let preloaded_bytes: u64 = catalog.iter().filter(|c| c.preloaded).map(|c| c.size).sum();
+    let mut expected_available = None;
+    let layout;
+    let disk;
+    let mut other_used;
+    let mut imagefs = None;
+    match (&sum, &opts.summary) {
+        (Some(s), Some(f)) => {
+            let g = s.detect_layout();
+            layout = g.layout;
+            if let Some(w) = g.warning {
+                rep.warnings.push(w);
+            }
+            let (cap, avail) = s.nodefs.cap_avail().expect("checked by the parser");
+            disk = cap;
+            let (w, l) = s.container_bytes();
+            let vol: u64 = s.pods.iter().map(|p| p.volume_used).sum();
+            rep.took.push(format!(
+                "{}: node {} at {}: node.fs capacity {}, available {}{}; {}; {} pods ({} in writable layers, {} in logs, {} in volumes)",
+                shown(f),
+                s.node_name.as_deref().unwrap_or("(unnamed)"),
+                s.time().map_or("(no time)".into(), format_rfc3339),
+                bytes_h(cap),
+                bytes_h(avail),
+                match &s.imagefs {
+                    Some(i) => format!(
+                        "; runtime.imageFs capacity {}, available {}, used {}",
+                        bytes_h(i.capacity_bytes.unwrap_or(0)),
+                        bytes_h(i.available_bytes.unwrap_or(0)),
+                        i.used_bytes.map_or("?".into(), bytes_h)
+                    ),
+                    None => String::new(),
+                },
+                g.reason,
+                s.pods.len(),
+                bytes_h(w),
+                bytes_h(l),
+                bytes_h(vol)
+            ));
+            let fit = |cap: u64, avail: u64, what: &str, rep: &mut ImportReport| -> (u64, bool) {
+                let used = cap.saturating_sub(avail);
+                if preloaded_bytes > used {
+                    rep.warnings.push(format!(
+                        "the preloaded images ({}, unpacked estimate) exceed the bytes in use on the {what} ({}): other_used = 0, so the simulated available bytes at t = 0 are {} lower than the summary's; lower --unpack-ratio or check the inventory",
+                        bytes_h(preloaded_bytes),
+                        bytes_h(used),
+                        bytes_h(preloaded_bytes - used)
+                    ));
+                    (0, false)
+                } else {
+                    (used - preloaded_bytes, true)
+                }
+            };
+            if layout == Layout::Shared {
+                let (o, ok) = fit(cap, avail, "disk", &mut rep);
+                other_used = o;
+                if ok {
+                    expected_available = Some(avail);
+                }
+                rep.assumed.push(format!(
+                    "other_used = capacity − available − preloaded image layers = {} − {} − {} = {}: everything the simulator does not model (OS, volumes, the running pods' current writable layers and logs) is a constant, so the simulated available bytes at t = 0 equal the summary's",
+                    cap, avail, preloaded_bytes, other_used
+                ));
+            } else {
+                let img = s
+                    .imagefs
+                    .as_ref()
+                    .expect("non-shared layouts have an imageFs");
+                let (icap, iavail) = img.cap_avail().expect("checked by the parser");
+                other_used = cap - avail.min(cap);
+                let (o, ok) = fit(icap, iavail, "imagefs", &mut rep);
+                imagefs = Some((icap, o));
+                if ok {
+                    expected_available = Some(iavail);
+                }
+                rep.assumed.push(format!(
+                    "other_used (nodefs) = capacity − available = {other_used}; imagefs_other_used = imagefs capacity − available − preloaded image layers = {icap} − {iavail} − {preloaded_bytes} = {o}: so the simulated available bytes at t = 0 equal the summary's on both filesystems"
+                ));
+            }
+            if running_pods > 0 {
+                rep.assumed.push(format!(
+                    "{running_pods} running pods from the summary are created at t = 0 with IfNotPresent, writable/log rate 0 and caps = their current bytes; those bytes stay in other_used (deleting such a pod in the simulation does not free them)"
+                ));
+            }
+            if running_skipped > 0 || containers_unknown > 0 {
+                rep.assumed.push(format!(
+                    "{containers_unknown} running containers ({running_skipped} whole pods) have no image in the events: left out of the trace (their images are not marked in use; their bytes are in other_used)"
+                ));
+            }
+            // How far the containerd ratio is from what the summary implies.
+            if runtime == Runtime::Containerd {
+                if let (Some(img), Some(i)) = (&s.imagefs, &inv) {
+                    let reported: u64 = i.images.iter().map(|x| x.size).sum();
+                    let writable = if layout == Layout::Split { 0 } else { w };
+                    if let Some(u) = img.used_bytes {
+                        if reported > 0 && u > writable && i.source == InventorySource::Crictl {
+                            let implied = (u - writable) as f64 / reported as f64;
+                            rep.assumed.push(format!(
+                                "runtime.imageFs.usedBytes ({u}) less the writable layers over the reported image sizes implies an unpacked/compressed ratio of {implied:.2} (in use: {ratio}; pass --unpack-ratio to change it)"
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        _ => {
+            layout = Layout::Shared;
+            let from_node = inv
+                .as_ref()
+                .and_then(|i| i.node.as_ref())
+                .and_then(|n| n.ephemeral_storage_capacity);
+            let mut d = match from_node {
+                Some(c) => {
+                    rep.took.push(format!(
+                        "{}: node capacity ephemeral-storage {} as the disk",
+                        opts.images.as_deref().map(shown).unwrap_or_default(),
+                        bytes_h(c)
+                    ));
+                    c
+                }
+                None => {
+                    rep.assumed.push(format!(
+                        "no summary: a {} shared disk",
+                        bytes_h(DEFAULT_DISK)
+                    ));
+                    DEFAULT_DISK
+                }
+            };
+            if preloaded_bytes > d / 2 {
+                let gib = 1u64 << 30;
+                d = (preloaded_bytes * 2).div_ceil(gib) * gib;
+                rep.assumed.push(format!(
+                    "the disk is raised to {} so that the preloaded images fill half of it",
+                    bytes_h(d)
+                ));
+            }
+            disk = d;
+            other_used = 0;
+            rep.assumed.push("no summary: one shared filesystem, and nothing but the preloaded images on it at t = 0 (other_used = 0)".into());
+        }
+    }
+    if layout == Layout::Shared && other_used > disk {
+        other_used = disk;
+    }
+
+    // --- pull bandwidth ----------------------------------------------------------------
+    let mut rates: Vec<u64> = Vec::new();
+    if let Some(e) = &ev {
+        for p in &e.pulls {
+            let Some(ns) = p.pull.filter(|n| *n >= NS_PER_MS) else {
+                continue;
+            };
+            let bytes = match p.size {
+                Some(s) => unpack(s).0,
+                None => match ref_index.get(&p.image).map(|&i| &catalog[i]) {
+                    Some(c) if !c.size_assumed => c.size,
+                    _ => continue,
+                },
+            };
+            rates.push(((bytes as u128 * 1_000_000_000) / ns as u128) as u64);
+        }
+    }
+    rates.sort_unstable();
+    let pull_bandwidth = if rates.is_empty() {
+        rep.assumed.push(format!(
+            "pull_bandwidth {} per second: no pull with a duration and a known size",
+            bytes_h(DEFAULT_PULL_BANDWIDTH)
+        ));
+        DEFAULT_PULL_BANDWIDTH
+    } else {
+        let m = rates[rates.len() / 2].max(1);
+        rep.took.push(format!(
+            "{}: pull_bandwidth {} per second, the median of {} pulls (unpacked bytes ÷ pull time)",
+            opts.events.as_deref().map(shown).unwrap_or_default(),
+            bytes_h(m),
+            rates.len()
+        ));
+        m
+    };
+
+    // --- kubelet version ---------------------------------------------------------------
+    let node_version = inv
+        .as_ref()
+        .and_then(|i| i.node.as_ref())
+        .and_then(|n| n.kubelet_version.clone());
+    let kubelet_version = match node_version
+        .as_deref()
+        .and_then(|v| major_minor(v).map(|mm| (v, mm)))
+    {
+        Some((v, (a, b))) if (a, b) >= (1, 30) => {
+            rep.took.push(format!(
+                "kubelet version {v} (kubelet_version = \"{a}.{b}\")"
+            ));
+            Some(format!("{a}.{b}"))
+        }
+        Some((v, _)) => {
+            rep.warnings.push(format!("kubelet {v} is older than 1.30, the first version the model follows: the scenario uses the model's default version"));
+            None
+        }
+        None => {
+            let v3 = ev
+                .as_ref()
+                .is_some_and(|e| e.gc_failures.iter().any(|g| g.2.wording == GcWording::V3));
+            if v3 {
+                rep.assumed.push(
+                    "kubelet_version 1.35: the events use the ≥1.35 FreeDiskSpaceFailed wording"
+                        .into(),
+                );
+                Some("1.35".into())
+            } else {
+                rep.assumed.push("kubelet version unknown (it is in kubectl get node -o json): the model's default".into());
+                None
+            }
+        }
+    };
+
+    // --- times -------------------------------------------------------------------------
+    if let (Some(s), Some(e)) = (snapshot, ev.as_ref().and_then(|e| e.span)) {
+        const MIN: i64 = 60 * 1_000_000_000;
+        if s < e.0 - 5 * MIN {
+            rep.warnings.push(format!(
+                "the summary ({}) is older than the first event ({}): were the files collected at different times?",
+                format_rfc3339(s),
+                format_rfc3339(e.0)
+            ));
+        } else if s > e.1 + 60 * MIN {
+            rep.warnings.push(format!(
+                "the events end at {}, more than 1 h before the summary ({}): were the files collected at different times?",
+                format_rfc3339(e.1),
+                format_rfc3339(s)
+            ));
+        }
+    }
+    if let (Some(s), Some(h)) = (
+        snapshot,
+        inv.as_ref()
+            .and_then(|i| i.node.as_ref())
+            .and_then(|n| n.heartbeat),
+    ) {
+        if (s - h).abs() > 15 * 60 * 1_000_000_000 {
+            rep.warnings.push(format!(
+                "the node object's last heartbeat ({}) and the summary ({}) are more than 15 min apart: were the files collected at different times?",
+                format_rfc3339(h),
+                format_rfc3339(s)
+            ));
+        }
+    }
+
+    // --- duration ----------------------------------------------------------------------
+    let last_ms = rows.iter().map(|r| r.time_ms).max().unwrap_or(0) as i64;
+    let duration_ns = match &opts.duration {
+        Some(d) => {
+            let ns = parse_sim_duration(d)
+                .map_err(|e| InputError::new(Path::new("--duration"), None, None, e.to_string()))?;
+            if ns <= 0 {
+                return Err(InputError::new(
+                    Path::new("--duration"),
+                    None,
+                    None,
+                    "must be greater than 0",
+                ));
+            }
+            ns
+        }
+        None => {
+            let min = 60 * 1_000_000_000;
+            let ns = (last_ms * NS_PER_MS + TAIL_NS).max(MIN_DURATION_NS);
+            let ns = (ns + min - 1) / min * min;
+            rep.assumed.push(format!(
+                "duration {}: the trace plus 15 min, at least 1 h (--duration to change it)",
+                format_go_duration(ns)
+            ));
+            ns
+        }
+    };
+
+    Ok(ImportPlan {
+        name: scenario_name(node.as_deref(), &opts.out),
+        node_name: node,
+        runtime,
+        layout,
+        disk,
+        other_used,
+        imagefs,
+        pull_bandwidth,
+        kubelet_version,
+        duration_ns,
+        kubelet: cfg,
+        catalog,
+        trace: rows,
+        expected_available,
+        report: rep,
+        sources,
+    })
+}
+
+fn q(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+impl ImportPlan {
+    pub fn scenario_toml(&self) -> String {
+        let mut s = String::new();
+        s += "# Imported by `imagefs-sim import`";
+        if !self.sources.is_empty() {
+            s += &format!(" from {}", self.sources.join(", "));
+        }
+        s += ".\n# The import's report (what it took and what it assumed) was printed when it ran.\n";
+        s += &format!("name = {}\n", q(&self.name));
+        s += &format!("duration = {}\n", q(&format_go_duration(self.duration_ns)));
+        s += "seed = 1\n\n[node]\n";
+        if let Some(n) = &self.node_name {
+            s += &format!("name = {}\n", q(n));
+        }
+        s += &format!("disk = {}\n", self.disk);
+        s += &format!("other_used = {}\n", self.other_used);
+        s += &format!("pull_bandwidth = {}\n", self.pull_bandwidth);
+        s += &format!(
+            "image_size_reporting = {}  # runtime {}\n",
+            q(self.runtime.size_reporting()),
+            self.runtime.as_str()
+        );
+        s += &format!("layout = {}\n", q(self.layout.as_str()));
+        if let Some((cap, other)) = self.imagefs {
+            s += &format!("imagefs = {cap}\nimagefs_other_used = {other}\n");
+        }
+        if let Some(v) = &self.kubelet_version {
+            s += &format!("kubelet_version = {}\n", q(v));
+        }
+        s += "\n[kubelet]\n";
+        match &self.kubelet {
+            None => s += "# No kubelet configuration was imported: the kubelet's defaults apply.\n",
+            Some(k) => {
+                let f = k.scenario_fields();
+                if f.is_empty() {
+                    s += "# The imported configuration sets no image GC or pull field: defaults apply.\n";
+                }
+                for (key, v) in f {
+                    s += &format!("{key} = {v}\n");
+                }
+                let ev = k.eviction_fields();
+                if !ev.is_empty() {
+                    s += "# Eviction settings of the imported configuration, kept as comments until the\n# scenario schema takes them:\n";
+                    for (key, v) in ev {
+                        s += &format!("# {key} = {v}\n");
+                    }
+                }
+            }
+        }
+        s += "\n[workload]\ntrace = \"trace.csv\"\ncatalog = \"catalog.toml\"\n";
+        s
+    }
+
+    pub fn catalog_toml(&self) -> String {
+        let mut s = String::from(
+            "# Image catalog written by `imagefs-sim import`. Layers are unknown, so each image has one\n# layer: size = unpacked bytes on disk (an estimate where the runtime reports compressed\n# sizes), compressed = registry blob bytes.\n",
+        );
+        for c in &self.catalog {
+            s += &format!(
+                "\n[[layer]]\nid = {}\nsize = {}\ncompressed = {}\n",
+                q(&c.layer_id),
+                c.size,
+                c.compressed
+            );
+        }
+        for c in &self.catalog {
+            s += &format!(
+                "\n[[image]]\nname = {}\nlayers = [{}]\n",
+                q(&c.name),
+                q(&c.layer_id)
+            );
+            if c.pinned {
+                s += "pinned = true\n";
+            }
+            if c.preloaded {
+                s += "preloaded = true\n";
+            }
+            s += &format!(
+                "# reported size {}{}\n",
+                c.reported,
+                match (c.source, c.size_assumed) {
+                    (EntrySource::Inventory, _) => " (inventory)",
+                    (EntrySource::Events, false) => " (from an event's Image size)",
+                    (EntrySource::Events, true) => " (assumed: seen only in events)",
+                }
+            );
+        }
+        s
+    }
+
+    pub fn trace_csv(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record([
+            "time",
+            "action",
+            "pod",
+            "container",
+            "image",
+            "pull_policy",
+            "writable_rate",
+            "writable_cap",
+            "log_rate",
+            "log_cap",
+        ])
+        .expect("in memory");
+        for r in &self.trace {
+            let t = if r.time_ms % 1000 == 0 {
+                (r.time_ms / 1000).to_string()
+            } else {
+                format!("{}.{:03}", r.time_ms / 1000, r.time_ms % 1000)
+            };
+            let create = r.action == RowAction::Create;
+            let cap = |c: Option<u64>| c.map(|v| v.to_string()).unwrap_or_default();
+            w.write_record([
+                t.as_str(),
+                r.action.as_str(),
+                r.pod.as_str(),
+                r.container.as_str(),
+                r.image.as_str(),
+                r.pull_policy.as_str(),
+                if create { "0" } else { "" },
+                &cap(r.writable_cap),
+                if create { "0" } else { "" },
+                &cap(r.log_cap),
+            ])
+            .expect("in memory");
+        }
+        let body = String::from_utf8(w.into_inner().expect("in memory")).expect("utf-8");
+        format!("# Trace written by `imagefs-sim import`: t = 0 is the snapshot; pods running then are\n# created at 0, pods from events at their first event's offset.\n{body}")
+    }
+}
+
+const OUTPUT_FILES: [&str; 3] = ["scenario.toml", "catalog.toml", "trace.csv"];
+
+/// Writes the plan into `out` atomically, after loading it back as a scenario.
+pub fn write(plan: &ImportPlan, out: &Path) -> anyhow::Result<PathBuf> {
+    if out.exists() {
+        if !out.is_dir() {
+            bail!("{} exists and is not a directory", out.display());
+        }
+        let foreign: Vec<String> = std::fs::read_dir(out)
+            .with_context(|| format!("cannot read {}", out.display()))?
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| !OUTPUT_FILES.contains(&n.as_str()))
+            .collect();
+        if !foreign.is_empty() {
+            bail!(
+                "{} exists and holds other files ({}): give --out a new directory",
+                out.display(),
+                foreign.join(", ")
+            );
+        }
+    }
+    let dir = OutputDir::create(out)?;
+    std::fs::write(dir.file("scenario.toml"), plan.scenario_toml())?;
+    std::fs::write(dir.file("catalog.toml"), plan.catalog_toml())?;
+    std::fs::write(dir.file("trace.csv"), plan.trace_csv())?;
+    Scenario::load(&dir.file("scenario.toml")).map_err(|e| {
+        anyhow::anyhow!("the imported scenario does not load (an importer bug): {e}")
+    })?;
+    dir.commit()
+}
+
+/// Reads the inputs, writes the scenario into `opts.out`, and returns the report.
+pub fn run(opts: &ImportOptions) -> anyhow::Result<ImportReport> {
+    let plan = plan(opts)?;
+    let dir = write(&plan, &opts.out)?;
+    let mut rep = plan.report;
+    rep.wrote = Some(dir);
+    Ok(rep)
+}

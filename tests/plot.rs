@@ -1,0 +1,153 @@
+//! Plots: `usage.png`/`usage.svg` are written with the right size, from memory, from a runner's
+//! output directory and from hand-made CSVs.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use imagefs_sim::outcome::VecRecorder;
+use imagefs_sim::report::plot::{
+    plot_dir, plot_run, replot, PlotSettings, PLOT_SETTINGS_FILE, PLOT_SIZE,
+};
+use imagefs_sim::runner::run_to_dir;
+use imagefs_sim::scenario::Scenario;
+use imagefs_sim::sim::Simulation;
+
+/// The quickstart scenario, shortened.
+fn quickstart(duration: &str) -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/quickstart.toml");
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(text.contains("duration = \"7d\""));
+    let text = text.replace("duration = \"7d\"", &format!("duration = \"{duration}\""));
+    Scenario::from_str(&path, &text).unwrap()
+}
+
+/// Width and height from a PNG's IHDR chunk.
+fn png_size(path: &Path) -> (u32, u32) {
+    let b = fs::read(path).unwrap();
+    assert!(b.len() > 24, "{} is too short", path.display());
+    assert_eq!(
+        &b[..8],
+        b"\x89PNG\r\n\x1a\n",
+        "{} is not a PNG",
+        path.display()
+    );
+    assert_eq!(&b[12..16], b"IHDR");
+    let be = |i: usize| u32::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+    (be(16), be(20))
+}
+
+fn assert_plots(dir: &Path) {
+    let png = dir.join("usage.png");
+    let svg = dir.join("usage.svg");
+    assert!(
+        fs::metadata(&png).unwrap().len() > 10_000,
+        "usage.png is tiny"
+    );
+    assert_eq!(png_size(&png), PLOT_SIZE);
+    assert_eq!(PLOT_SIZE, (1600, 1000));
+    let text = fs::read_to_string(&svg).unwrap();
+    assert!(
+        text.starts_with("<svg"),
+        "usage.svg starts with {:?}",
+        &text[..20]
+    );
+    assert!(text.trim_end().ends_with("</svg>"));
+    assert!(text.contains("<text"), "usage.svg has no text");
+}
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+#[test]
+fn plot_run_from_memory() {
+    let sc = quickstart("12h");
+    let mut rec = VecRecorder::default();
+    Simulation::new(&sc).run(&mut rec);
+    assert!(!rec.samples.is_empty());
+    let d = tmp();
+    let settings = PlotSettings::from_scenario(&sc);
+    assert_eq!(settings.gc_high_percent, 85.0);
+    assert_eq!(settings.gc_low_percent, 80.0);
+    assert!(settings.title.contains("quickstart"), "{}", settings.title);
+    assert!(settings.title.contains("12h"), "{}", settings.title);
+    plot_run(d.path(), &rec.samples, &rec.events, &settings).unwrap();
+    assert_plots(d.path());
+    assert_eq!(PlotSettings::read(d.path()).unwrap(), settings);
+}
+
+#[test]
+fn replot_a_runner_output_dir() {
+    let sc = quickstart("1h");
+    let d = tmp();
+    let out = d.path().join("run");
+    run_to_dir(&sc, &out).unwrap();
+
+    // A plot.json written by the run (the runner's job) is what `plot` uses.
+    let mut settings = PlotSettings::from_scenario(&sc);
+    settings.eviction_threshold_percent = Some(90.0);
+    settings.eviction_label = Some("imagefs.available<10%".into());
+    plot_dir(&out, &settings).unwrap();
+    assert_plots(&out);
+    for f in ["usage.png", "usage.svg"] {
+        fs::remove_file(out.join(f)).unwrap();
+    }
+    replot(&out).unwrap();
+    assert_plots(&out);
+    assert_eq!(PlotSettings::read(&out).unwrap(), settings);
+
+    // Without plot.json (an older run) it still plots, with thresholds from the events or the
+    // kubelet defaults.
+    fs::remove_file(out.join(PLOT_SETTINGS_FILE)).unwrap();
+    fs::remove_file(out.join("usage.png")).unwrap();
+    replot(&out).unwrap();
+    assert_plots(&out);
+}
+
+#[test]
+fn replot_reads_split_layout_columns_and_eviction_events() {
+    let d = tmp();
+    let dir: PathBuf = d.path().to_path_buf();
+    let gib = 1u64 << 30;
+    let mut ts = String::from(
+        "time_s,capacity_bytes,available_bytes,usage_percent,image_bytes,reported_image_bytes,\
+         pulling_bytes,writable_bytes,log_bytes,other_bytes,images,running_pods,containers,\
+         nodefs_capacity_bytes,nodefs_available_bytes,imagefs_capacity_bytes,imagefs_available_bytes\n",
+    );
+    // Two days of 10 s samples: a sawtooth between 70 and 95 %.
+    for i in 0..(2 * 86_400 / 10) {
+        let t = i * 10;
+        let usage = 70 + (i % 250) / 10;
+        let cap = 100 * gib;
+        let avail = cap - cap / 100 * usage;
+        let img = (usage - 60) * gib;
+        ts.push_str(&format!(
+            "{t},{cap},{avail},{usage},{img},{},0,0,0,0,10,3,3,{},{},{cap},{avail}\n",
+            img / 2,
+            50 * gib,
+            30 * gib
+        ));
+    }
+    fs::write(dir.join("timeseries.csv"), ts).unwrap();
+    let events = "time_s,type,reason,object,message\n\
+        100.5,Normal,Pulled,pod/a,\"Successfully pulled image \"\"a:1\"\" in 1s (1s including waiting). Image size: 123456789 bytes.\"\n\
+        2500,Normal,ImageGCTriggered,node/n,usage=95 highThreshold=90 amountToFree=1 lowThreshold=75\n\
+        2500,Normal,ImageDeleted,image/a:1,reason=space reportedBytes=1 freedOnDiskBytes=2\n\
+        2600,Warning,NodeHasDiskPressure,node/n,Node n status is now: NodeHasDiskPressure\n\
+        2700,Warning,Evicted,pod/b,The node was low on resource: ephemeral-storage.\n\
+        2800,Warning,Evicted,pod/c,\"The node had condition: [DiskPressure]. \"\n\
+        3000,Normal,NodeHasNoDiskPressure,node/n,Node n status is now: NodeHasNoDiskPressure\n\
+        90000,Warning,FreeDiskSpaceFailed,node/n,Failed to garbage collect required amount of images.\n\
+        100000,Warning,NodeHasDiskPressure,node/n,Node n status is now: NodeHasDiskPressure\n";
+    fs::write(dir.join("events.csv"), events).unwrap();
+    replot(&dir).unwrap();
+    assert_plots(&dir);
+}
+
+#[test]
+fn replot_without_a_timeseries_fails() {
+    let d = tmp();
+    let e = replot(d.path()).unwrap_err();
+    assert!(format!("{e:#}").contains("timeseries.csv"), "{e:#}");
+    assert!(replot(&d.path().join("missing")).is_err());
+}
