@@ -15,7 +15,8 @@ pub fn default_out_dir(sc: &Scenario) -> PathBuf {
     Path::new("output").join(&sc.name)
 }
 
-/// Runs `sc` and publishes `timeseries.csv`, `events.csv` and `summary.json` into `out`.
+/// Runs `sc` and publishes `timeseries.csv`, `events.csv`, `summary.json` and the plots
+/// (`usage.png`, `usage.svg`, `plot.json`) into `out`.
 pub fn run_to_dir(sc: &Scenario, out: &Path) -> Result<Summary> {
     let dir = OutputDir::create(out)?;
     let mut rec = CsvRecorder::create(
@@ -29,6 +30,7 @@ pub fn run_to_dir(sc: &Scenario, out: &Path) -> Result<Summary> {
     let summary = Simulation::new(sc).run(&mut rec);
     rec.finish()?;
     write_summary(&dir.file("summary.json"), &summary)?;
+    crate::report::plot::plot_dir(dir.path(), &crate::report::plot::PlotSettings::from_scenario(sc))?;
     dir.commit()?;
     Ok(summary)
 }

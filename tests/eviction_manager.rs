@@ -373,8 +373,8 @@ fn threshold_met_event(resource: &str) -> KubeletEvent {
     )
 }
 
-/// The five pods of `TestDiskPressureNodeFs` / `TestNodeReclaimFuncs` (§13.3): no ephemeral-storage
-/// requests; pod 3's 400Mi volume usage counts 0 because it declares no volume.
+/// The five pods of `TestDiskPressureNodeFs` / `TestNodeReclaimFuncs` (§13.3): no
+/// ephemeral-storage requests; pod 3's 400Mi volume usage counts 0 because it declares no volume.
 fn five_disk_pods(env: &mut FakeEnv) {
     let pods = [
         (
@@ -1567,4 +1567,34 @@ fn test_no_thresholds_no_work() {
     let r = mgr.synchronize(&mut env, T0);
     assert_eq!(r, SyncResult::default());
     assert_eq!(env.detection_calls, 0);
+}
+
+/// §4 step 10: a threshold whose stats are no newer than at the previous sync is not acted on
+/// (conditions are still reported). A no-op when stats carry no time or a fresh one each sync.
+#[test]
+fn test_stale_stats_are_not_acted_on() {
+    let mut summary = make_disk_stats("500Mi", "16Gi", None);
+    summary.node_fs.as_mut().unwrap().time = Some(T0);
+    let mut env = FakeEnv::new(false, false, summary);
+    five_disk_pods(&mut env);
+    let mut h = Harness::new(
+        config(vec![hard(Signal::NodeFsAvailable, "1Gi")], 0, true),
+        env,
+    );
+    let r = h.sync("fresh stats");
+    assert_killed(&r, "low-priority-high-usage", 1, 1, "fresh stats");
+
+    // Same stats time 30 s later: DiskPressure, but nothing acted on.
+    h.step(30 * SEC);
+    let r = h.sync("stale stats");
+    h.assert_pressure(true, "stale stats");
+    assert_eq!(r.acted_signal, None);
+    assert!(r.events.is_empty());
+    assert_no_eviction(&r, "stale stats");
+
+    // Newer stats: acted on again.
+    h.step(10 * SEC);
+    h.env.summary.node_fs.as_mut().unwrap().time = Some(h.now);
+    let r = h.sync("refreshed stats");
+    assert_killed(&r, "low-priority-high-usage", 1, 1, "refreshed stats");
 }

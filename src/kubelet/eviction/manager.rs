@@ -345,7 +345,7 @@ impl EvictionManager {
         let mut met = thresholds_met(&self.config.thresholds, &observations, false);
 
         // 6. Min-reclaim carry-over: previously acted-on thresholds stay until min-reclaim is met.
-        if false && !self.thresholds_met.is_empty() {
+        if !self.thresholds_met.is_empty() {
             let not_yet_resolved = thresholds_met(&self.thresholds_met, &observations, true);
             met = merge_thresholds(&met, &not_yet_resolved);
         }
@@ -448,7 +448,8 @@ impl EvictionManager {
         };
         if active_pods.is_empty() {
             out.warnings.push(
-                "Eviction manager: eviction thresholds have been met, but no pods are active to evict"
+                "Eviction manager: eviction thresholds have been met, but no pods are active \
+                 to evict"
                     .to_string(),
             );
             return out;
@@ -519,7 +520,8 @@ impl EvictionManager {
             };
             if let Err(e) = result {
                 out.warnings.push(format!(
-                    "Eviction manager: unexpected error when attempting to reduce resource pressure: {e}"
+                    "Eviction manager: unexpected error when attempting to reduce resource \
+                     pressure: {e}"
                 ));
             }
         }
