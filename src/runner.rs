@@ -30,7 +30,10 @@ pub fn run_to_dir(sc: &Scenario, out: &Path) -> Result<Summary> {
     let summary = Simulation::new(sc).run(&mut rec);
     rec.finish()?;
     write_summary(&dir.file("summary.json"), &summary)?;
-    crate::report::plot::plot_dir(dir.path(), &crate::report::plot::PlotSettings::from_scenario(sc))?;
+    crate::report::plot::plot_dir(
+        dir.path(),
+        &crate::report::plot::PlotSettings::from_scenario(sc),
+    )?;
     dir.commit()?;
     Ok(summary)
 }

@@ -720,7 +720,7 @@ impl<'a> Simulation<'a> {
                 KubeletEvent {
                     kind: EventType::Normal,
                     reason: ev::IMAGE_DELETED,
-                    object: ObjectRef::Image(d.image_id.clone()),
+                    object: ObjectRef::Image(d.image_id.to_string()),
                     message: msg,
                 },
             );

@@ -8,14 +8,14 @@ use imagefs_sim::kubelet::events::FreeDiskSpaceWording;
 use imagefs_sim::kubelet::image_gc_manager::{
     amount_to_free, usage_percent, DeleteReason, ImageGcManager, ImageGcPolicy,
 };
-use imagefs_sim::kubelet::runtime::{CriImage, FsStats, ImageRuntime, RuntimeError};
+use imagefs_sim::kubelet::runtime::{CriImage, FsStats, ImageId, ImageRuntime, RuntimeError};
 
 /// `FakeRuntime`: ListImages returns `images`, GetPods(all) the containers' image IDs, and
 /// RemoveImage removes the first entry whose ID matches (or entry 0 if none does, as upstream).
 #[derive(Default)]
 struct Fake {
     images: Vec<CriImage>,
-    containers: Vec<String>,
+    containers: Vec<ImageId>,
     stats: Option<FsStats>,
     fail_remove: Vec<String>,
 }
@@ -24,14 +24,14 @@ impl ImageRuntime for Fake {
     fn list_images(&self) -> Result<Vec<CriImage>, RuntimeError> {
         Ok(self.images.clone())
     }
-    fn container_image_ids(&self) -> Result<Vec<String>, RuntimeError> {
+    fn container_image_ids(&self) -> Result<Vec<ImageId>, RuntimeError> {
         Ok(self.containers.clone())
     }
     fn remove_image(&mut self, id: &str) -> Result<(), RuntimeError> {
-        if self.fail_remove.iter().any(|f| f == id) {
+        if self.fail_remove.iter().any(|f| f.as_str() == id) {
             return Err(RuntimeError(format!("failed to remove {id}")));
         }
-        let i = self.images.iter().position(|im| im.id == id).unwrap_or(0);
+        let i = self.images.iter().position(|im| &*im.id == id).unwrap_or(0);
         if !self.images.is_empty() {
             self.images.remove(i);
         }
@@ -45,7 +45,7 @@ impl ImageRuntime for Fake {
 
 fn img(n: u32, size: u64) -> CriImage {
     CriImage {
-        id: format!("image-{n}"),
+        id: format!("image-{n}").into(),
         size,
         pinned: false,
     }
@@ -57,8 +57,8 @@ fn named(id: &str, size: u64, pinned: bool) -> CriImage {
         pinned,
     }
 }
-fn ctr(n: u32) -> String {
-    format!("image-{n}")
+fn ctr(n: u32) -> ImageId {
+    format!("image-{n}").into()
 }
 
 fn manager(min_age: SimTime, max_age: SimTime) -> ImageGcManager {
@@ -404,7 +404,7 @@ fn test_garbage_collect_image_too_old() {
     let mut m = manager(0, max_age);
     let t0 = NOW;
     let list = m.images_in_eviction_order(&rt, t0).unwrap();
-    assert_eq!(list, vec!["image-0".to_string()]);
+    assert_eq!(list, vec![ImageId::from("image-0")]);
     m.record_mut("image-0").unwrap().last_used = Some(t0);
     let (left, err) = m.free_old_images(&mut rt, list, t0, t0);
     assert_eq!((left.len(), rt.images.len(), err), (1, 2, None));
@@ -543,7 +543,7 @@ fn max_age_waits_for_uptime_then_ignores_min_age() {
     let ids: Vec<_> = out
         .deletions
         .iter()
-        .map(|d| (d.image_id.as_str(), d.reason))
+        .map(|d| (&*d.image_id, d.reason))
         .collect();
     assert_eq!(
         ids,

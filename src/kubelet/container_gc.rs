@@ -62,10 +62,7 @@ pub fn containers_to_remove(
         if c.state == ContainerState::Running || c.created_at > newest_gc_time {
             continue;
         }
-        units
-            .entry((c.pod_uid, c.name.as_str()))
-            .or_default()
-            .push(c);
+        units.entry((c.pod_uid, &*c.name)).or_default().push(c);
     }
     for unit in units.values_mut() {
         unit.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));

@@ -12,14 +12,14 @@
 //! The `RuntimeClassInImageCriAPI` gate (alpha, off by default) is not modelled: the record key
 //! is always the image ID.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashSet};
 
 use crate::engine::SimTime;
 use crate::kubelet::events::{
     free_disk_space_failed_message, FreeDiskSpaceWording, KubeletEvent, ObjectRef,
     FREE_DISK_SPACE_FAILED, INVALID_CAPACITY_MESSAGE, INVALID_DISK_CAPACITY,
 };
-use crate::kubelet::runtime::{ImageRuntime, RuntimeError};
+use crate::kubelet::runtime::{ImageId, ImageRuntime, RuntimeError};
 
 /// `ImageGCPeriod`: the GC loop's sliding period (hard-coded upstream, §1.1).
 pub const IMAGE_GC_PERIOD: SimTime = 5 * 60 * crate::engine::NANOS_PER_SEC;
@@ -98,7 +98,7 @@ impl DeleteReason {
 /// One successful `RemoveImage`, with the size the kubelet counted for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Deletion {
-    pub image_id: String,
+    pub image_id: ImageId,
     pub reported_size: u64,
     pub reason: DeleteReason,
 }
@@ -136,10 +136,15 @@ pub struct FreeSpaceResult {
 #[derive(Debug, Clone)]
 pub struct ImageGcManager {
     pub policy: ImageGcPolicy,
-    records: BTreeMap<String, ImageRecord>,
+    records: BTreeMap<ImageId, ImageRecord>,
     wording: FreeDiskSpaceWording,
     /// Deletions made since the last `take_deletions` (the sim reads them to account bytes).
     deletions: Vec<Deletion>,
+    /// Image IDs in use at the last detection, and those of them that were listed.
+    in_use: HashSet<ImageId>,
+    in_use_listed: Vec<ImageId>,
+    /// The runtime's generation at the last full detection, if it reports one.
+    detected_generation: Option<u64>,
 }
 
 impl ImageGcManager {
@@ -149,10 +154,13 @@ impl ImageGcManager {
             records: BTreeMap::new(),
             wording,
             deletions: Vec::new(),
+            in_use: HashSet::new(),
+            in_use_listed: Vec::new(),
+            detected_generation: None,
         }
     }
 
-    pub fn records(&self) -> &BTreeMap<String, ImageRecord> {
+    pub fn records(&self) -> &BTreeMap<ImageId, ImageRecord> {
         &self.records
     }
 
@@ -161,37 +169,66 @@ impl ImageGcManager {
     }
 
     /// `detectImages(detectTime)` (§1.3). `now` is the fresh `time.Now()` taken inside; it is
-    /// what `lastUsed` gets. Returns the set of image IDs in use.
+    /// what `lastUsed` gets. The set of image IDs in use is kept for [`Self::in_use`].
+    ///
+    /// When the runtime reports a generation that has not changed since the last detection, the
+    /// listing and the in-use set are the same as then, so only `lastUsed` of the in-use images
+    /// moves to `now`: the same result without listing again.
     pub fn detect_images(
         &mut self,
         rt: &dyn ImageRuntime,
         detect_time: SimTime,
         now: SimTime,
-    ) -> Result<BTreeSet<String>, String> {
+    ) -> Result<(), String> {
+        let generation = rt.generation();
+        if generation.is_some() && generation == self.detected_generation {
+            for id in &self.in_use_listed {
+                if let Some(r) = self.records.get_mut(id) {
+                    r.last_used = Some(now);
+                }
+            }
+            return Ok(());
+        }
+        self.detected_generation = None;
         let images = rt.list_images().map_err(|e| e.0)?;
-        let in_use: BTreeSet<String> = rt
+        // Hash sets are only looked up, never iterated, so their order cannot leak out.
+        self.in_use = rt
             .container_image_ids()
             .map_err(|e| e.0)?
             .into_iter()
             .collect();
-        let mut listed: BTreeSet<&str> = BTreeSet::new();
+        self.in_use_listed.clear();
+        let mut listed: HashSet<&str> = HashSet::with_capacity(images.len());
         for image in &images {
-            listed.insert(&image.id);
-            let record = self.records.entry(image.id.clone()).or_insert(ImageRecord {
-                first_detected: detect_time,
-                last_used: None,
-                size: 0,
-                pinned: false,
-            });
-            if in_use.contains(&image.id) {
+            listed.insert(&*image.id);
+            let record = match self.records.get_mut(&*image.id) {
+                Some(r) => r,
+                None => self.records.entry(image.id.clone()).or_insert(ImageRecord {
+                    first_detected: detect_time,
+                    last_used: None,
+                    size: 0,
+                    pinned: false,
+                }),
+            };
+            if self.in_use.contains(&*image.id) {
                 record.last_used = Some(now);
+                self.in_use_listed.push(image.id.clone());
             }
             // With duplicate IDs in one listing, the last one wins (TestDeletePinnedImage).
             record.size = image.size;
             record.pinned = image.pinned;
         }
-        self.records.retain(|id, _| listed.contains(id.as_str()));
-        Ok(in_use)
+        // Every listed image has a record, so equal counts mean nothing vanished.
+        if self.records.len() != listed.len() {
+            self.records.retain(|id, _| listed.contains(&**id));
+        }
+        self.detected_generation = generation;
+        Ok(())
+    }
+
+    /// The image IDs in use at the last detection.
+    pub fn in_use(&self) -> &HashSet<ImageId> {
+        &self.in_use
     }
 
     /// `imagesInEvictionOrder(freeTime)` (§2.1 step 2, §3.1): detect, then the records that are
@@ -200,9 +237,10 @@ impl ImageGcManager {
         &mut self,
         rt: &dyn ImageRuntime,
         free_time: SimTime,
-    ) -> Result<Vec<String>, String> {
-        let in_use = self.detect_images(rt, free_time, free_time)?;
-        let mut candidates: Vec<(&String, &ImageRecord)> = self
+    ) -> Result<Vec<ImageId>, String> {
+        self.detect_images(rt, free_time, free_time)?;
+        let in_use = &self.in_use;
+        let mut candidates: Vec<(&ImageId, &ImageRecord)> = self
             .records
             .iter()
             .filter(|(id, r)| !in_use.contains(*id) && !r.pinned)
@@ -217,13 +255,13 @@ impl ImageGcManager {
     fn remove(
         &mut self,
         rt: &mut dyn ImageRuntime,
-        id: &str,
+        id: &ImageId,
         reason: DeleteReason,
     ) -> Result<u64, RuntimeError> {
         rt.remove_image(id)?;
         let size = self.records.remove(id).map(|r| r.size).unwrap_or(0);
         self.deletions.push(Deletion {
-            image_id: id.to_string(),
+            image_id: id.clone(),
             reported_size: size,
             reason,
         });
@@ -238,7 +276,7 @@ impl ImageGcManager {
         rt: &mut dyn ImageRuntime,
         bytes_to_free: i64,
         free_time: SimTime,
-        candidates: &[String],
+        candidates: &[ImageId],
         reason: DeleteReason,
     ) -> FreeSpaceResult {
         let mut freed: u64 = 0;
@@ -281,10 +319,10 @@ impl ImageGcManager {
     pub fn free_old_images(
         &mut self,
         rt: &mut dyn ImageRuntime,
-        candidates: Vec<String>,
+        candidates: Vec<ImageId>,
         free_time: SimTime,
         began_gc: SimTime,
-    ) -> (Vec<String>, Option<String>) {
+    ) -> (Vec<ImageId>, Option<String>) {
         let max_age = self.policy.max_age;
         if max_age == 0 || free_time.saturating_sub(began_gc) <= max_age {
             return (candidates, None);

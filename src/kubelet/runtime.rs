@@ -5,13 +5,18 @@
 //! (pkg/kubelet/server/stats). The virtual node implements these traits; the upstream unit tests
 //! use small fakes of their own, as `FakeRuntime` does upstream.
 
+use std::sync::Arc;
+
 use crate::engine::SimTime;
+
+/// An image ID: shared, so listing images every detection copies no strings.
+pub type ImageId = Arc<str>;
 
 /// One image as CRI `ListImages` reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CriImage {
     /// The image ID: the record key of the image GC manager (§1.2).
-    pub id: String,
+    pub id: ImageId,
     /// CRI `Image.size`: what the runtime reports, compressed or unpacked (§6).
     pub size: u64,
     pub pinned: bool,
@@ -29,8 +34,8 @@ pub enum ContainerState {
 pub struct CriContainer {
     pub id: u64,
     pub pod_uid: u64,
-    pub name: String,
-    pub image_id: String,
+    pub name: Arc<str>,
+    pub image_id: ImageId,
     pub state: ContainerState,
     pub created_at: SimTime,
 }
@@ -57,11 +62,16 @@ impl std::fmt::Display for RuntimeError {
 
 /// What the image GC manager needs from the runtime and the stats provider.
 pub trait ImageRuntime {
+    /// A number that changes whenever the image list or the set of containers changes, if the
+    /// runtime can tell (a cache key for detection; `None` means "always list").
+    fn generation(&self) -> Option<u64> {
+        None
+    }
     /// CRI `ListImages`.
     fn list_images(&self) -> Result<Vec<CriImage>, RuntimeError>;
     /// The image IDs of every container of `GetPods(all=true)`: running and exited containers
     /// that container GC has not removed yet (§1.3 step 2–3). Sandboxes are not included.
-    fn container_image_ids(&self) -> Result<Vec<String>, RuntimeError>;
+    fn container_image_ids(&self) -> Result<Vec<ImageId>, RuntimeError>;
     /// CRI `RemoveImage`.
     fn remove_image(&mut self, image_id: &str) -> Result<(), RuntimeError>;
     /// `ImageFsStats`: capacity and available of the filesystem that holds the images.

@@ -6,6 +6,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::kubelet::runtime::ImageId;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LayerSpec {
     pub id: String,
@@ -39,6 +41,7 @@ pub struct Catalog {
     by_name: BTreeMap<String, usize>,
     reported: Vec<u64>,
     unpacked: Vec<u64>,
+    ids: Vec<ImageId>,
 }
 
 impl Catalog {
@@ -65,17 +68,27 @@ impl Catalog {
             .iter()
             .map(|im| im.layers.iter().map(|&l| layers[l].size).sum())
             .collect();
+        let ids = images
+            .iter()
+            .map(|im| ImageId::from(im.name.as_str()))
+            .collect();
         Catalog {
             layers,
             images,
             by_name,
             reported,
             unpacked,
+            ids,
         }
     }
 
     pub fn image_index(&self, name: &str) -> Option<usize> {
         self.by_name.get(name).copied()
+    }
+
+    /// The image ID of image `i` (its name), shared.
+    pub fn id(&self, i: usize) -> &ImageId {
+        &self.ids[i]
     }
 
     /// CRI `Image.size` of image `i`.

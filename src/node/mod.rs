@@ -12,10 +12,12 @@ pub mod catalog;
 pub mod ledger;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::engine::SimTime;
 use crate::kubelet::runtime::{
-    ContainerRuntime, ContainerState, CriContainer, CriImage, FsStats, ImageRuntime, RuntimeError,
+    ContainerRuntime, ContainerState, CriContainer, CriImage, FsStats, ImageId, ImageRuntime,
+    RuntimeError,
 };
 use catalog::Catalog;
 use ledger::{Grower, Ledger};
@@ -129,7 +131,7 @@ pub enum Stream {
 pub struct Container {
     pub id: u64,
     pub pod_uid: u64,
-    pub name: String,
+    pub name: Arc<str>,
     pub image: usize,
     pub state: ContainerState,
     pub created_at: SimTime,
@@ -210,6 +212,8 @@ pub struct Node {
     failed_pulls: Vec<PullResult>,
     present_count: usize,
     reported_bytes: u64,
+    /// Bumped when the image list or the container set changes (see `ImageRuntime::generation`).
+    generation: u64,
 }
 
 impl Node {
@@ -245,6 +249,7 @@ impl Node {
             failed_pulls: Vec::new(),
             present_count: 0,
             reported_bytes: 0,
+            generation: 0,
         }
     }
 
@@ -325,6 +330,7 @@ impl Node {
 
     /// Marks image `i` stored and references its layers.
     fn store_image(&mut self, i: usize) {
+        self.generation += 1;
         let fs = self.image_fs();
         self.present[i] = true;
         self.present_count += 1;
@@ -441,10 +447,11 @@ impl Node {
         let t = self.now;
         let id = self.next_container_id;
         self.next_container_id += 1;
+        self.generation += 1;
         let c = Container {
             id,
             pod_uid,
-            name: name.to_string(),
+            name: Arc::from(name),
             image,
             state: ContainerState::Running,
             created_at: t,
@@ -636,6 +643,7 @@ impl Node {
 
     fn remove_image_inner(&mut self, image: usize) -> u64 {
         let fs = self.image_fs();
+        self.generation += 1;
         self.present[image] = false;
         self.present_count -= 1;
         self.reported_bytes -= self.catalog.reported_size(image);
@@ -684,22 +692,26 @@ impl Node {
 }
 
 impl ImageRuntime for Node {
+    fn generation(&self) -> Option<u64> {
+        Some(self.generation)
+    }
+
     fn list_images(&self) -> Result<Vec<CriImage>, RuntimeError> {
         Ok((0..self.present.len())
             .filter(|&i| self.present[i])
             .map(|i| CriImage {
-                id: self.catalog.images[i].name.clone(),
+                id: self.catalog.id(i).clone(),
                 size: self.catalog.reported_size(i),
                 pinned: self.catalog.images[i].pinned,
             })
             .collect())
     }
 
-    fn container_image_ids(&self) -> Result<Vec<String>, RuntimeError> {
+    fn container_image_ids(&self) -> Result<Vec<ImageId>, RuntimeError> {
         Ok(self
             .containers
             .values()
-            .map(|c| self.catalog.images[c.image].name.clone())
+            .map(|c| self.catalog.id(c.image).clone())
             .collect())
     }
 
@@ -726,7 +738,7 @@ impl ContainerRuntime for Node {
                 id: c.id,
                 pod_uid: c.pod_uid,
                 name: c.name.clone(),
-                image_id: self.catalog.images[c.image].name.clone(),
+                image_id: self.catalog.id(c.image).clone(),
                 state: c.state,
                 created_at: c.created_at,
             })
@@ -739,6 +751,7 @@ impl ContainerRuntime for Node {
         let Some(c) = self.containers.remove(&id) else {
             return;
         };
+        self.generation += 1;
         let w = self.filesystems[cfs].writable.remove(t, &c.writable);
         let l = self.filesystems[nfs].logs.remove(t, &c.log);
         if w > 0 || c.writable.rate() > 0 {
