@@ -25,12 +25,16 @@ pub struct Sample {
     pub pulling_bytes: u64,
     pub writable_bytes: u64,
     pub log_bytes: u64,
+    /// emptyDir volumes.
+    pub emptydir_bytes: u64,
     pub other_bytes: u64,
     pub images: u64,
     pub running_pods: u64,
     pub containers: u64,
     /// Per filesystem (nodefs first) capacity and available bytes, for non-shared layouts.
     pub per_fs: Vec<(u64, u64)>,
+    /// The node reports DiskPressure.
+    pub disk_pressure: bool,
 }
 
 /// One row of `events.csv`.
@@ -121,6 +125,22 @@ pub struct Summary {
     pub containers_removed: u64,
     /// Times a filesystem filled up completely.
     pub disk_full_events: u64,
+    /// Threshold evictions (one pod per sync at most) and local-storage-limit evictions.
+    pub evictions: u64,
+    pub limit_evictions: u64,
+    /// Both kinds, by signal (`imagefs.available`, …) or limit (`emptydirfs.limit`, …).
+    pub evictions_by_signal: std::collections::BTreeMap<String, u64>,
+    /// New pods refused by kubelet admission under DiskPressure.
+    pub admission_rejections: u64,
+    pub disk_pressure_seconds: u64,
+    /// Times DiskPressure went from false to true.
+    pub disk_pressure_transitions: u64,
+    /// Images removed by the eviction manager's `DeleteUnusedImages`, and the bytes that freed.
+    pub eviction_gc_images_deleted: u64,
+    pub eviction_gc_bytes_freed: u64,
+    /// Replacement pods created by controllers, and those that went to another node.
+    pub pods_replaced: u64,
+    pub pods_moved_elsewhere: u64,
     pub min_available_bytes: u64,
     pub peak_usage_percent: i64,
     pub events_processed: u64,

@@ -14,6 +14,8 @@ use crate::engine::SimTime;
 use crate::error::{line_of, toml_key_at, InputError};
 use crate::kubelet::config::{KubeletConfig, KubeletConfigInput};
 use crate::kubelet::events::FreeDiskSpaceWording;
+use crate::kubelet::eviction::helpers::{effective_eviction_hard, parse_threshold_config};
+use crate::kubelet::eviction::manager::EvictionConfig;
 use crate::node::catalog::{Catalog, ImageSpec, LayerSpec, SizeReporting};
 use crate::node::{Layout, NodeSpec};
 use crate::units::{parse_bytes, parse_go_duration, parse_sim_duration};
@@ -103,6 +105,36 @@ struct RawKubelet {
     max_dead_per_container: Option<Spanned<i64>>,
     #[serde(rename = "maximumDeadContainers")]
     max_dead: Option<Spanned<i64>>,
+    #[serde(rename = "evictionHard")]
+    eviction_hard: Option<Spanned<BTreeMap<String, Spanned<NumOrStr>>>>,
+    #[serde(rename = "evictionSoft")]
+    eviction_soft: Option<Spanned<BTreeMap<String, Spanned<NumOrStr>>>>,
+    #[serde(rename = "evictionSoftGracePeriod")]
+    eviction_soft_grace_period: Option<Spanned<BTreeMap<String, Spanned<NumOrStr>>>>,
+    #[serde(rename = "evictionMinimumReclaim")]
+    eviction_minimum_reclaim: Option<Spanned<BTreeMap<String, Spanned<NumOrStr>>>>,
+    #[serde(rename = "evictionPressureTransitionPeriod")]
+    eviction_pressure_transition_period: Option<Spanned<String>>,
+    #[serde(rename = "evictionMaxPodGracePeriod")]
+    eviction_max_pod_grace_period: Option<Spanned<i64>>,
+    #[serde(rename = "mergeDefaultEvictionSettings")]
+    merge_default_eviction_settings: Option<bool>,
+    #[serde(rename = "localStorageCapacityIsolation")]
+    local_storage_capacity_isolation: Option<bool>,
+}
+
+type RawMap = Spanned<BTreeMap<String, Spanned<NumOrStr>>>;
+
+/// A `map[string]string` field as the kubelet sees it, and where each key sits in the file.
+fn plain_map(m: &Option<RawMap>) -> BTreeMap<String, String> {
+    m.as_ref()
+        .map(|m| {
+            m.get_ref()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.get_ref().as_text()))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[derive(Debug, Deserialize)]
@@ -131,6 +163,33 @@ struct RawWorkload {
     trace: Spanned<String>,
     #[serde(default)]
     catalog: Option<Spanned<String>>,
+    #[serde(default)]
+    replicaset_recreate_delay: Option<Spanned<String>>,
+    #[serde(default)]
+    replicaset_on_disk_pressure: Option<Spanned<String>>,
+    #[serde(default)]
+    daemonset_backoff_initial: Option<Spanned<String>>,
+    #[serde(default)]
+    daemonset_backoff_max: Option<Spanned<String>>,
+}
+
+/// What a ReplicaSet (or Job) replacement does while the node has the disk-pressure taint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnDiskPressure {
+    /// Stays pending until the taint clears, then lands here.
+    Wait,
+    /// Is scheduled on another node: it leaves this simulation.
+    Elsewhere,
+}
+
+/// How controllers replace pods that were evicted or rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Controllers {
+    pub replicaset_recreate_delay: SimTime,
+    pub replicaset_on_disk_pressure: OnDiskPressure,
+    /// The DaemonSet controller's failed-pod back-off: initial and maximum delay.
+    pub daemonset_backoff_initial: SimTime,
+    pub daemonset_backoff_max: SimTime,
 }
 
 /// A separate image catalog file: `[[layer]]` and `[[image]]` tables only.
@@ -167,6 +226,8 @@ pub struct Scenario {
     pub trace: Vec<TraceEvent>,
     pub trace_path: PathBuf,
     pub sample_interval: SimTime,
+    pub eviction: EvictionConfig,
+    pub controllers: Controllers,
 }
 
 impl Scenario {
@@ -369,6 +430,9 @@ impl Scenario {
             )
         })?;
 
+        // Eviction settings (kubelet-eviction.md §2, §11).
+        let eviction = eviction_config(path, text, k)?;
+
         // [[layer]] and [[image]], inline and from the catalog file.
         let base = path.parent().unwrap_or(Path::new("."));
         let mut cb = CatalogBuilder::default();
@@ -437,6 +501,56 @@ impl Scenario {
         })?;
         let trace = parse_trace(&trace_path, &trace_text, &|name| catalog.image_index(name))?;
 
+        let w = raw.workload.get_ref();
+        let opt_dur = |v: &Option<Spanned<String>>,
+                       field: &str,
+                       default: SimTime|
+         -> Result<SimTime, InputError> {
+            match v {
+                None => Ok(default),
+                Some(v) => {
+                    let ns = dur_go(v, field)?;
+                    if ns < 0 {
+                        return Err(at(v.span(), field, "must not be negative".into()));
+                    }
+                    Ok(ns as SimTime)
+                }
+            }
+        };
+        let controllers = Controllers {
+            replicaset_recreate_delay: opt_dur(
+                &w.replicaset_recreate_delay,
+                "workload.replicaset_recreate_delay",
+                1_000_000_000,
+            )?,
+            replicaset_on_disk_pressure: match w
+                .replicaset_on_disk_pressure
+                .as_ref()
+                .map(|s| s.get_ref().as_str())
+            {
+                None | Some("wait") => OnDiskPressure::Wait,
+                Some("elsewhere") => OnDiskPressure::Elsewhere,
+                Some(other) => {
+                    let s = w.replicaset_on_disk_pressure.as_ref().unwrap();
+                    return Err(at(
+                        s.span(),
+                        "workload.replicaset_on_disk_pressure",
+                        format!("{other:?} is not one of \"wait\", \"elsewhere\""),
+                    ));
+                }
+            },
+            daemonset_backoff_initial: opt_dur(
+                &w.daemonset_backoff_initial,
+                "workload.daemonset_backoff_initial",
+                1_000_000_000,
+            )?,
+            daemonset_backoff_max: opt_dur(
+                &w.daemonset_backoff_max,
+                "workload.daemonset_backoff_max",
+                15 * 60 * 1_000_000_000,
+            )?,
+        };
+
         let sample_interval = match &raw.output.sample_interval {
             None => 10_000_000_000,
             Some(v) => {
@@ -474,6 +588,8 @@ impl Scenario {
             trace,
             trace_path,
             sample_interval,
+            eviction,
+            controllers,
         })
     }
 }
@@ -584,4 +700,103 @@ fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> InputError {
         field.as_deref(),
         e.message().trim_end().to_string(),
     )
+}
+
+/// Builds the eviction manager's configuration from `[kubelet]`, with the kubelet's defaulting
+/// (the default `evictionHard` only when the field is absent, or merged with
+/// `mergeDefaultEvictionSettings`) and its validation texts. An error points at the map entry.
+fn eviction_config(path: &Path, text: &str, k: &RawKubelet) -> Result<EvictionConfig, InputError> {
+    let hard_cfg = k
+        .eviction_hard
+        .as_ref()
+        .map(|_| plain_map(&k.eviction_hard));
+    let merge = k.merge_default_eviction_settings.unwrap_or(false);
+    let hard = effective_eviction_hard(hard_cfg.as_ref(), merge);
+    let soft = plain_map(&k.eviction_soft);
+    let grace = plain_map(&k.eviction_soft_grace_period);
+    let reclaim = plain_map(&k.eviction_minimum_reclaim);
+    let empty = BTreeMap::new();
+    // Which field an error belongs to: parse each map on its own first.
+    let any_grace: BTreeMap<String, String> =
+        soft.keys().map(|s| (s.clone(), "1s".to_string())).collect();
+    let checks: [(&str, &Option<RawMap>, Result<_, _>); 5] = [
+        (
+            "evictionHard",
+            &k.eviction_hard,
+            parse_threshold_config(&hard, &empty, &empty, &empty),
+        ),
+        (
+            "evictionSoft",
+            &k.eviction_soft,
+            parse_threshold_config(&empty, &soft, &any_grace, &empty),
+        ),
+        (
+            "evictionSoftGracePeriod",
+            &k.eviction_soft_grace_period,
+            parse_threshold_config(&empty, &empty, &grace, &empty),
+        ),
+        (
+            "evictionMinimumReclaim",
+            &k.eviction_minimum_reclaim,
+            parse_threshold_config(&empty, &empty, &empty, &reclaim),
+        ),
+        (
+            "evictionSoft",
+            &k.eviction_soft,
+            parse_threshold_config(&hard, &soft, &grace, &reclaim),
+        ),
+    ];
+    let mut thresholds = Vec::new();
+    for (field, raw, res) in checks {
+        match res {
+            Ok(t) => thresholds = t,
+            Err(e) => {
+                let msg = e.to_string();
+                // Point at the entry whose key the message names, else at the field.
+                let line = raw.as_ref().map(|m| {
+                    m.get_ref()
+                        .iter()
+                        .find(|(key, _)| msg.contains(key.as_str()))
+                        .map(|(_, v)| line_of(text, v.span().start))
+                        .unwrap_or_else(|| line_of(text, m.span().start))
+                });
+                return Err(InputError::new(
+                    path,
+                    line,
+                    Some(&format!("kubelet.{field}")),
+                    msg,
+                ));
+            }
+        }
+    }
+    let mut cfg = EvictionConfig::new(thresholds);
+    if let Some(v) = &k.eviction_pressure_transition_period {
+        let ns = parse_go_duration(v.get_ref()).map_err(|e| {
+            InputError::new(
+                path,
+                Some(line_of(text, v.span().start)),
+                Some("kubelet.evictionPressureTransitionPeriod"),
+                e.to_string(),
+            )
+        })?;
+        if ns < 0 {
+            return Err(InputError::new(
+                path,
+                Some(line_of(text, v.span().start)),
+                Some("kubelet.evictionPressureTransitionPeriod"),
+                "must not be negative",
+            ));
+        }
+        // A zero value is defaulted to 5m (v1beta1 defaults).
+        if ns > 0 {
+            cfg.pressure_transition_period = ns;
+        }
+    }
+    if let Some(v) = &k.eviction_max_pod_grace_period {
+        cfg.max_pod_grace_period_seconds = *v.get_ref();
+    }
+    if let Some(b) = k.local_storage_capacity_isolation {
+        cfg.local_storage_capacity_isolation = b;
+    }
+    Ok(cfg)
 }

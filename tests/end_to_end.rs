@@ -19,6 +19,9 @@ seed = 3
 disk = 10000000
 pull_bandwidth = 1000000
 image_size_reporting = "{reporting}"
+[kubelet]
+# Image GC alone: a partial evictionHard drops the default disk thresholds (kubernetes#119985).
+evictionHard = {{ "memory.available" = "100Mi" }}
 [[layer]]
 id = "base"
 size = 2000000

@@ -102,7 +102,7 @@ proptest! {
         let mut last = None;
         for s in &rec.samples {
             // used ≤ capacity, counted from its parts.
-            let parts = s.image_bytes + s.writable_bytes + s.log_bytes + s.other_bytes + s.pulling_bytes;
+            let parts = s.image_bytes + s.writable_bytes + s.log_bytes + s.emptydir_bytes + s.other_bytes + s.pulling_bytes;
             prop_assert!(parts <= s.capacity_bytes, "at {}: {} > {}", s.time, parts, s.capacity_bytes);
             prop_assert_eq!(s.capacity_bytes - s.available_bytes, parts.min(s.capacity_bytes));
             prop_assert!(last.is_none_or(|l| s.time > l), "sample time went back");

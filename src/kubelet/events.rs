@@ -15,6 +15,9 @@ pub const FREE_DISK_SPACE_FAILED: &str = "FreeDiskSpaceFailed";
 pub const IMAGE_GC_FAILED: &str = "ImageGCFailed";
 pub const INVALID_DISK_CAPACITY: &str = "InvalidDiskCapacity";
 pub const STARTED: &str = "Started";
+pub const NODE_HAS_DISK_PRESSURE: &str = "NodeHasDiskPressure";
+pub const NODE_HAS_NO_DISK_PRESSURE: &str = "NodeHasNoDiskPressure";
+pub const EVICTED: &str = "Evicted";
 pub const KILLING: &str = "Killing";
 /// Ours, not the kubelet's: the structured log line of a threshold-triggered GC pass.
 pub const IMAGE_GC_TRIGGERED: &str = "ImageGCTriggered";

@@ -71,6 +71,8 @@ pub struct Filesystem {
     pub layer_bytes: u64,
     pub writable: Ledger,
     pub logs: Ledger,
+    /// emptyDir volumes (on nodefs).
+    pub volumes: Ledger,
     pub pulls: Ledger,
     /// True while full with containers' writes stalled.
     pub paused: bool,
@@ -83,11 +85,12 @@ impl Filesystem {
         (self.other_used as u128 + self.layer_bytes as u128) * 1_000_000_000
             + self.writable.value_nb(t)
             + self.logs.value_nb(t)
+            + self.volumes.value_nb(t)
             + self.pulls.value_nb(t)
     }
 
     fn rate(&self) -> u64 {
-        self.writable.rate() + self.logs.rate() + self.pulls.rate()
+        self.writable.rate() + self.logs.rate() + self.volumes.rate() + self.pulls.rate()
     }
 
     /// Used bytes at `t`, never above capacity: the sum of the whole bytes of each kind, so
@@ -97,6 +100,7 @@ impl Filesystem {
             + self.layer_bytes as u128
             + self.writable.bytes(t) as u128
             + self.logs.bytes(t) as u128
+            + self.volumes.bytes(t) as u128
             + self.pulls.bytes(t) as u128;
         parts.min(self.capacity as u128) as u64
     }
@@ -120,11 +124,24 @@ impl Filesystem {
     }
 }
 
-/// Which of a container's two growers.
+/// How fast a container writes, and the caps of its writable layer and log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Growth {
+    pub writable_rate: u64,
+    pub writable_cap: u64,
+    pub log_rate: u64,
+    pub log_cap: u64,
+    /// Bytes/s into the pod's emptyDir volume (no cap: `sizeLimit` is enforced by eviction).
+    pub volume_rate: u64,
+}
+
+/// Which of a container's growers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Stream {
     Writable,
     Log,
+    /// The container's emptyDir volume.
+    Volume,
 }
 
 #[derive(Debug, Clone)]
@@ -137,8 +154,10 @@ pub struct Container {
     pub created_at: SimTime,
     writable: Grower,
     log: Grower,
+    volume: Grower,
     writable_rate: u64,
     log_rate: u64,
+    volume_rate: u64,
     generation: u64,
 }
 
@@ -148,6 +167,9 @@ impl Container {
     }
     pub fn log_bytes(&self, t: SimTime) -> u64 {
         self.log.bytes(t)
+    }
+    pub fn volume_bytes(&self, t: SimTime) -> u64 {
+        self.volume.bytes(t)
     }
 }
 
@@ -394,7 +416,11 @@ impl Node {
 
     fn schedule_caps(&mut self, id: u64) {
         let c = &self.containers[&id];
-        for (stream, g) in [(Stream::Writable, &c.writable), (Stream::Log, &c.log)] {
+        for (stream, g) in [
+            (Stream::Writable, &c.writable),
+            (Stream::Log, &c.log),
+            (Stream::Volume, &c.volume),
+        ] {
             if let Some(at) = g.cap_time() {
                 self.timers.push((
                     at,
@@ -429,21 +455,15 @@ impl Node {
             let r = c.log_rate;
             self.filesystems[nfs].logs.set_rate(t, &mut c.log, r);
         }
+        if !self.filesystems[nfs].paused && c.volume.bytes(t) < c.volume.cap() {
+            let r = c.volume_rate;
+            self.filesystems[nfs].volumes.set_rate(t, &mut c.volume, r);
+        }
         self.schedule_caps(id);
     }
 
     /// Creates and starts a container (CRI CreateContainer + StartContainer).
-    #[allow(clippy::too_many_arguments)]
-    pub fn start_container(
-        &mut self,
-        pod_uid: u64,
-        name: &str,
-        image: usize,
-        writable_rate: u64,
-        writable_cap: u64,
-        log_rate: u64,
-        log_cap: u64,
-    ) -> u64 {
+    pub fn start_container(&mut self, pod_uid: u64, name: &str, image: usize, g: Growth) -> u64 {
         let t = self.now;
         let id = self.next_container_id;
         self.next_container_id += 1;
@@ -455,15 +475,18 @@ impl Node {
             image,
             state: ContainerState::Running,
             created_at: t,
-            writable: Grower::new(t, 0, writable_cap),
-            log: Grower::new(t, 0, log_cap),
-            writable_rate,
-            log_rate,
+            writable: Grower::new(t, 0, g.writable_cap),
+            log: Grower::new(t, 0, g.log_cap),
+            volume: Grower::new(t, 0, u64::MAX),
+            writable_rate: g.writable_rate,
+            log_rate: g.log_rate,
+            volume_rate: g.volume_rate,
             generation: 0,
         };
         let (cfs, nfs) = (self.container_fs(), self.node_fs());
         self.filesystems[cfs].writable.add(t, &c.writable);
         self.filesystems[nfs].logs.add(t, &c.log);
+        self.filesystems[nfs].volumes.add(t, &c.volume);
         self.containers.insert(id, c);
         self.restore_rates(id);
         self.touch_fs(cfs);
@@ -489,9 +512,28 @@ impl Node {
             .writable
             .set_rate(t, &mut c.writable, 0);
         self.filesystems[nfs].logs.set_rate(t, &mut c.log, 0);
+        self.filesystems[nfs].volumes.set_rate(t, &mut c.volume, 0);
         self.touch_fs(cfs);
         if nfs != cfs {
             self.touch_fs(nfs);
+        }
+    }
+
+    /// The pod's emptyDir volume of this container is torn down (pod termination): its bytes go.
+    pub fn clear_volume(&mut self, id: u64) {
+        let t = self.now;
+        let nfs = self.node_fs();
+        let Some(c) = self.containers.get_mut(&id) else {
+            return;
+        };
+        c.generation += 1;
+        let freed = self.filesystems[nfs].volumes.remove(t, &c.volume);
+        let rate = c.volume.rate();
+        c.volume = Grower::new(t, 0, u64::MAX);
+        c.volume_rate = 0;
+        self.filesystems[nfs].volumes.add(t, &c.volume);
+        if freed > 0 || rate > 0 {
+            self.freed_on(nfs);
         }
     }
 
@@ -514,6 +556,10 @@ impl Node {
             }
             Stream::Log => {
                 self.filesystems[nfs].logs.clamp_to_cap(t, &mut c.log);
+                nfs
+            }
+            Stream::Volume => {
+                self.filesystems[nfs].volumes.clamp_to_cap(t, &mut c.volume);
                 nfs
             }
         };
@@ -634,6 +680,7 @@ impl Node {
                 }
                 if nfs == fs {
                     self.filesystems[nfs].logs.set_rate(t, &mut c.log, 0);
+                    self.filesystems[nfs].volumes.set_rate(t, &mut c.volume, 0);
                 }
             }
         }
@@ -753,13 +800,15 @@ impl ContainerRuntime for Node {
         };
         self.generation += 1;
         let w = self.filesystems[cfs].writable.remove(t, &c.writable);
-        let l = self.filesystems[nfs].logs.remove(t, &c.log);
+        let l = self.filesystems[nfs].logs.remove(t, &c.log)
+            + self.filesystems[nfs].volumes.remove(t, &c.volume);
+        let node_rate = c.log.rate() + c.volume.rate();
         if w > 0 || c.writable.rate() > 0 {
             self.freed_on(cfs);
         }
-        if nfs != cfs && (l > 0 || c.log.rate() > 0) {
+        if nfs != cfs && (l > 0 || node_rate > 0) {
             self.freed_on(nfs);
-        } else if nfs == cfs && l > 0 {
+        } else if nfs == cfs && (l > 0 || node_rate > 0) {
             self.freed_on(cfs);
         }
     }

@@ -50,10 +50,12 @@ impl CsvRecorder {
             "pulling_bytes",
             "writable_bytes",
             "log_bytes",
+            "emptydir_bytes",
             "other_bytes",
             "images",
             "running_pods",
             "containers",
+            "disk_pressure",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -101,10 +103,12 @@ impl Recorder for CsvRecorder {
             s.pulling_bytes.to_string(),
             s.writable_bytes.to_string(),
             s.log_bytes.to_string(),
+            s.emptydir_bytes.to_string(),
             s.other_bytes.to_string(),
             s.images.to_string(),
             s.running_pods.to_string(),
             s.containers.to_string(),
+            u8::from(s.disk_pressure).to_string(),
         ];
         if self.per_fs > 1 {
             for (c, a) in &s.per_fs {

@@ -7,13 +7,20 @@
 //! empty = the API default for the image's tag), `writable_rate`, `writable_cap`, `log_rate`,
 //! `log_cap` (quantities; rates in bytes per second; empty cap = no cap).
 //! Consecutive `create` rows with the same `time` and `pod` are one pod's containers.
+//!
+//! Eviction columns (all optional): `request`, `limit` (the container's ephemeral-storage
+//! request and limit), `emptydir_rate`, `emptydir_limit` (an emptyDir volume of the pod written by
+//! this container, and its `sizeLimit`), and pod-level `priority`, `tgps`
+//! (`terminationGracePeriodSeconds`, default 30 as the API defaults it), `critical` (`true` for a
+//! static or mirror pod) and `owner` (`ReplicaSet` | `DaemonSet` | `Job` | empty), read from the
+//! pod's first row.
 
 use std::path::Path;
 
 use crate::engine::SimTime;
 use crate::error::InputError;
 use crate::kubelet::image_manager::PullPolicy;
-use crate::units::{parse_bytes, parse_sim_duration};
+use crate::units::{parse_bytes, parse_sim_duration, Quantity};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContainerSpec {
@@ -27,12 +34,44 @@ pub struct ContainerSpec {
     pub writable_cap: u64,
     pub log_rate: u64,
     pub log_cap: u64,
+    /// Ephemeral-storage request and limit, as written (kept as quantities for messages).
+    pub request: Option<Quantity>,
+    pub limit: Option<Quantity>,
+    /// An emptyDir volume this container writes at `emptydir_rate` bytes/s, with its sizeLimit.
+    pub emptydir_rate: Option<u64>,
+    pub emptydir_limit: Option<Quantity>,
+}
+
+/// Who creates the pod, and so who replaces it after an eviction or a rejection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    None,
+    ReplicaSet,
+    DaemonSet,
+    Job,
+}
+
+impl Owner {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Owner::None => "",
+            Owner::ReplicaSet => "ReplicaSet",
+            Owner::DaemonSet => "DaemonSet",
+            Owner::Job => "Job",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PodSpec {
     pub name: String,
     pub containers: Vec<ContainerSpec>,
+    pub priority: Option<i32>,
+    /// `terminationGracePeriodSeconds` (the API's default is 30).
+    pub termination_grace_period_seconds: i64,
+    /// A static or mirror pod: never evicted, always admitted.
+    pub critical: bool,
+    pub owner: Owner,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +100,14 @@ const COLUMNS: &[&str] = &[
     "writable_cap",
     "log_rate",
     "log_cap",
+    "request",
+    "limit",
+    "emptydir_rate",
+    "emptydir_limit",
+    "priority",
+    "tgps",
+    "critical",
+    "owner",
 ];
 
 /// Parses a trace time: a Go duration (with `d`) or a plain number of seconds.
@@ -95,7 +142,7 @@ pub fn parse_trace(
         .headers()
         .map_err(|e| InputError::new(path, Some(1), None, format!("cannot read the header: {e}")))?
         .clone();
-    let mut col = [usize::MAX; 10];
+    let mut col = [usize::MAX; COLUMNS.len()];
     for (i, h) in headers.iter().enumerate() {
         match COLUMNS.iter().position(|c| *c == h) {
             Some(k) => col[k] = i,
@@ -183,6 +230,18 @@ pub fn parse_trace(
                     "" => "main".to_string(),
                     n => n.to_string(),
                 };
+                let quantity = |k: usize| -> Result<Option<Quantity>, InputError> {
+                    match get(k) {
+                        "" => Ok(None),
+                        v => {
+                            let q = Quantity::parse(v).map_err(|e| fail(k, e.to_string()))?;
+                            if q.is_negative() {
+                                return Err(fail(k, format!("{v:?} must not be negative")));
+                            }
+                            Ok(Some(q))
+                        }
+                    }
+                };
                 let c = ContainerSpec {
                     name,
                     image_ref: image_ref.to_string(),
@@ -192,6 +251,13 @@ pub fn parse_trace(
                     writable_cap: qty(7, u64::MAX)?,
                     log_rate: qty(8, 0)?,
                     log_cap: qty(9, u64::MAX)?,
+                    request: quantity(10)?,
+                    limit: quantity(11)?,
+                    emptydir_rate: match get(12) {
+                        "" => None,
+                        _ => Some(qty(12, 0)?),
+                    },
+                    emptydir_limit: quantity(13)?,
                 };
                 if let Some(TraceEvent {
                     time: t,
@@ -209,9 +275,49 @@ pub fn parse_trace(
                         continue;
                     }
                 }
+                let priority = match get(14) {
+                    "" => None,
+                    v => Some(
+                        v.parse::<i32>()
+                            .map_err(|_| fail(14, format!("{v:?} is not a 32-bit integer")))?,
+                    ),
+                };
+                let tgps = match get(15) {
+                    "" => 30,
+                    v => match v.parse::<i64>() {
+                        Ok(n) if n >= 0 => n,
+                        _ => {
+                            return Err(fail(
+                                15,
+                                format!("{v:?} is not a non-negative number of seconds"),
+                            ))
+                        }
+                    },
+                };
+                let critical = match get(16) {
+                    "" | "false" => false,
+                    "true" => true,
+                    v => return Err(fail(16, format!("{v:?} is not true or false"))),
+                };
+                let owner = match get(17) {
+                    "" => Owner::None,
+                    "ReplicaSet" => Owner::ReplicaSet,
+                    "DaemonSet" => Owner::DaemonSet,
+                    "Job" => Owner::Job,
+                    v => {
+                        return Err(fail(
+                            17,
+                            format!("{v:?} is not one of ReplicaSet, DaemonSet, Job (or empty)"),
+                        ))
+                    }
+                };
                 TraceAction::Create(PodSpec {
                     name: pod,
                     containers: vec![c],
+                    priority,
+                    termination_grace_period_seconds: tgps,
+                    critical,
+                    owner,
                 })
             }
             "complete" => TraceAction::Complete(pod),

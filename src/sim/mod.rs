@@ -11,6 +11,22 @@
 //! blocks the pod's worker until its pull ends (as `EnsureImageExists` blocks). A sync with any
 //! failure (pull error, back-off, `Never` without the image) is retried after a uniform
 //! [10 s, 15 s) jitter drawn from the run's seeded RNG (`wait.Jitter(10s, 0.5)`).
+//!
+//! Eviction: the manager syncs at t = 0 (after the loops above) and then every 10 s, or, after
+//! an eviction, once the victim's grace period has run and the first 1 s cleanup poll finds it
+//! gone (`waitForPodsCleanup`). At the end of its grace period an evicted pod's containers stop
+//! and its emptyDir volumes are removed; its writable layers and logs stay until container GC
+//! removes the containers of the evicted pod (within a minute). The `DiskPressure` condition and
+//! its `NodeHasDiskPressure`/`NodeHasNoDiskPressure` events follow the manager's reported
+//! conditions right after each sync (the node-status setter reads them every 10 s upstream).
+//!
+//! Controllers: an evicted or rejected pod owned by a ReplicaSet or Job is replaced after
+//! `replicaset_recreate_delay` by a pod that respects the `disk-pressure` taint (waits for it to
+//! clear, or goes elsewhere); a DaemonSet pod tolerates the taint, so its replacement comes back
+//! at once (after the controller's failed-pod back-off) and is rejected again while the node
+//! reports DiskPressure.
+
+mod eviction_env;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -22,6 +38,8 @@ use crate::kubelet::container_gc::{
     containers_to_remove, ContainerGcPolicy, PodStateProvider, CONTAINER_GC_PERIOD,
 };
 use crate::kubelet::events::{self as ev, EventType, KubeletEvent, ObjectRef};
+use crate::kubelet::eviction::helpers::EVICTION_MONITORING_PERIOD;
+use crate::kubelet::eviction::manager::EvictionManager;
 use crate::kubelet::image_gc_manager::{
     DeleteReason, Deletion, ImageGcManager, ImageGcPolicy, IMAGE_DETECTION_PERIOD, IMAGE_GC_PERIOD,
 };
@@ -29,10 +47,11 @@ use crate::kubelet::image_manager::{
     ensure_image_exists, Backoff, EnsureDecision, ImagePuller, TokenBucket, PULL_QPS_EXCEEDED,
 };
 use crate::kubelet::runtime::ContainerRuntime;
-use crate::node::{Node, NodeTimer, PullResult, NO_SPACE_LEFT};
+use crate::node::{Growth, Node, NodeTimer, PullResult, NO_SPACE_LEFT};
 use crate::outcome::{EventRow, Recorder, Sample, Summary};
-use crate::scenario::Scenario;
-use crate::workload::trace::{PodSpec, TraceAction};
+use crate::scenario::{OnDiskPressure, Scenario};
+use crate::workload::trace::{Owner, PodSpec, TraceAction};
+use eviction_env::{eviction_pod, Env, PodView};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Ev {
@@ -42,6 +61,11 @@ enum Ev {
     ImageDetect,
     PodSync(usize),
     Node(NodeTimer),
+    EvictionSync,
+    /// An evicted pod's grace period is over: its containers are killed.
+    KillDone(usize),
+    /// The pod's controller creates its replacement.
+    Recreate(usize),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,11 +74,19 @@ enum PodPhase {
     /// Containers exited; the pod object remains (a finished Job).
     Completed,
     Deleted,
+    /// Chosen by the eviction manager; running out its grace period.
+    Terminating,
+    /// Killed by the eviction manager: `Failed/Evicted`, the object remains.
+    Evicted,
+    /// Refused by admission: `Failed/Evicted`, never started.
+    Rejected,
 }
 
 #[derive(Debug)]
 struct Pod {
     uid: u64,
+    /// The trace's pod name this pod stands for (replacements keep it).
+    lineage: String,
     spec: PodSpec,
     phase: PodPhase,
     started: Vec<Option<u64>>,
@@ -84,14 +116,18 @@ struct PodStates<'a> {
 
 impl PodStateProvider for PodStates<'_> {
     fn should_pod_content_be_removed(&self, uid: u64) -> bool {
-        self.by_uid
-            .get(&uid)
-            .is_none_or(|&i| self.pods[i].phase == PodPhase::Deleted)
+        // Deleted or evicted pods (`ShouldPodContentBeRemoved`).
+        self.by_uid.get(&uid).is_none_or(|&i| {
+            matches!(
+                self.pods[i].phase,
+                PodPhase::Deleted | PodPhase::Evicted | PodPhase::Rejected
+            )
+        })
     }
     fn should_pod_runtime_be_removed(&self, uid: u64) -> bool {
-        self.by_uid
-            .get(&uid)
-            .is_none_or(|&i| self.pods[i].phase != PodPhase::Active)
+        self.by_uid.get(&uid).is_none_or(|&i| {
+            !matches!(self.pods[i].phase, PodPhase::Active | PodPhase::Terminating)
+        })
     }
 }
 
@@ -120,6 +156,15 @@ pub struct Simulation<'a> {
     summary: Summary,
     next_sample: SimTime,
     running_pods: u64,
+    eviction: EvictionManager,
+    /// DiskPressure as the node status last reported it, and since when.
+    pressure: bool,
+    pressure_since: SimTime,
+    /// Pods whose replacement waits for the disk-pressure taint to clear.
+    parked: Vec<usize>,
+    /// DaemonSet failed-pod back-off: consecutive failures per lineage.
+    ds_failures: BTreeMap<String, u32>,
+    replacements: BTreeMap<String, u32>,
 }
 
 impl<'a> Simulation<'a> {
@@ -142,6 +187,7 @@ impl<'a> Simulation<'a> {
         }
         engine.schedule_at(0, Ev::ContainerGc);
         engine.schedule_at(0, Ev::ImageDetect);
+        engine.schedule_at(0, Ev::EvictionSync);
         if let Some(first) = sc.trace.first() {
             engine.schedule_at(first.time, Ev::Trace);
         }
@@ -179,6 +225,12 @@ impl<'a> Simulation<'a> {
             summary,
             next_sample: 0,
             running_pods: 0,
+            eviction: EvictionManager::new(sc.eviction.clone()),
+            pressure: false,
+            pressure_since: 0,
+            parked: Vec::new(),
+            ds_failures: BTreeMap::new(),
+            replacements: BTreeMap::new(),
         };
         sim.flush_node_timers();
         sim
@@ -214,6 +266,7 @@ impl<'a> Simulation<'a> {
                 + f.layer_bytes as u128
                 + f.writable.bytes(t) as u128
                 + f.logs.bytes(t) as u128
+                + f.volumes.bytes(t) as u128
                 + f.pulls.bytes(t) as u128;
             if parts > f.capacity as u128 {
                 return Err(format!(
@@ -252,6 +305,9 @@ impl<'a> Simulation<'a> {
             let ts = self.next_sample;
             self.sample(ts, rec);
             self.next_sample += self.sc.sample_interval;
+        }
+        if self.pressure {
+            self.summary.disk_pressure_seconds += (end - self.pressure_since) / NANOS_PER_SEC;
         }
         self.summary.events_processed = self.engine.processed();
         self.summary.simulated_seconds = end / NANOS_PER_SEC;
@@ -301,11 +357,13 @@ impl<'a> Simulation<'a> {
             pulling_bytes: sum(&|f| f.pulls.bytes(ts)),
             writable_bytes: sum(&|f| f.writable.bytes(ts)),
             log_bytes: sum(&|f| f.logs.bytes(ts)),
+            emptydir_bytes: sum(&|f| f.volumes.bytes(ts)),
             other_bytes: sum(&|f| f.other_used),
             images: node.images_present() as u64,
             running_pods,
             containers: node.container_count() as u64,
             per_fs: fss.iter().map(|f| (f.capacity, f.available(ts))).collect(),
+            disk_pressure: self.pressure,
         });
     }
 
@@ -363,6 +421,9 @@ impl<'a> Simulation<'a> {
                     self.finish_pull(res, rec);
                 }
             }
+            Ev::EvictionSync => self.on_eviction_sync(rec),
+            Ev::KillDone(p) => self.on_kill_done(p),
+            Ev::Recreate(p) => self.on_recreate(p, rec),
         }
     }
 
@@ -382,6 +443,7 @@ impl<'a> Simulation<'a> {
                     let uid = idx as u64 + 1;
                     self.pods.push(Pod {
                         uid,
+                        lineage: spec.name.clone(),
                         spec: spec.clone(),
                         phase: PodPhase::Active,
                         started: vec![None; spec.containers.len()],
@@ -394,7 +456,7 @@ impl<'a> Simulation<'a> {
                     self.live_by_name.insert(spec.name.clone(), idx);
                     self.by_uid.insert(uid, idx);
                     self.summary.pods_created += 1;
-                    self.sync_pod(idx, rec);
+                    self.admit_and_start(idx, rec);
                 }
                 TraceAction::Complete(name) => {
                     if let Some(&p) = self.live_by_name.get(name) {
@@ -535,10 +597,13 @@ impl<'a> Simulation<'a> {
             pod.uid,
             &c.name,
             c.image,
-            c.writable_rate,
-            c.writable_cap,
-            c.log_rate,
-            c.log_cap,
+            Growth {
+                writable_rate: c.writable_rate,
+                writable_cap: c.writable_cap,
+                log_rate: c.log_rate,
+                log_cap: c.log_cap,
+                volume_rate: c.emptydir_rate.unwrap_or(0),
+            },
         );
         self.pods[p].started[ci] = Some(id);
         self.summary.containers_started += 1;
@@ -705,7 +770,11 @@ impl<'a> Simulation<'a> {
             match d.reason {
                 DeleteReason::Space => self.summary.images_deleted_by_space += 1,
                 DeleteReason::Age => self.summary.images_deleted_by_age += 1,
-                DeleteReason::Eviction => self.summary.images_deleted_by_eviction += 1,
+                DeleteReason::Eviction => {
+                    self.summary.images_deleted_by_eviction += 1;
+                    self.summary.eviction_gc_images_deleted += 1;
+                    self.summary.eviction_gc_bytes_freed += r.freed_on_disk;
+                }
             }
             self.summary.bytes_freed_reported += d.reported_size;
             self.summary.bytes_freed_on_disk += r.freed_on_disk;
@@ -746,5 +815,219 @@ impl<'a> Simulation<'a> {
             self.node.remove_container(id);
             self.summary.containers_removed += 1;
         }
+    }
+
+    /// Kubelet admission (§5 of kubelet-eviction.md), then the pod worker's first sync.
+    fn admit_and_start(&mut self, p: usize, rec: &mut dyn Recorder) {
+        let pod = &self.pods[p];
+        let result = self
+            .eviction
+            .admit(&eviction_pod(pod.uid, &pod.spec.name, &pod.spec));
+        if result.admit {
+            if pod.spec.owner == Owner::DaemonSet {
+                let lineage = pod.lineage.clone();
+                self.ds_failures.remove(&lineage);
+            }
+            self.sync_pod(p, rec);
+            return;
+        }
+        // The pod is set Failed/Evicted with "Pod was rejected: " + message; the event carries
+        // the message itself. It never starts, so it takes no disk.
+        self.summary.admission_rejections += 1;
+        self.pods[p].phase = PodPhase::Rejected;
+        let obj = ObjectRef::Pod(self.pods[p].spec.name.clone());
+        self.emit(rec, KubeletEvent::warning(ev::EVICTED, obj, result.message));
+        self.schedule_replacement(p);
+    }
+
+    /// One `synchronize` of the eviction manager, then the node status and the next sync.
+    fn on_eviction_sync(&mut self, rec: &mut dyn Recorder) {
+        let now = self.engine.now();
+        let states = PodStates {
+            pods: &self.pods,
+            by_uid: &self.by_uid,
+        };
+        let views: Vec<PodView> = self
+            .pods
+            .iter()
+            .filter(|p| p.phase == PodPhase::Active)
+            .map(|p| PodView {
+                uid: p.uid,
+                name: &p.spec.name,
+                spec: &p.spec,
+                started: &p.started,
+            })
+            .collect();
+        let mut env = Env {
+            node: &mut self.node,
+            gc: &mut self.gc,
+            pods: views,
+            pod_states: &states,
+            gc_policy: self.gc_policy,
+            now,
+            deletions: Vec::new(),
+            containers_removed: 0,
+        };
+        let res = self.eviction.synchronize(&mut env, now);
+        let deletions = std::mem::take(&mut env.deletions);
+        let removed = env.containers_removed;
+        drop(env);
+        self.summary.containers_removed += removed;
+        self.record_deletions(&deletions, rec);
+        for e in res.events.iter().cloned() {
+            self.emit(rec, e);
+        }
+        let mut max_grace = 0;
+        for e in &res.evicted {
+            let Some(p) = e
+                .pod_uid
+                .parse::<u64>()
+                .ok()
+                .and_then(|u| self.by_uid.get(&u).copied())
+            else {
+                continue;
+            };
+            if e.limit_eviction {
+                self.summary.limit_evictions += 1;
+            } else {
+                self.summary.evictions += 1;
+            }
+            *self
+                .summary
+                .evictions_by_signal
+                .entry(e.signal_label.clone())
+                .or_insert(0) += 1;
+            self.pods[p].phase = PodPhase::Terminating;
+            let grace = secs(e.effective_grace_seconds.max(0) as u64);
+            max_grace = max_grace.max(grace);
+            self.engine.schedule_in(grace, Ev::KillDone(p));
+        }
+        self.set_pressure(self.eviction.is_under_disk_pressure(), rec);
+        // `Start()`: after an eviction, wait for the kill and the first 1 s cleanup poll, then
+        // sync at once; otherwise sleep the monitoring period.
+        let next = if res.wait_for_cleanup() {
+            max_grace + secs(1)
+        } else {
+            EVICTION_MONITORING_PERIOD as SimTime
+        };
+        self.engine.schedule_in(next, Ev::EvictionSync);
+    }
+
+    /// The node-status setter: DiskPressure transitions, their events, and the taint's effect on
+    /// replacements waiting for it to clear.
+    fn set_pressure(&mut self, pressure: bool, rec: &mut dyn Recorder) {
+        if pressure == self.pressure {
+            return;
+        }
+        let now = self.engine.now();
+        self.pressure = pressure;
+        let (reason, status) = if pressure {
+            self.summary.disk_pressure_transitions += 1;
+            self.pressure_since = now;
+            (ev::NODE_HAS_DISK_PRESSURE, "NodeHasDiskPressure")
+        } else {
+            self.summary.disk_pressure_seconds += (now - self.pressure_since) / NANOS_PER_SEC;
+            (ev::NODE_HAS_NO_DISK_PRESSURE, "NodeHasNoDiskPressure")
+        };
+        let msg = format!("Node {} status is now: {status}", self.sc.node_name);
+        self.emit(rec, KubeletEvent::normal(reason, ObjectRef::Node, msg));
+        if !pressure {
+            for p in std::mem::take(&mut self.parked) {
+                self.create_replacement(p, rec);
+            }
+        }
+    }
+
+    /// An evicted pod's grace period ended: its containers stop, its volumes go.
+    fn on_kill_done(&mut self, p: usize) {
+        let was_deleted = self.pods[p].phase == PodPhase::Deleted;
+        self.stop_pod(
+            p,
+            if was_deleted {
+                PodPhase::Deleted
+            } else {
+                PodPhase::Evicted
+            },
+        );
+        let ids: Vec<u64> = self.pods[p].started.iter().flatten().copied().collect();
+        for id in ids {
+            self.node.clear_volume(id);
+        }
+        if !was_deleted {
+            self.schedule_replacement(p);
+        }
+    }
+
+    /// The owner's controller notices a failed pod and schedules its replacement.
+    fn schedule_replacement(&mut self, p: usize) {
+        let c = self.sc.controllers;
+        let delay = match self.pods[p].spec.owner {
+            Owner::None => return,
+            Owner::ReplicaSet | Owner::Job => c.replicaset_recreate_delay,
+            Owner::DaemonSet => {
+                // The DaemonSet controller's failed-pod back-off: initial, doubling, capped.
+                let n = self
+                    .ds_failures
+                    .entry(self.pods[p].lineage.clone())
+                    .or_insert(0);
+                *n += 1;
+                let shift = (*n - 1).min(40);
+                c.daemonset_backoff_initial
+                    .saturating_mul(1u64 << shift)
+                    .min(c.daemonset_backoff_max)
+            }
+        };
+        self.engine.schedule_in(delay, Ev::Recreate(p));
+    }
+
+    fn on_recreate(&mut self, p: usize, rec: &mut dyn Recorder) {
+        let lineage = self.pods[p].lineage.clone();
+        if self.live_by_name.get(&lineage) != Some(&p) {
+            return; // deleted by the trace, or already replaced
+        }
+        let owner = self.pods[p].spec.owner;
+        if matches!(owner, Owner::ReplicaSet | Owner::Job) && self.pressure {
+            // The replacement does not tolerate node.kubernetes.io/disk-pressure:NoSchedule.
+            match self.sc.controllers.replicaset_on_disk_pressure {
+                OnDiskPressure::Wait => self.parked.push(p),
+                OnDiskPressure::Elsewhere => {
+                    self.summary.pods_moved_elsewhere += 1;
+                    self.live_by_name.remove(&lineage);
+                }
+            }
+            return;
+        }
+        self.create_replacement(p, rec);
+    }
+
+    fn create_replacement(&mut self, p: usize, rec: &mut dyn Recorder) {
+        let lineage = self.pods[p].lineage.clone();
+        if self.live_by_name.get(&lineage) != Some(&p) {
+            return;
+        }
+        let n = self.replacements.entry(lineage.clone()).or_insert(0);
+        *n += 1;
+        let mut spec = self.pods[p].spec.clone();
+        spec.name = format!("{lineage}-r{n}");
+        let idx = self.pods.len();
+        let uid = idx as u64 + 1;
+        let containers = spec.containers.len();
+        self.pods.push(Pod {
+            uid,
+            lineage: lineage.clone(),
+            spec,
+            phase: PodPhase::Active,
+            started: vec![None; containers],
+            waiting: None,
+            cursor: 0,
+            failed: false,
+            sync_scheduled: false,
+            running: false,
+        });
+        self.live_by_name.insert(lineage, idx);
+        self.by_uid.insert(uid, idx);
+        self.summary.pods_created += 1;
+        self.summary.pods_replaced += 1;
+        self.admit_and_start(idx, rec);
     }
 }

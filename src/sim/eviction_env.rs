@@ -1,0 +1,164 @@
+//! The kubelet-side glue the eviction manager reads each sync: the Summary API of the virtual
+//! node, per-pod stats, the active pods, and the two node-level reclaim functions
+//! (`DeleteAllUnusedContainers`, `DeleteUnusedImages`). Twin of what `kubelet.go` hands
+//! `eviction.NewManager` and `Start` (summary provider, `GetActivePods`, `containerGC`,
+//! `imageManager`).
+
+use std::collections::BTreeMap;
+
+use crate::engine::SimTime;
+use crate::kubelet::container_gc::{containers_to_remove, ContainerGcPolicy, PodStateProvider};
+use crate::kubelet::eviction::helpers::{
+    ContainerSpec as EvContainer, ContainerStats, EvictionPod, FsStats, FsUsage, NodeDiskSummary,
+    PodStats, PodStatsMap, StorageMedium, VolumeSource, VolumeSpec, VolumeStats,
+};
+use crate::kubelet::eviction::manager::EvictionEnv;
+use crate::kubelet::image_gc_manager::{Deletion, ImageGcManager};
+use crate::kubelet::runtime::ContainerRuntime;
+use crate::node::{Layout, Node};
+use crate::workload::trace::PodSpec;
+
+/// The name of the emptyDir volume a container writes (one per container that has one).
+pub fn emptydir_name(container: &str) -> String {
+    format!("{container}-emptydir")
+}
+
+/// What eviction reads from a pod spec (`v1.Pod`): priority, criticality, grace period,
+/// ephemeral-storage resources and emptyDir volumes.
+pub fn eviction_pod(uid: u64, name: &str, spec: &PodSpec) -> EvictionPod {
+    let mut p = EvictionPod::new(&uid.to_string(), name);
+    p.priority = spec.priority;
+    p.is_static = spec.critical;
+    p.termination_grace_period_seconds = Some(spec.termination_grace_period_seconds);
+    for c in &spec.containers {
+        p.containers.push(EvContainer {
+            name: c.name.clone(),
+            ephemeral_storage_request: c.request.clone(),
+            ephemeral_storage_limit: c.limit.clone(),
+        });
+        if c.emptydir_rate.is_some() || c.emptydir_limit.is_some() {
+            p.volumes.push(VolumeSpec {
+                name: emptydir_name(&c.name),
+                source: VolumeSource::EmptyDir {
+                    medium: StorageMedium::Default,
+                    size_limit: c.emptydir_limit.clone(),
+                },
+            });
+        }
+    }
+    p
+}
+
+/// One pod as the adapter needs it.
+pub struct PodView<'a> {
+    pub uid: u64,
+    pub name: &'a str,
+    pub spec: &'a PodSpec,
+    /// Container IDs of the pod's started containers, by spec index.
+    pub started: &'a [Option<u64>],
+}
+
+/// The eviction manager's environment over the simulation's state for one sync.
+pub struct Env<'a> {
+    pub node: &'a mut Node,
+    pub gc: &'a mut ImageGcManager,
+    pub pods: Vec<PodView<'a>>,
+    pub pod_states: &'a dyn PodStateProvider,
+    pub gc_policy: ContainerGcPolicy,
+    pub now: SimTime,
+    /// Images `DeleteUnusedImages` removed during this sync.
+    pub deletions: Vec<Deletion>,
+    pub containers_removed: u64,
+}
+
+impl Env<'_> {
+    fn fs(&self, id: usize) -> FsStats {
+        let s = self.node.fs_stats(id);
+        FsStats {
+            available_bytes: s.available_bytes,
+            capacity_bytes: s.capacity_bytes,
+            inodes_free: s.inodes_free,
+            inodes: s.inodes,
+            time: Some(self.now),
+        }
+    }
+}
+
+impl EvictionEnv for Env<'_> {
+    fn summary(&mut self) -> Result<NodeDiskSummary, String> {
+        Ok(NodeDiskSummary {
+            node_fs: Some(self.fs(self.node.node_fs())),
+            image_fs: Some(self.fs(self.node.image_fs())),
+            container_fs: Some(self.fs(self.node.container_fs())),
+        })
+    }
+
+    fn pod_stats(&mut self) -> PodStatsMap {
+        let t = self.now;
+        let mut out = BTreeMap::new();
+        for p in &self.pods {
+            let mut stats = PodStats::default();
+            let mut total = 0u64;
+            for (ci, c) in p.spec.containers.iter().enumerate() {
+                let Some(ctr) = p.started[ci].and_then(|id| self.node.container(id)) else {
+                    continue;
+                };
+                let (w, l) = (ctr.writable_bytes(t), ctr.log_bytes(t));
+                total += w + l;
+                stats.containers.push(ContainerStats {
+                    name: c.name.clone(),
+                    rootfs: Some(FsUsage::bytes(w)),
+                    logs: Some(FsUsage::bytes(l)),
+                });
+                if c.emptydir_rate.is_some() || c.emptydir_limit.is_some() {
+                    let v = ctr.volume_bytes(t);
+                    total += v;
+                    stats.volumes.push(VolumeStats {
+                        name: emptydir_name(&c.name),
+                        used_bytes: Some(v),
+                        inodes_used: None,
+                    });
+                }
+            }
+            stats.ephemeral_storage_used_bytes = Some(total);
+            out.insert(p.uid.to_string(), stats);
+        }
+        out
+    }
+
+    fn active_pods(&self) -> Vec<EvictionPod> {
+        self.pods
+            .iter()
+            .map(|p| eviction_pod(p.uid, p.name, p.spec))
+            .collect()
+    }
+
+    fn has_dedicated_image_fs(&mut self) -> Result<bool, String> {
+        Ok(self.node.layout != Layout::Shared)
+    }
+
+    fn has_split_container_fs(&mut self) -> bool {
+        self.node.layout == Layout::Split
+    }
+
+    fn delete_all_unused_containers(&mut self) -> Result<(), String> {
+        let remove = containers_to_remove(
+            &self.node.list_containers(),
+            self.pod_states,
+            self.gc_policy,
+            self.now,
+            true,
+        );
+        for id in remove {
+            self.node.remove_container(id);
+            self.containers_removed += 1;
+        }
+        Ok(())
+    }
+
+    fn delete_unused_images(&mut self) -> Result<(), String> {
+        let (res, deletions) = self.gc.delete_unused_images(self.node, self.now);
+        self.deletions.extend(deletions);
+        res
+    }
+}
