@@ -19,9 +19,8 @@ const WEEK: u64 = 7 * 24 * 3600;
 
 /// The quickstart's one-week trace repeated back to back for `days` days (pod names get a
 /// week suffix so each week's pods are new pods).
-fn thirty_days() -> Scenario {
+pub fn repeated(days: u64) -> Scenario {
     let mut sc = Scenario::load(Path::new("scenarios/quickstart.toml")).expect("quickstart loads");
-    let days: u64 = 30;
     let week = sc.trace.clone();
     let mut trace: Vec<TraceEvent> = Vec::new();
     for w in 0..days.div_ceil(7) {
@@ -51,7 +50,7 @@ fn thirty_days() -> Scenario {
 }
 
 fn bench(c: &mut Criterion) {
-    let sc = thirty_days();
+    let sc = repeated(30);
     let events = Simulation::new(&sc).run(&mut NullRecorder).events_processed;
     eprintln!("30-day quickstart: {events} events per run");
     let mut g = c.benchmark_group("quickstart_30d");
@@ -66,6 +65,20 @@ fn bench(c: &mut Criterion) {
             Simulation::new(&sc).run(&mut rec);
             rec.samples.len()
         })
+    });
+    g.finish();
+
+    // Issue 3's target: a 365-day run, eviction manager ticking every 10 s, under 1 s.
+    let year = repeated(365);
+    let events = Simulation::new(&year)
+        .run(&mut NullRecorder)
+        .events_processed;
+    eprintln!("365-day quickstart: {events} events per run");
+    let mut g = c.benchmark_group("quickstart_365d");
+    g.throughput(Throughput::Elements(events));
+    g.sample_size(10);
+    g.bench_function("no_recording", |b| {
+        b.iter(|| Simulation::new(&year).run(&mut NullRecorder))
     });
     g.finish();
 }

@@ -140,6 +140,8 @@ pub struct Summary {
     pub eviction_gc_bytes_freed: u64,
     /// Replacement pods created by controllers, and those that went to another node.
     pub pods_replaced: u64,
+    /// Eviction manager syncs run (quiet ones that could change nothing are skipped).
+    pub eviction_syncs: u64,
     pub pods_moved_elsewhere: u64,
     pub min_available_bytes: u64,
     pub peak_usage_percent: i64,

@@ -239,6 +239,12 @@ impl ImageGcManager {
         free_time: SimTime,
     ) -> Result<Vec<ImageId>, String> {
         self.detect_images(rt, free_time, free_time)?;
+        Ok(self.candidates_in_eviction_order())
+    }
+
+    /// The records that are neither in use nor pinned, in eviction order (§3.1), as of the last
+    /// detection.
+    fn candidates_in_eviction_order(&self) -> Vec<ImageId> {
         let in_use = &self.in_use;
         let mut candidates: Vec<(&ImageId, &ImageRecord)> = self
             .records
@@ -249,7 +255,7 @@ impl ImageGcManager {
         candidates.sort_by(|(ia, a), (ib, b)| {
             (a.last_used, a.first_detected, ia).cmp(&(b.last_used, b.first_detected, ib))
         });
-        Ok(candidates.into_iter().map(|(id, _)| id.clone()).collect())
+        candidates.into_iter().map(|(id, _)| id.clone()).collect()
     }
 
     fn remove(
@@ -383,10 +389,20 @@ impl ImageGcManager {
         began_gc: SimTime,
         out: &mut GcOutcome,
     ) -> Result<(), String> {
-        let candidates = self.images_in_eviction_order(rt, free_time)?;
-        let (candidates, err) = self.free_old_images(rt, candidates, free_time, began_gc);
-        if let Some(e) = err {
-            return Err(e);
+        self.detect_images(rt, free_time, free_time)?;
+        // The eviction order is only read by the MaxAge stage and by freeSpace; building it
+        // only when one of them runs gives the same list (the MaxAge stage leaves exactly the
+        // records it did not delete), without sorting on every quiet pass.
+        let max_age_active =
+            self.policy.max_age > 0 && free_time.saturating_sub(began_gc) > self.policy.max_age;
+        let mut candidates = None;
+        if max_age_active {
+            let (left, err) =
+                self.free_old_images(rt, self.candidates_in_eviction_order(), free_time, began_gc);
+            if let Some(e) = err {
+                return Err(e);
+            }
+            candidates = Some(left);
         }
         let stats = rt.image_fs_stats().map_err(|e| e.0)?;
         let capacity = stats.capacity_bytes.unwrap_or(0);
@@ -407,6 +423,7 @@ impl ImageGcManager {
         if usage_percent < self.policy.high_threshold_percent as i64 {
             return Ok(());
         }
+        let candidates = candidates.unwrap_or_else(|| self.candidates_in_eviction_order());
         let amount_to_free = amount_to_free(capacity, available, self.policy.low_threshold_percent);
         out.trigger = Some(GcTrigger {
             usage_percent,

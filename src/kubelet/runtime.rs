@@ -82,6 +82,13 @@ pub trait ImageRuntime {
 pub trait ContainerRuntime {
     /// Every container the runtime has, in a deterministic order.
     fn list_containers(&self) -> Vec<CriContainer>;
+    /// The containers that are not running, in the same order. Container GC only ever removes
+    /// these, so it may look at them alone.
+    fn list_exited_containers(&self) -> Vec<CriContainer> {
+        let mut all = self.list_containers();
+        all.retain(|c| c.state != ContainerState::Running);
+        all
+    }
     /// CRI `RemoveContainer` (with its log file).
     fn remove_container(&mut self, id: u64);
 }

@@ -236,6 +236,8 @@ pub struct Node {
     reported_bytes: u64,
     /// Bumped when the image list or the container set changes (see `ImageRuntime::generation`).
     generation: u64,
+    /// IDs of exited containers, for container GC.
+    exited: std::collections::BTreeSet<u64>,
 }
 
 impl Node {
@@ -272,6 +274,7 @@ impl Node {
             present_count: 0,
             reported_bytes: 0,
             generation: 0,
+            exited: std::collections::BTreeSet::new(),
         }
     }
 
@@ -507,6 +510,7 @@ impl Node {
             return;
         }
         c.state = ContainerState::Exited;
+        self.exited.insert(id);
         c.generation += 1;
         self.filesystems[cfs]
             .writable
@@ -727,6 +731,23 @@ impl Node {
         self.filesystems[fs].used_nb(self.now) / 1_000_000_000
     }
 
+    /// Used bytes of a filesystem in nano-bytes (exact) and its fill rate in bytes/s, now.
+    pub fn fs_fill(&self, fs: FsId) -> (u128, u64) {
+        let f = &self.filesystems[fs];
+        (f.used_nb(self.now), f.rate())
+    }
+
+    /// A container's writable + log + emptyDir bytes in nano-bytes (exact) and their rate.
+    pub fn container_fill(&self, id: u64) -> (u128, u64) {
+        let t = self.now;
+        self.containers.get(&id).map_or((0, 0), |c| {
+            (
+                c.writable.value_nb(t) + c.log.value_nb(t) + c.volume.value_nb(t),
+                c.writable.rate() + c.log.rate() + c.volume.rate(),
+            )
+        })
+    }
+
     pub fn fs_stats(&self, fs: FsId) -> FsStats {
         let f = &self.filesystems[fs];
         FsStats {
@@ -792,6 +813,21 @@ impl ContainerRuntime for Node {
             .collect()
     }
 
+    fn list_exited_containers(&self) -> Vec<CriContainer> {
+        self.exited
+            .iter()
+            .filter_map(|id| self.containers.get(id))
+            .map(|c| CriContainer {
+                id: c.id,
+                pod_uid: c.pod_uid,
+                name: c.name.clone(),
+                image_id: self.catalog.id(c.image).clone(),
+                state: c.state,
+                created_at: c.created_at,
+            })
+            .collect()
+    }
+
     fn remove_container(&mut self, id: u64) {
         let t = self.now;
         let (cfs, nfs) = (self.container_fs(), self.node_fs());
@@ -799,6 +835,7 @@ impl ContainerRuntime for Node {
             return;
         };
         self.generation += 1;
+        self.exited.remove(&id);
         let w = self.filesystems[cfs].writable.remove(t, &c.writable);
         let l = self.filesystems[nfs].logs.remove(t, &c.log)
             + self.filesystems[nfs].volumes.remove(t, &c.volume);

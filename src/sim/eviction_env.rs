@@ -49,26 +49,21 @@ pub fn eviction_pod(uid: u64, name: &str, spec: &PodSpec) -> EvictionPod {
     p
 }
 
-/// One pod as the adapter needs it.
-pub struct PodView<'a> {
-    pub uid: u64,
-    pub name: &'a str,
-    pub spec: &'a PodSpec,
-    /// Container IDs of the pod's started containers, by spec index.
-    pub started: &'a [Option<u64>],
-}
-
 /// The eviction manager's environment over the simulation's state for one sync.
 pub struct Env<'a> {
     pub node: &'a mut Node,
     pub gc: &'a mut ImageGcManager,
-    pub pods: Vec<PodView<'a>>,
+    /// All pods, and which of them are active (non-terminal).
+    pub pods: &'a [super::Pod],
+    pub active: &'a std::collections::BTreeSet<usize>,
     pub pod_states: &'a dyn PodStateProvider,
     pub gc_policy: ContainerGcPolicy,
     pub now: SimTime,
     /// Images `DeleteUnusedImages` removed during this sync.
     pub deletions: Vec<Deletion>,
     pub containers_removed: u64,
+    /// Some active pod has an ephemeral-storage limit or an emptyDir sizeLimit.
+    pub any_limits: bool,
 }
 
 impl Env<'_> {
@@ -96,7 +91,7 @@ impl EvictionEnv for Env<'_> {
     fn pod_stats(&mut self) -> PodStatsMap {
         let t = self.now;
         let mut out = BTreeMap::new();
-        for p in &self.pods {
+        for p in self.active.iter().map(|&i| &self.pods[i]) {
             let mut stats = PodStats::default();
             let mut total = 0u64;
             for (ci, c) in p.spec.containers.iter().enumerate() {
@@ -127,10 +122,15 @@ impl EvictionEnv for Env<'_> {
     }
 
     fn active_pods(&self) -> Vec<EvictionPod> {
-        self.pods
+        self.active
             .iter()
-            .map(|p| eviction_pod(p.uid, p.name, p.spec))
+            .map(|&i| &self.pods[i])
+            .map(|p| eviction_pod(p.uid, &p.spec.name, &p.spec))
             .collect()
+    }
+
+    fn may_exceed_local_limits(&self) -> bool {
+        self.any_limits
     }
 
     fn has_dedicated_image_fs(&mut self) -> Result<bool, String> {
@@ -143,7 +143,7 @@ impl EvictionEnv for Env<'_> {
 
     fn delete_all_unused_containers(&mut self) -> Result<(), String> {
         let remove = containers_to_remove(
-            &self.node.list_containers(),
+            &self.node.list_exited_containers(),
             self.pod_states,
             self.gc_policy,
             self.now,

@@ -51,7 +51,7 @@ use crate::node::{Growth, Node, NodeTimer, PullResult, NO_SPACE_LEFT};
 use crate::outcome::{EventRow, Recorder, Sample, Summary};
 use crate::scenario::{OnDiskPressure, Scenario};
 use crate::workload::trace::{Owner, PodSpec, TraceAction};
-use eviction_env::{eviction_pod, Env, PodView};
+use eviction_env::{eviction_pod, Env};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Ev {
@@ -61,7 +61,8 @@ enum Ev {
     ImageDetect,
     PodSync(usize),
     Node(NodeTimer),
-    EvictionSync,
+    /// The eviction manager's sync; stale when its generation is not the current one.
+    EvictionSync(u64),
     /// An evicted pod's grace period is over: its containers are killed.
     KillDone(usize),
     /// The pod's controller creates its replacement.
@@ -165,6 +166,17 @@ pub struct Simulation<'a> {
     /// DaemonSet failed-pod back-off: consecutive failures per lineage.
     ds_failures: BTreeMap<String, u32>,
     replacements: BTreeMap<String, u32>,
+    /// Indices of pods in the `Active` phase (what `GetActivePods` returns).
+    active: BTreeSet<usize>,
+    /// The active pods with an ephemeral-storage limit or an emptyDir sizeLimit, with the
+    /// smallest of those limits.
+    limited: BTreeMap<usize, u128>,
+    /// Generation of the pending eviction sync; bumped when it is moved.
+    sync_gen: u64,
+    /// Quiet-sync skipping: the time of the last sync and of the next scheduled one, when the
+    /// manager is quiet and the next sync was pushed past the 10 s tick.
+    skip: Option<(SimTime, SimTime)>,
+    skip_enabled: bool,
 }
 
 impl<'a> Simulation<'a> {
@@ -187,7 +199,7 @@ impl<'a> Simulation<'a> {
         }
         engine.schedule_at(0, Ev::ContainerGc);
         engine.schedule_at(0, Ev::ImageDetect);
-        engine.schedule_at(0, Ev::EvictionSync);
+        engine.schedule_at(0, Ev::EvictionSync(0));
         if let Some(first) = sc.trace.first() {
             engine.schedule_at(first.time, Ev::Trace);
         }
@@ -231,9 +243,21 @@ impl<'a> Simulation<'a> {
             parked: Vec::new(),
             ds_failures: BTreeMap::new(),
             replacements: BTreeMap::new(),
+            active: BTreeSet::new(),
+            limited: BTreeMap::new(),
+            sync_gen: 0,
+            skip: None,
+            skip_enabled: true,
         };
         sim.flush_node_timers();
         sim
+    }
+
+    /// Ticks the eviction manager every 10 s even when nothing can change (for tests that check
+    /// that skipping quiet syncs changes no output).
+    pub fn without_sync_skipping(mut self) -> Self {
+        self.skip_enabled = false;
+        self
     }
 
     /// Runs to the scenario's end and returns the summary.
@@ -292,6 +316,9 @@ impl<'a> Simulation<'a> {
             self.handle(e, rec);
             self.flush_node_timers();
             self.drain_failed_pulls(rec);
+            if !matches!(e, Ev::EvictionSync(_)) {
+                self.reconsider_skip();
+            }
             self.observe();
             if check {
                 self.check_invariants(last)?;
@@ -421,7 +448,18 @@ impl<'a> Simulation<'a> {
                     self.finish_pull(res, rec);
                 }
             }
-            Ev::EvictionSync => self.on_eviction_sync(rec),
+            Ev::EvictionSync(gen) => {
+                if gen != self.sync_gen {
+                    return;
+                }
+                // At an instant, the sync observes the state after every other event of that
+                // instant: defer it behind them (a fixed rule, so skipped and ticked runs agree).
+                if self.engine.peek_time() == Some(now) {
+                    self.engine.schedule_at(now, Ev::EvictionSync(gen));
+                    return;
+                }
+                self.on_eviction_sync(rec)
+            }
             Ev::KillDone(p) => self.on_kill_done(p),
             Ev::Recreate(p) => self.on_recreate(p, rec),
         }
@@ -454,6 +492,7 @@ impl<'a> Simulation<'a> {
                         running: false,
                     });
                     self.live_by_name.insert(spec.name.clone(), idx);
+                    self.activate(idx);
                     self.by_uid.insert(uid, idx);
                     self.summary.pods_created += 1;
                     self.admit_and_start(idx, rec);
@@ -476,10 +515,11 @@ impl<'a> Simulation<'a> {
     }
 
     fn stop_pod(&mut self, p: usize, phase: PodPhase) {
-        let pod = &mut self.pods[p];
-        if pod.phase == PodPhase::Deleted {
+        if self.pods[p].phase == PodPhase::Deleted {
             return;
         }
+        self.deactivate(p);
+        let pod = &mut self.pods[p];
         pod.phase = phase;
         if pod.running {
             pod.running = false;
@@ -805,7 +845,7 @@ impl<'a> Simulation<'a> {
             by_uid: &self.by_uid,
         };
         let remove = containers_to_remove(
-            &self.node.list_containers(),
+            &self.node.list_exited_containers(),
             &states,
             self.gc_policy,
             now,
@@ -835,6 +875,7 @@ impl<'a> Simulation<'a> {
         // the message itself. It never starts, so it takes no disk.
         self.summary.admission_rejections += 1;
         self.pods[p].phase = PodPhase::Rejected;
+        self.deactivate(p);
         let obj = ObjectRef::Pod(self.pods[p].spec.name.clone());
         self.emit(rec, KubeletEvent::warning(ev::EVICTED, obj, result.message));
         self.schedule_replacement(p);
@@ -847,28 +888,20 @@ impl<'a> Simulation<'a> {
             pods: &self.pods,
             by_uid: &self.by_uid,
         };
-        let views: Vec<PodView> = self
-            .pods
-            .iter()
-            .filter(|p| p.phase == PodPhase::Active)
-            .map(|p| PodView {
-                uid: p.uid,
-                name: &p.spec.name,
-                spec: &p.spec,
-                started: &p.started,
-            })
-            .collect();
         let mut env = Env {
             node: &mut self.node,
             gc: &mut self.gc,
-            pods: views,
+            pods: &self.pods,
+            active: &self.active,
             pod_states: &states,
             gc_policy: self.gc_policy,
             now,
             deletions: Vec::new(),
             containers_removed: 0,
+            any_limits: !self.limited.is_empty(),
         };
         let res = self.eviction.synchronize(&mut env, now);
+        self.summary.eviction_syncs += 1;
         let deletions = std::mem::take(&mut env.deletions);
         let removed = env.containers_removed;
         drop(env);
@@ -898,6 +931,7 @@ impl<'a> Simulation<'a> {
                 .entry(e.signal_label.clone())
                 .or_insert(0) += 1;
             self.pods[p].phase = PodPhase::Terminating;
+            self.deactivate(p);
             let grace = secs(e.effective_grace_seconds.max(0) as u64);
             max_grace = max_grace.max(grace);
             self.engine.schedule_in(grace, Ev::KillDone(p));
@@ -910,7 +944,83 @@ impl<'a> Simulation<'a> {
         } else {
             EVICTION_MONITORING_PERIOD as SimTime
         };
-        self.engine.schedule_in(next, Ev::EvictionSync);
+        self.sync_gen += 1;
+        self.skip = None;
+        let quiet = res.evicted.is_empty() && res.error.is_none() && self.eviction.is_quiet();
+        if quiet && self.skip_enabled {
+            let at = self.next_useful_sync(now);
+            self.skip = Some((now, at));
+            self.engine.schedule_at(at, Ev::EvictionSync(self.sync_gen));
+        } else {
+            self.engine
+                .schedule_in(next, Ev::EvictionSync(self.sync_gen));
+        }
+    }
+
+    /// While the manager is quiet, the first 10 s tick after the last sync at which a sync could
+    /// do anything: a disk threshold met or a local-storage limit exceeded. Bytes grow linearly
+    /// between events, so from the current fill rates a lower bound on each crossing time is
+    /// exact arithmetic; an earlier tick is harmless (a quiet sync), a later one is not, so every
+    /// bound rounds down. Any other event may change the rates: see [`Self::reconsider_skip`].
+    fn next_useful_sync(&self, last_sync: SimTime) -> SimTime {
+        let now = self.engine.now();
+        let period = EVICTION_MONITORING_PERIOD as SimTime;
+        let mut earliest = SimTime::MAX;
+        // Disk thresholds: available < quantity needs used_nb > (capacity - quantity)·1e9.
+        let fs_of = |sig: crate::kubelet::eviction::types::Signal| {
+            use crate::kubelet::eviction::types::Signal::*;
+            match sig {
+                NodeFsAvailable => Some(self.node.node_fs()),
+                ImageFsAvailable => Some(self.node.image_fs()),
+                ContainerFsAvailable => Some(self.node.container_fs()),
+                _ => None,
+            }
+        };
+        for th in self.eviction.thresholds() {
+            let Some(fs) = fs_of(th.signal) else { continue };
+            if th.operator != crate::kubelet::eviction::types::ThresholdOperator::LessThan {
+                continue;
+            }
+            let cap = self.node.filesystems()[fs].capacity;
+            let q = crate::kubelet::eviction::types::get_threshold_quantity(&th.value, cap as i64)
+                .max(0) as u128;
+            let (used, rate) = self.node.fs_fill(fs);
+            earliest = earliest.min(crossing(now, used, rate, (cap as u128).saturating_sub(q)));
+        }
+        // Local-storage limits: any of a pod's limits is exceeded only once the pod's whole
+        // usage exceeds the smallest of them.
+        if self.sc.eviction.local_storage_capacity_isolation {
+            for (&i, &limit) in &self.limited {
+                let pod = &self.pods[i];
+                let (used, rate) = pod
+                    .started
+                    .iter()
+                    .flatten()
+                    .map(|&id| self.node.container_fill(id))
+                    .fold((0u128, 0u64), |(u, r), (cu, cr)| (u + cu, r + cr));
+                earliest = earliest.min(crossing(now, used, rate, limit));
+            }
+        }
+        // The first tick strictly after the last sync at or after the bound.
+        let target = earliest.max(last_sync + period);
+        if target == SimTime::MAX {
+            return SimTime::MAX;
+        }
+        let k = (target - last_sync).div_ceil(period);
+        last_sync.saturating_add(k.saturating_mul(period))
+    }
+
+    /// After any event other than a sync: rates may have changed, so the skipped-to sync may
+    /// have to come earlier.
+    fn reconsider_skip(&mut self) {
+        let Some((last, at)) = self.skip else { return };
+        let new_at = self.next_useful_sync(last);
+        if new_at < at {
+            self.sync_gen += 1;
+            self.skip = Some((last, new_at));
+            self.engine
+                .schedule_at(new_at, Ev::EvictionSync(self.sync_gen));
+        }
     }
 
     /// The node-status setter: DiskPressure transitions, their events, and the taint's effect on
@@ -1025,9 +1135,47 @@ impl<'a> Simulation<'a> {
             running: false,
         });
         self.live_by_name.insert(lineage, idx);
+        self.activate(idx);
         self.by_uid.insert(uid, idx);
         self.summary.pods_created += 1;
         self.summary.pods_replaced += 1;
         self.admit_and_start(idx, rec);
     }
+}
+
+impl Simulation<'_> {
+    /// The pod enters the `Active` phase (and the limited set if it has limits).
+    fn activate(&mut self, p: usize) {
+        self.active.insert(p);
+        let min_limit = self.pods[p]
+            .spec
+            .containers
+            .iter()
+            .flat_map(|c| [c.limit.as_ref(), c.emptydir_limit.as_ref()])
+            .flatten()
+            .map(|q| q.value().max(0) as u128)
+            .min();
+        if let Some(l) = min_limit {
+            self.limited.insert(p, l);
+        }
+    }
+
+    fn deactivate(&mut self, p: usize) {
+        self.active.remove(&p);
+        self.limited.remove(&p);
+    }
+}
+
+/// A lower bound on when `used + rate·(t − now)` (nano-bytes, rate in bytes/s) exceeds
+/// `bound` bytes: `now` if it already does, `SimTime::MAX` if it never will.
+fn crossing(now: SimTime, used_nb: u128, rate: u64, bound: u128) -> SimTime {
+    let bound_nb = bound * NANOS_PER_SEC as u128;
+    if used_nb > bound_nb {
+        return now;
+    }
+    if rate == 0 {
+        return SimTime::MAX;
+    }
+    let dt = (bound_nb - used_nb) / rate as u128;
+    now.saturating_add(dt.min(SimTime::MAX as u128) as SimTime)
 }

@@ -135,6 +135,13 @@ pub trait EvictionEnv {
     /// `podFunc()`: non-terminal pods bound to the node, in a stable order (ties in the ranking
     /// keep this order).
     fn active_pods(&self) -> Vec<EvictionPod>;
+    /// Whether any active pod has an ephemeral-storage limit or an emptyDir `sizeLimit`, i.e.
+    /// whether the local-storage check (§9) could evict anything. `true` is always correct; an
+    /// environment that knows better spares the sync from reading pods and stats it would not
+    /// use.
+    fn may_exceed_local_limits(&self) -> bool {
+        true
+    }
     /// `HasDedicatedImageFs`: the imagefs is on another device than the kubelet root dir.
     fn has_dedicated_image_fs(&mut self) -> Result<bool, String>;
     /// `HasDedicatedContainerFs`: the runtime's container and image filesystems differ. An error
@@ -216,6 +223,18 @@ pub struct EvictionManager {
 }
 
 impl EvictionManager {
+    /// True when a sync would find nothing to carry: filesystems detected, no threshold being
+    /// observed or acted on, no condition reported. In this state a sync whose observations
+    /// meet no threshold and exceed no limit changes nothing but `last_observations`, which
+    /// only feeds the stats-freshness filter (§4 step 10); the simulation uses this to skip such
+    /// syncs without changing any outcome.
+    pub fn is_quiet(&self) -> bool {
+        self.dedicated_image_fs.is_some()
+            && self.node_conditions.is_empty()
+            && self.thresholds_first_observed_at.is_empty()
+            && self.thresholds_met.is_empty()
+    }
+
     /// `NewManager`: nothing detected, no condition, no threshold tracked.
     pub fn new(config: EvictionConfig) -> Self {
         EvictionManager {
@@ -325,8 +344,9 @@ impl EvictionManager {
             self.split_container_image_fs = Some(split);
         }
 
-        // 3. Inputs: active pods, then a fresh summary.
-        let active_pods = env.active_pods();
+        // 3. Inputs: a fresh summary. The active pods and their stats are read further down,
+        // only by a sync that will use them (step 11 or 16); nothing in between changes them, so
+        // this is the same as upstream reading them here.
         let summary = match env.summary() {
             Ok(s) => s,
             Err(e) => {
@@ -336,7 +356,6 @@ impl EvictionManager {
                 return out;
             }
         };
-        let pod_stats = env.pod_stats();
 
         // 4. Observe.
         let observations = make_signal_observations(&summary);
@@ -377,6 +396,14 @@ impl EvictionManager {
         // 10. Keep thresholds whose stats were refreshed since the previous sync.
         let act = thresholds_updated_stats(&act, &observations, &self.last_observations);
         self.last_observations = observations.clone();
+
+        let needs_pods = !act.is_empty()
+            || (self.config.local_storage_capacity_isolation && env.may_exceed_local_limits());
+        let (active_pods, pod_stats) = if needs_pods {
+            (env.active_pods(), env.pod_stats())
+        } else {
+            (Vec::new(), PodStatsMap::new())
+        };
 
         // 11. Local-storage limits (§9): every violating pod, then end the sync.
         if self.config.local_storage_capacity_isolation {
