@@ -27,7 +27,7 @@ pub fn repeated(days: u64) -> Scenario {
         for ev in &week {
             let time = ev.time + secs(w * WEEK);
             if time > secs(days * 24 * 3600) {
-                break;
+                continue;
             }
             let rename = |n: &str| format!("{n}-w{w}");
             let action = match &ev.action {
@@ -40,6 +40,27 @@ pub fn repeated(days: u64) -> Scenario {
                 TraceAction::Delete(n) => TraceAction::Delete(rename(n)),
             };
             trace.push(TraceEvent { time, action });
+        }
+    }
+    // Pods the week leaves running are deleted at its end, so a long run does not pile up
+    // hundreds of pods on one node (maxPods is 110).
+    let mut alive: Vec<String> = Vec::new();
+    for ev in &week {
+        match &ev.action {
+            TraceAction::Create(p) => alive.push(p.name.clone()),
+            TraceAction::Delete(n) => alive.retain(|a| a != n),
+            TraceAction::Complete(_) => {}
+        }
+    }
+    for w in 0..days.div_ceil(7) {
+        let time = secs((w + 1) * WEEK) - 1;
+        if time <= secs(days * 24 * 3600) {
+            for n in &alive {
+                trace.push(TraceEvent {
+                    time,
+                    action: TraceAction::Delete(format!("{n}-w{w}")),
+                });
+            }
         }
     }
     // A pod deleted after the week's end overlaps the next week: keep rows in time order.

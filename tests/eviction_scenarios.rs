@@ -1,0 +1,265 @@
+//! End-to-end eviction scenarios (issue: eviction manager), with outcomes worked out by hand.
+
+mod common;
+
+use imagefs_sim::outcome::EventRow;
+
+const S: u64 = 1_000_000_000;
+
+fn at(events: &[EventRow], reason: &str) -> Vec<(u64, String, String)> {
+    events
+        .iter()
+        .filter(|e| e.reason == reason)
+        .map(|e| (e.time / S, e.object.clone(), e.message.clone()))
+        .collect()
+}
+
+// ---- (a) kubernetes#124868: the default 85 % GC threshold against imagefs.available<15% ----
+
+/// A 10 GB containerd-like disk: 5 GB of other data, an app (1 GB image, writable layer growing
+/// 1 MB/s to 600 MB, request 100Mi, owned by a ReplicaSet) and a CI job every 3 minutes that
+/// pulls its own 400 MB image and is deleted 40 s later. Default evictionHard
+/// (imagefs.available<15%) with a 2Gi minimum reclaim, as many managed node pools set.
+fn collision(high: u32, low: u32) -> (String, String) {
+    let mut toml = format!(
+        r#"name = "collide-{high}"
+duration = "2h"
+seed = 1
+[node]
+disk = 10000000000
+other_used = 5000000000
+pull_bandwidth = 100000000
+image_size_reporting = "unpacked"
+[kubelet]
+imageGCHighThresholdPercent = {high}
+imageGCLowThresholdPercent = {low}
+evictionMinimumReclaim = {{ "imagefs.available" = "2Gi" }}
+[[layer]]
+id = "app"
+size = 1000000000
+[[image]]
+name = "app:1"
+layers = ["app"]
+preloaded = true
+"#
+    );
+    let mut trace = String::from(
+        "time,action,pod,container,image,writable_rate,writable_cap,request,owner\n\
+         0,create,app,app,app:1,1000000,600000000,100Mi,ReplicaSet\n",
+    );
+    for i in 0..40 {
+        toml += &format!("[[layer]]\nid = \"ci{i}\"\nsize = 400000000\n[[image]]\nname = \"ci:{i}\"\nlayers = [\"ci{i}\"]\n");
+        let t = 60 + i * 180;
+        trace += &format!(
+            "{t},create,ci-{i},build,ci:{i},0,,,Job\n{},delete,ci-{i},,,,,,\n",
+            t + 40
+        );
+    }
+    toml += "[workload]\ntrace = \"trace.csv\"\n";
+    (toml, trace)
+}
+
+#[test]
+fn gc_at_85_collides_with_eviction_at_15_percent_gc_at_75_does_not() {
+    // GC 75/70: the base (5 GB other + 1 GB image + 0.6 GB writable = 66 %) plus at most one
+    // 5-minute period of CI images (two 400 MB images, 8 %) stays under 85 %: the periodic GC
+    // keeps the cache small (it fails to reach 70 %, since 66 % is in use, but frees every
+    // unused image) and the eviction manager never acts.
+    let (toml, trace) = collision(75, 70);
+    let (s75, rec75) = common::run(&toml, &trace);
+    assert_eq!(
+        (
+            s75.evictions,
+            s75.admission_rejections,
+            s75.disk_pressure_seconds
+        ),
+        (0, 0, 0)
+    );
+    assert_eq!(s75.eviction_gc_images_deleted, 0);
+    assert!(s75.gc_triggered > 0 && s75.images_deleted > 0);
+    assert!(at(&rec75.events, "EvictionThresholdMet").is_empty());
+    assert!(s75.peak_usage_percent < 85);
+
+    // GC 85/80: the periodic GC waits for 85 %, but the eviction manager, every 10 s, sees
+    // imagefs.available < 15 % (1500000059 bytes: 15 % through float32) first. Its reclaim deletes
+    // every unused image, yet available must reach 15 % + 2Gi = 3647483707 bytes, and with 6.6 GB
+    // in use it cannot (3.4 GB at best): it evicts the app, the pod most over its request.
+    let (toml, trace) = collision(85, 80);
+    let (s85, rec85) = common::run(&toml, &trace);
+    assert!(s85.evictions >= 1, "{s85:?}");
+    assert!(
+        s85.admission_rejections >= 1,
+        "CI pods arriving under DiskPressure are rejected"
+    );
+    assert!(s85.disk_pressure_seconds >= 300);
+    assert_eq!(
+        s85.gc_triggered, 0,
+        "the eviction manager always got there first"
+    );
+    assert_eq!(s85.eviction_gc_images_deleted, s85.images_deleted);
+    let evicted = at(&rec85.events, "Evicted");
+    let first = &evicted[0];
+    assert_eq!(first.1, "pod/app");
+    assert_eq!(
+        first.2,
+        "The node was low on resource: ephemeral-storage. Threshold quantity: 1500000059, available: 1400000000. Container app was using 600000000, request is 100Mi, has larger consumption of ephemeral-storage. "
+    );
+    let rejected: Vec<_> = evicted
+        .iter()
+        .filter(|e| e.2 == "The node had condition: [DiskPressure]. ")
+        .collect();
+    assert_eq!(rejected.len() as u64, s85.admission_rejections);
+    // The app's ReplicaSet replaces it once the taint clears.
+    assert!(s85.pods_replaced >= 1);
+}
+
+// ---- (b) a DaemonSet rejection loop under DiskPressure ----
+
+#[test]
+fn daemonset_pod_is_rejected_again_and_again_with_back_off() {
+    // 9 GB of a 10 GB disk is used from the start: imagefs.available (1 GB) < 15 % (1.5 GB), so
+    // the first sync at t = 0 reports DiskPressure, which never clears (nothing can be freed).
+    let toml = r#"name = "ds-loop"
+duration = "1h"
+seed = 1
+[node]
+disk = 10000000000
+other_used = 9000000000
+pull_bandwidth = 100000000
+[[layer]]
+id = "agent"
+size = 1000
+[[image]]
+name = "agent:1"
+layers = ["agent"]
+preloaded = true
+[workload]
+trace = "trace.csv"
+"#;
+    let trace = "time,action,pod,container,image,owner\n\
+                 60,create,agent-x1,agent,agent:1,DaemonSet\n\
+                 60,create,web,web,agent:1,ReplicaSet\n";
+    let (s, rec) = common::run(toml, trace);
+    let pressure = at(&rec.events, "NodeHasDiskPressure");
+    assert_eq!(
+        pressure,
+        vec![(
+            0,
+            "node/node-1".into(),
+            "Node node-1 status is now: NodeHasDiskPressure".into()
+        )]
+    );
+    // The DaemonSet controller recreates the failed pod after its back-off (1 s doubling to
+    // 15 min); each replacement tolerates the taint and is rejected by kubelet admission:
+    // t = 60, 61, 63, 67, 75, 91, 123, 187, 315, 571, 1083, 1983, 2883 (next 3783 > 1 h).
+    let ds: Vec<u64> = at(&rec.events, "Evicted")
+        .into_iter()
+        .filter(|e| e.1.starts_with("pod/agent-x1"))
+        .map(|e| e.0)
+        .collect();
+    assert_eq!(
+        ds,
+        vec![60, 61, 63, 67, 75, 91, 123, 187, 315, 571, 1083, 1983, 2883]
+    );
+    // The ReplicaSet's replacement respects the taint: rejected once, then it waits.
+    let web: Vec<_> = at(&rec.events, "Evicted")
+        .into_iter()
+        .filter(|e| e.1.starts_with("pod/web"))
+        .collect();
+    assert_eq!(web.len(), 1);
+    assert_eq!(s.admission_rejections, 14);
+    assert_eq!(s.pods_replaced, 12);
+    assert_eq!(
+        (
+            s.evictions,
+            s.disk_pressure_seconds,
+            s.disk_pressure_transitions
+        ),
+        (0, 3600, 1)
+    );
+}
+
+// ---- (c) one workload, three filesystem layouts ----
+
+/// A pod pulls a 1 GB image (10 s at 100 MB/s) and writes its writable layer at 10 MB/s from
+/// t = 10 s, up to 3 GB. nodefs: 10 GB with 6 GB of other data; imagefs (when separate):
+/// 10 GB, empty. Hard thresholds nodefs.available<20% and imagefs.available<20%: 20 % of
+/// 10 GB through float32 is 2000000029 bytes.
+fn layout_scenario(layout: &str) -> String {
+    let imagefs = if layout == "shared" {
+        String::new()
+    } else {
+        "imagefs = 10000000000\n".to_string()
+    };
+    format!(
+        r#"name = "layout-{layout}"
+duration = "15m"
+seed = 1
+[node]
+layout = "{layout}"
+disk = 10000000000
+{imagefs}other_used = 6000000000
+pull_bandwidth = 100000000
+[kubelet]
+evictionHard = {{ "nodefs.available" = "20%", "imagefs.available" = "20%" }}
+[[layer]]
+id = "w"
+size = 1000000000
+[[image]]
+name = "writer:1"
+layers = ["w"]
+[workload]
+trace = "trace.csv"
+"#
+    )
+}
+
+const LAYOUT_TRACE: &str = "time,action,pod,container,image,writable_rate,writable_cap\n\
+                            0,create,writer,main,writer:1,10000000,3000000000\n";
+
+#[test]
+fn shared_disk_evicts_when_image_plus_writable_pass_the_threshold() {
+    // One disk: 6 GB other + 1 GB image + w. available = 3e9 − w < 2000000029 once
+    // w > 999999971, i.e. 100 s after the container started at t = 10: the first 10 s sync
+    // after that is t = 110 (w = 1 GB, available 2e9 = 1953125Ki). Both signals are met on the
+    // one filesystem; imagefs.available is acted on (configuration order). Reclaim (dead
+    // containers, unused images) finds nothing: the writer is evicted, grace 1 s.
+    let (s, rec) = common::run(&layout_scenario("shared"), LAYOUT_TRACE);
+    let ev = at(&rec.events, "Evicted");
+    assert_eq!(ev.len(), 1);
+    assert_eq!(ev[0].0, 110);
+    assert_eq!(ev[0].2, "The node was low on resource: ephemeral-storage. Threshold quantity: 2000000029, available: 1953125Ki. Container main was using 1000000000, request is 0, has larger consumption of ephemeral-storage. ");
+    assert_eq!(s.evictions_by_signal.get("imagefs.available"), Some(&1));
+}
+
+#[test]
+fn dedicated_imagefs_never_crosses_either_threshold() {
+    // Images and writable layers live on the imagefs: at most 1 GB + 3 GB of 10 GB. nodefs holds
+    // the 6 GB of other data: 4 GB available > 2 GB. No pressure, no eviction.
+    let (s, rec) = common::run(&layout_scenario("dedicated-imagefs"), LAYOUT_TRACE);
+    assert_eq!((s.evictions, s.disk_pressure_seconds), (0, 0));
+    assert!(at(&rec.events, "EvictionThresholdMet").is_empty());
+    let last = rec.samples.last().unwrap();
+    assert_eq!(
+        last.per_fs,
+        vec![
+            (10_000_000_000, 4_000_000_000),
+            (10_000_000_000, 6_000_000_000)
+        ]
+    );
+}
+
+#[test]
+fn split_layout_evicts_on_nodefs_when_the_writable_layer_alone_passes() {
+    // KEP-4191: the image (1 GB) on imagefs, the writable layer on nodefs: available on nodefs
+    // = 4e9 − w < 2000000029 once w > 1999999971, 200 s after t = 10: first sync t = 210.
+    // nodefs reclaim in split mode is container GC only, which frees nothing; evict. (2e9 bytes
+    // is exactly 1953125Ki, so the kubelet prints both quantities with the binary suffix.)
+    let (s, rec) = common::run(&layout_scenario("split"), LAYOUT_TRACE);
+    let ev = at(&rec.events, "Evicted");
+    assert_eq!(ev.len(), 1);
+    assert_eq!(ev[0].0, 210);
+    assert_eq!(ev[0].2, "The node was low on resource: ephemeral-storage. Threshold quantity: 2000000029, available: 1953125Ki. Container main was using 1953125Ki, request is 0, has larger consumption of ephemeral-storage. ");
+    assert_eq!(s.evictions_by_signal.get("nodefs.available"), Some(&1));
+    assert_eq!(s.eviction_gc_images_deleted, 0);
+}
