@@ -8,6 +8,26 @@ use clap::{Parser, Subcommand};
 use imagefs_sim::runner::{default_out_dir, run_to_dir};
 use imagefs_sim::scenario::Scenario;
 
+/// Prints to stdout; a closed pipe (`imagefs-sim run … | head`) ends the program quietly
+/// instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        if write!(std::io::stdout(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        if writeln!(std::io::stdout(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
 #[derive(Parser)]
 #[command(
     name = "imagefs-sim",
@@ -98,14 +118,37 @@ fn main() -> ExitCode {
                 let dir = out.clone().unwrap_or_else(|| default_out_dir(&sc));
                 match run_to_dir(&sc, &dir) {
                     Ok(s) => {
-                        println!(
-                            "{}: {} simulated s, {} events; GC passes {} (triggered {}, failed {}); images deleted {} ({} by age); freed {} bytes reported, {} on disk; pulls {} ({} repulls, {} failed); min available {} bytes, peak usage {}%",
-                            sc.name, s.simulated_seconds, s.events_processed, s.gc_runs, s.gc_triggered, s.gc_failures,
-                            s.images_deleted, s.images_deleted_by_age, s.bytes_freed_reported, s.bytes_freed_on_disk,
-                            s.pulls, s.repulls, s.pull_failures, s.min_available_bytes, s.peak_usage_percent
+                        let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
+                        outln!(
+                            "{}: {} simulated",
+                            sc.name,
+                            imagefs_sim::units::format_go_duration(
+                                s.simulated_seconds as i64 * 1_000_000_000
+                            )
                         );
-                        println!(
-                            "  wrote {}/{{timeseries.csv,events.csv,summary.json}}",
+                        outln!(
+                            "  image GC: {} passes, {} over the high threshold, {} failed; {} images deleted ({} by age, {} by the eviction manager)",
+                            s.gc_runs, s.gc_triggered, s.gc_failures, s.images_deleted, s.images_deleted_by_age, s.images_deleted_by_eviction
+                        );
+                        outln!(
+                            "  freed: {:.1} GiB as the kubelet counts it (reported sizes), {:.1} GiB on disk",
+                            gib(s.bytes_freed_reported), gib(s.bytes_freed_on_disk)
+                        );
+                        outln!(
+                            "  pulls: {} ({} of images deleted earlier), {:.1} GiB written, {} failed",
+                            s.pulls, s.repulls, gib(s.pull_bytes), s.pull_failures
+                        );
+                        outln!(
+                            "  eviction: DiskPressure {} s in {} periods; {} pods evicted, {} over a local limit, {} rejected at admission",
+                            s.disk_pressure_seconds, s.disk_pressure_transitions, s.evictions, s.limit_evictions, s.admission_rejections
+                        );
+                        outln!(
+                            "  disk: peak usage {}%, least available {:.2} GiB",
+                            s.peak_usage_percent,
+                            gib(s.min_available_bytes)
+                        );
+                        outln!(
+                            "  wrote {}/{{timeseries.csv,events.csv,summary.json,usage.png,usage.svg}}",
                             dir.display()
                         );
                     }
@@ -125,7 +168,7 @@ fn main() -> ExitCode {
             let mut failed = false;
             for dir in &dirs {
                 match imagefs_sim::report::plot::replot(dir) {
-                    Ok(()) => println!("wrote {}/{{usage.png,usage.svg}}", dir.display()),
+                    Ok(()) => outln!("wrote {}/{{usage.png,usage.svg}}", dir.display()),
                     Err(e) => {
                         eprintln!("error: {}: {e:#}", dir.display());
                         failed = true;
@@ -142,7 +185,7 @@ fn main() -> ExitCode {
             let mut failed = false;
             for path in &scenarios {
                 match Scenario::load(path) {
-                    Ok(sc) => println!(
+                    Ok(sc) => outln!(
                         "{}: ok ({} layers, {} images, {} trace events over {} s)",
                         path.display(),
                         sc.catalog.layers.len(),
@@ -185,7 +228,7 @@ fn main() -> ExitCode {
             opts.duration = duration;
             match import::run(&opts) {
                 Ok(report) => {
-                    print!("{report}");
+                    out!("{report}");
                     ExitCode::SUCCESS
                 }
                 Err(e) => {

@@ -196,3 +196,74 @@ fn bad_flags_exit_2() {
     let out = bin().arg("run").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn bad_eviction_settings_are_the_kubelets_errors_with_line_and_field() {
+    let with = |extra: &str| {
+        GOOD.replace(
+            "imageGCLowThresholdPercent = 80",
+            &format!("imageGCLowThresholdPercent = 80\n{extra}"),
+        )
+    };
+    let cases = [
+        (r#"evictionHard = { "imagefs.avail" = "10%" }"#, "scenario.toml:10: kubelet.evictionHard: unsupported eviction signal imagefs.avail"),
+        (r#"evictionHard = { "imagefs.available" = "-1Gi" }"#, "scenario.toml:10: kubelet.evictionHard: eviction threshold imagefs.available must be positive: -1Gi"),
+        (r#"evictionHard = { "nodefs.available" = "150%" }"#, "scenario.toml:10: kubelet.evictionHard: eviction percentage threshold nodefs.available must be <= 100%: 150%"),
+        (r#"evictionSoft = { "imagefs.available" = "20%" }"#, "scenario.toml:10: kubelet.evictionSoft: grace period must be specified for the soft eviction threshold imagefs.available"),
+        (r#"evictionMinimumReclaim = { "imagefs.available" = "-2Gi" }"#, "scenario.toml:10: kubelet.evictionMinimumReclaim: negative eviction minimum reclaim specified for imagefs.available"),
+    ];
+    for (extra, want) in cases {
+        let (code, err, _) = stderr_of(&with(extra), TRACE, &["check"]);
+        assert_eq!(code, 1, "{extra}");
+        assert!(err.contains(want), "{extra}: {err}");
+    }
+    let (code, err, _) = stderr_of(
+        &GOOD.replace("disk = \"1Gi\"", "disk = \"1Gi\"\nlayout = \"split\""),
+        TRACE,
+        &["check"],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("node.imagefs: layout \"split\" needs the imagefs capacity"),
+        "{err}"
+    );
+    // "0%" and "100%" silently disable a signal, as on a real node.
+    let (code, err, _) = stderr_of(
+        &with(r#"evictionHard = { "imagefs.available" = "0%", "nodefs.available" = "100%" }"#),
+        TRACE,
+        &["check"],
+    );
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn bad_trace_eviction_columns() {
+    let header = "time,action,pod,image,owner,priority,limit\n";
+    let (_, err, _) = stderr_of(
+        GOOD,
+        &format!("{header}0,create,p1,app:v1,Deployment,,\n"),
+        &["check"],
+    );
+    assert!(
+        err.contains("trace.csv:2: owner: \"Deployment\" is not one of ReplicaSet, DaemonSet, Job"),
+        "{err}"
+    );
+    let (_, err, _) = stderr_of(
+        GOOD,
+        &format!("{header}0,create,p1,app:v1,,high,\n"),
+        &["check"],
+    );
+    assert!(
+        err.contains("trace.csv:2: priority: \"high\" is not a 32-bit integer"),
+        "{err}"
+    );
+    let (_, err, _) = stderr_of(
+        GOOD,
+        &format!("{header}0,create,p1,app:v1,,,-1Gi\n"),
+        &["check"],
+    );
+    assert!(
+        err.contains("trace.csv:2: limit: \"-1Gi\" must not be negative"),
+        "{err}"
+    );
+}

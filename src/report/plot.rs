@@ -103,6 +103,27 @@ impl PlotSettings {
             size(sc.node.pull_bandwidth),
             sc.seed,
         );
+        // The hard imagefs.available threshold (the one the plotted filesystem is evicted on),
+        // as the usage % it corresponds to on this disk.
+        let imagefs_cap = match sc.node.layout {
+            Layout::Shared => sc.node.nodefs_capacity,
+            _ => sc.node.imagefs_capacity,
+        };
+        let eviction = sc
+            .eviction
+            .thresholds
+            .iter()
+            .filter(|t| t.signal == crate::kubelet::eviction::types::Signal::ImageFsAvailable)
+            .min_by_key(|t| t.grace_period)
+            .map(|t| {
+                let q = crate::kubelet::eviction::types::get_threshold_quantity(
+                    &t.value,
+                    imagefs_cap as i64,
+                );
+                let pct = 100.0 - q as f64 * 100.0 / imagefs_cap.max(1) as f64;
+                let kind = if t.grace_period == 0 { "hard" } else { "soft" };
+                (pct, format!("{kind} imagefs.available"))
+            });
         PlotSettings {
             title: format!(
                 "{} — imagefs usage over {}",
@@ -112,8 +133,8 @@ impl PlotSettings {
             subtitle,
             gc_high_percent: k.image_gc_high_threshold_percent as f64,
             gc_low_percent: k.image_gc_low_threshold_percent as f64,
-            eviction_threshold_percent: None,
-            eviction_label: None,
+            eviction_threshold_percent: eviction.as_ref().map(|(pct, _)| *pct),
+            eviction_label: eviction.map(|(_, label)| label),
         }
     }
 
