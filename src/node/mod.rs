@@ -236,8 +236,9 @@ pub struct Node {
     reported_bytes: u64,
     /// Bumped when the image list or the container set changes (see `ImageRuntime::generation`).
     generation: u64,
-    /// IDs of exited containers, for container GC.
+    /// IDs of exited containers, for container GC, and a counter of changes to that set.
     exited: std::collections::BTreeSet<u64>,
+    exited_generation: u64,
 }
 
 impl Node {
@@ -275,6 +276,7 @@ impl Node {
             reported_bytes: 0,
             generation: 0,
             exited: std::collections::BTreeSet::new(),
+            exited_generation: 0,
         }
     }
 
@@ -347,6 +349,11 @@ impl Node {
     /// Sum of the runtime-reported sizes of the images present (what the kubelet believes).
     pub fn reported_image_bytes(&self) -> u64 {
         self.reported_bytes
+    }
+
+    /// Changes whenever a container exits or an exited container is removed.
+    pub fn exited_generation(&self) -> u64 {
+        self.exited_generation
     }
 
     pub fn container_count(&self) -> usize {
@@ -511,6 +518,7 @@ impl Node {
         }
         c.state = ContainerState::Exited;
         self.exited.insert(id);
+        self.exited_generation += 1;
         c.generation += 1;
         self.filesystems[cfs]
             .writable
@@ -835,7 +843,9 @@ impl ContainerRuntime for Node {
             return;
         };
         self.generation += 1;
-        self.exited.remove(&id);
+        if self.exited.remove(&id) {
+            self.exited_generation += 1;
+        }
         let w = self.filesystems[cfs].writable.remove(t, &c.writable);
         let l = self.filesystems[nfs].logs.remove(t, &c.log)
             + self.filesystems[nfs].volumes.remove(t, &c.volume);

@@ -177,6 +177,11 @@ pub struct Simulation<'a> {
     /// manager is quiet and the next sync was pushed past the 10 s tick.
     skip: Option<(SimTime, SimTime)>,
     skip_enabled: bool,
+    /// Bumped whenever a pod changes phase (container GC asks the pods' states).
+    phase_generation: u64,
+    /// (exited-container generation, phase generation) of the last periodic container GC run
+    /// that removed nothing: with MinAge 0, a run on the same state removes nothing again.
+    cgc_noop: Option<(u64, u64)>,
 }
 
 impl<'a> Simulation<'a> {
@@ -248,6 +253,8 @@ impl<'a> Simulation<'a> {
             sync_gen: 0,
             skip: None,
             skip_enabled: true,
+            phase_generation: 0,
+            cgc_noop: None,
         };
         sim.flush_node_timers();
         sim
@@ -840,6 +847,10 @@ impl<'a> Simulation<'a> {
     /// `DeleteAllUnusedContainers`).
     fn on_container_gc(&mut self, evict_non_deleted_pods: bool) {
         let now = self.engine.now();
+        let key = (self.node.exited_generation(), self.phase_generation);
+        if !evict_non_deleted_pods && self.gc_policy.min_age == 0 && self.cgc_noop == Some(key) {
+            return;
+        }
         let states = PodStates {
             pods: &self.pods,
             by_uid: &self.by_uid,
@@ -851,6 +862,7 @@ impl<'a> Simulation<'a> {
             now,
             evict_non_deleted_pods,
         );
+        self.cgc_noop = (!evict_non_deleted_pods && remove.is_empty()).then_some(key);
         for id in remove {
             self.node.remove_container(id);
             self.summary.containers_removed += 1;
@@ -1161,6 +1173,7 @@ impl Simulation<'_> {
     }
 
     fn deactivate(&mut self, p: usize) {
+        self.phase_generation += 1;
         self.active.remove(&p);
         self.limited.remove(&p);
     }
