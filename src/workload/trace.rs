@@ -89,7 +89,8 @@ pub struct TraceEvent {
     pub action: TraceAction,
 }
 
-const COLUMNS: &[&str] = &[
+/// The trace's columns, in the order writers put them.
+pub const COLUMNS: &[&str] = &[
     "time",
     "action",
     "pod",

@@ -1396,19 +1396,9 @@ impl ImportPlan {
 
     pub fn trace_csv(&self) -> String {
         let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record([
-            "time",
-            "action",
-            "pod",
-            "container",
-            "image",
-            "pull_policy",
-            "writable_rate",
-            "writable_cap",
-            "log_rate",
-            "log_cap",
-        ])
-        .expect("in memory");
+        // The first ten columns of the trace format: no eviction columns are imported.
+        w.write_record(&crate::workload::trace::COLUMNS[..10])
+            .expect("in memory");
         for r in &self.trace {
             let t = if r.time_ms % 1000 == 0 {
                 (r.time_ms / 1000).to_string()
