@@ -11,5 +11,6 @@ pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod sim;
+pub mod sweep;
 pub mod units;
 pub mod workload;

@@ -62,6 +62,14 @@ enum Command {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
+    /// Write the trace a scenario replays (generated for [workload.synthetic]) as a trace CSV.
+    Generate {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// The trace file to write (atomically).
+        #[arg(long, default_value = "trace.csv")]
+        out: PathBuf,
+    },
     /// Build a runnable scenario (scenario.toml, catalog.toml, trace.csv) from a real node's
     /// files; any subset of them will do, and what is missing is assumed and reported.
     #[command(group(clap::ArgGroup::new("inputs").multiple(true).required(true).args(["configz", "summary", "events", "images"])))]
@@ -94,6 +102,33 @@ enum Command {
         /// Output directory (created; written atomically).
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Run a scenario's [sweep] grid × replicates in parallel; resumable (journal.jsonl).
+    /// Writes sweep.csv, sweep_summary.csv, skipped.csv, recommendation.json ([goal]) and
+    /// sweep*.png/svg into --out (default output/<scenario name>-sweep/).
+    Sweep {
+        scenario: PathBuf,
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Run only the points with index % N == K (K = 0..N-1); combine with `merge`.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
+        /// A metric to plot (repeatable; default: evictions, gc_failures,
+        /// disk_pressure_seconds, peak_usage_percent).
+        #[arg(long = "metric", value_name = "NAME")]
+        metrics: Vec<String>,
+    },
+    /// Combine the output directories of `sweep --shard K/N` runs into one sweep's files.
+    Merge {
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long = "metric", value_name = "NAME")]
+        metrics: Vec<String>,
     },
 }
 
@@ -164,6 +199,25 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
+        Command::Sweep {
+            scenario,
+            out,
+            threads,
+            shard,
+            metrics,
+        } => sweep_command(scenario, out, threads, shard, metrics),
+        Command::Merge { dirs, out, metrics } => {
+            match imagefs_sim::sweep::merge(&dirs, &out, &metrics) {
+                Ok(o) => {
+                    print_outputs(&o);
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Plot { dirs } => {
             let mut failed = false;
             for dir in &dirs {
@@ -205,6 +259,18 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
+        Command::Generate { scenario, out } => {
+            match imagefs_sim::workload::synthetic::generate_file(&scenario, &out) {
+                Ok(rows) => {
+                    outln!("wrote {} ({rows} rows)", out.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Import {
             configz,
             summary,
@@ -237,5 +303,105 @@ fn main() -> ExitCode {
                 }
             }
         }
+    }
+}
+
+fn sweep_command(
+    scenario: PathBuf,
+    out: Option<PathBuf>,
+    threads: Option<usize>,
+    shard: Option<String>,
+    metrics: Vec<String>,
+) -> ExitCode {
+    use imagefs_sim::sweep::{run_sweep, SweepOptions, SweepSpec};
+    let spec = match SweepSpec::load(&scenario) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let shard = match shard.as_deref().map(|s| {
+        s.split_once('/')
+            .and_then(|(k, n)| Some((k.trim().parse().ok()?, n.trim().parse().ok()?)))
+    }) {
+        None => (0, 1),
+        Some(Some((k, n))) if n > 0 && k < n => (k, n),
+        Some(_) => {
+            eprintln!("error: --shard takes K/N with 0 <= K < N, e.g. --shard 3/16");
+            return ExitCode::from(2);
+        }
+    };
+    let out = out.unwrap_or_else(|| PathBuf::from("output").join(format!("{}-sweep", spec.name)));
+    let mut opts = SweepOptions::new(out);
+    opts.threads = threads;
+    opts.shard = shard;
+    opts.metrics = metrics;
+    opts.progress = true;
+    let points = spec.points();
+    outln!(
+        "{}: {} points × {} replicates{}",
+        scenario.display(),
+        points,
+        spec.replicates,
+        if shard.1 > 1 {
+            format!(", shard {}/{}", shard.0, shard.1)
+        } else {
+            String::new()
+        }
+    );
+    match run_sweep(&spec, &opts) {
+        Ok(r) => {
+            if r.journal_discarded {
+                outln!(
+                    "  the journal in {} was of another sweep or of changed inputs: started over",
+                    r.out.display()
+                );
+            }
+            outln!(
+                "  {} points in this run: {} computed, {} from the journal",
+                r.points,
+                r.computed,
+                r.resumed
+            );
+            if let Some(o) = &r.outputs {
+                if o.skipped.len() == r.points && r.points > 0 {
+                    eprintln!("error: every point was skipped; first: {}", o.skipped[0].1);
+                    return ExitCode::FAILURE;
+                }
+                print_outputs(o);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_outputs(o: &imagefs_sim::sweep::Outputs) {
+    if !o.skipped.is_empty() {
+        outln!(
+            "  {} points skipped (the kubelet would reject them; see skipped.csv):",
+            o.skipped.len()
+        );
+        for (why, n) in imagefs_sim::sweep::skip_reasons(&o.skipped) {
+            outln!("    {n} × {why}");
+        }
+    }
+    if let Some(r) = &o.recommendation {
+        outln!("  recommendation: {r}");
+        if !r.note.is_empty() {
+            outln!("    ({})", r.note);
+        }
+    }
+    let names: Vec<String> = o
+        .files
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    if let Some(dir) = o.files.first().and_then(|p| p.parent()) {
+        outln!("  wrote {}/{{{}}}", dir.display(), names.join(","));
     }
 }

@@ -54,9 +54,15 @@ struct RawScenario {
     layer: Vec<Spanned<RawLayer>>,
     #[serde(default)]
     image: Vec<Spanned<RawImage>>,
-    workload: Spanned<RawWorkload>,
+    // Not `Spanned`: toml cannot span an implicit table (`[workload.synthetic]` alone).
+    workload: RawWorkload,
     #[serde(default)]
     output: RawOutput,
+    /// `[sweep]` and `[goal]` belong to `sweep` (src/sweep/spec.rs); a run uses the base point.
+    #[serde(default, rename = "sweep")]
+    _sweep: Option<toml::Value>,
+    #[serde(default, rename = "goal")]
+    _goal: Option<toml::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -78,6 +84,10 @@ struct RawNode {
     kubelet_version: Option<Spanned<String>>,
     #[serde(default)]
     name: Option<String>,
+    #[serde(default)]
+    disk_inodes: Option<Spanned<NumOrStr>>,
+    #[serde(default)]
+    imagefs_inodes: Option<Spanned<NumOrStr>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -144,6 +154,9 @@ struct RawLayer {
     size: Spanned<NumOrStr>,
     #[serde(default)]
     compressed: Option<Spanned<NumOrStr>>,
+    /// Inodes of the unpacked layer (default: one per 32 KiB).
+    #[serde(default)]
+    inodes: Option<Spanned<NumOrStr>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -160,7 +173,11 @@ struct RawImage {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawWorkload {
-    trace: Spanned<String>,
+    /// Exactly one of `trace` and `synthetic`.
+    #[serde(default)]
+    trace: Option<Spanned<String>>,
+    #[serde(default)]
+    synthetic: Option<crate::workload::synthetic::RawSynthetic>,
     #[serde(default)]
     catalog: Option<Spanned<String>>,
     #[serde(default)]
@@ -224,7 +241,10 @@ pub struct Scenario {
     /// Catalog indices of images on disk at t = 0.
     pub preloaded: Vec<usize>,
     pub trace: Vec<TraceEvent>,
+    /// The trace file, or the scenario file itself for a synthetic workload.
     pub trace_path: PathBuf,
+    /// `[workload.synthetic]`, when the trace is generated (`trace` is then its events).
+    pub synthetic: Option<std::sync::Arc<crate::workload::synthetic::SyntheticWorkload>>,
     pub sample_interval: SimTime,
     pub eviction: EvictionConfig,
     pub controllers: Controllers,
@@ -249,6 +269,19 @@ impl Scenario {
 
     /// Parses scenario text; `path` names the file in errors and anchors the trace path.
     pub fn from_str(path: &Path, text: &str) -> Result<Scenario, InputError> {
+        Scenario::parse(path, text, true)
+    }
+
+    /// Like [`Scenario::load`], but a synthetic workload's trace is left empty (not generated):
+    /// for `generate`, which streams it from [`Scenario::synthetic`] instead.
+    pub fn load_without_synthetic_trace(path: &Path) -> Result<Scenario, InputError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            InputError::new(path, None, None, format!("cannot read the scenario: {e}"))
+        })?;
+        Scenario::parse(path, &text, false)
+    }
+
+    fn parse(path: &Path, text: &str, collect_trace: bool) -> Result<Scenario, InputError> {
         let raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
         let at = |span: std::ops::Range<usize>, field: &str, msg: String| {
             InputError::new(path, Some(line_of(text, span.start)), Some(field), msg)
@@ -437,7 +470,34 @@ impl Scenario {
         let base = path.parent().unwrap_or(Path::new("."));
         let mut cb = CatalogBuilder::default();
         cb.add(path, text, &raw.layer, &raw.image)?;
-        if let Some(c) = &raw.workload.get_ref().catalog {
+        let wl = &raw.workload;
+        let workload_span = table_span(text, "workload");
+        let synthetic = match (&wl.trace, &wl.synthetic) {
+            (Some(_), Some(_)) => {
+                return Err(at(
+                    table_span(text, "workload.synthetic"),
+                    "workload.synthetic",
+                    "give either trace = \"...\" or [workload.synthetic], not both".into(),
+                ))
+            }
+            (None, None) => {
+                return Err(at(
+                    workload_span,
+                    "workload.trace",
+                    "missing: give trace = \"FILE.csv\" or a [workload.synthetic] table".into(),
+                ))
+            }
+            (_, Some(s)) => Some(crate::workload::synthetic::SyntheticWorkload::build(
+                path,
+                text,
+                s,
+                table_span(text, "workload.synthetic"),
+                raw.seed,
+                duration as SimTime,
+            )?),
+            (Some(_), None) => None,
+        };
+        if let Some(c) = &raw.workload.catalog {
             let cpath = base.join(c.get_ref());
             let ctext = std::fs::read_to_string(&cpath).map_err(|e| {
                 at(
@@ -450,13 +510,28 @@ impl Scenario {
                 toml::from_str(&ctext).map_err(|e| toml_error(&cpath, &ctext, &e))?;
             cb.add(&cpath, &ctext, &rc.layer, &rc.image)?;
         }
+        let mut synthetic = synthetic;
+        if let Some(syn) = &mut synthetic {
+            syn.image_offset = cb.images.len();
+            cb.add_generated(syn).map_err(|m| {
+                at(
+                    table_span(text, "workload.synthetic"),
+                    "workload.synthetic",
+                    m,
+                )
+            })?;
+        }
         let CatalogBuilder {
             layers,
             images,
             preloaded,
+            layer_inodes,
             ..
         } = cb;
-        let catalog = Catalog::new(layers, images, size_reporting);
+        let mut catalog = Catalog::new(layers, images, size_reporting);
+        for (l, n) in layer_inodes {
+            catalog.set_layer_inodes(l, n);
+        }
 
         // Start-up state must fit on its disks.
         let preloaded_bytes: u64 = {
@@ -490,18 +565,32 @@ impl Scenario {
         }
 
         // [workload]
-        let trace_rel = raw.workload.get_ref().trace.get_ref();
-        let trace_path = base.join(trace_rel);
-        let trace_text = std::fs::read_to_string(&trace_path).map_err(|e| {
-            at(
-                raw.workload.get_ref().trace.span(),
-                "workload.trace",
-                format!("cannot read {}: {e}", trace_path.display()),
-            )
-        })?;
-        let trace = parse_trace(&trace_path, &trace_text, &|name| catalog.image_index(name))?;
+        let (trace, trace_path) = match (&synthetic, &wl.trace) {
+            (Some(syn), _) => {
+                let trace = if collect_trace {
+                    syn.events().collect()
+                } else {
+                    Vec::new()
+                };
+                (trace, path.to_path_buf())
+            }
+            (None, Some(trace_rel)) => {
+                let trace_path = base.join(trace_rel.get_ref());
+                let trace_text = std::fs::read_to_string(&trace_path).map_err(|e| {
+                    at(
+                        trace_rel.span(),
+                        "workload.trace",
+                        format!("cannot read {}: {e}", trace_path.display()),
+                    )
+                })?;
+                let trace =
+                    parse_trace(&trace_path, &trace_text, &|name| catalog.image_index(name))?;
+                (trace, trace_path)
+            }
+            (None, None) => unreachable!("checked above"),
+        };
 
-        let w = raw.workload.get_ref();
+        let w = &raw.workload;
         let opt_dur = |v: &Option<Spanned<String>>,
                        field: &str,
                        default: SimTime|
@@ -566,6 +655,24 @@ impl Scenario {
             }
         };
 
+        let inodes =
+            |v: &Option<Spanned<NumOrStr>>, field: &str| -> Result<Option<u64>, InputError> {
+                match v {
+                    None => Ok(None),
+                    Some(v) => {
+                        let n = bytes(v, field)?;
+                        if n == 0 {
+                            return Err(at(v.span(), field, "must be greater than 0".into()));
+                        }
+                        Ok(Some(n))
+                    }
+                }
+            };
+        if layout == Layout::Shared {
+            if let Some(v) = &n.imagefs_inodes {
+                return Err(at(v.span(), "node.imagefs_inodes", "only a non-shared layout has a separate imagefs; on a shared disk set disk_inodes".into()));
+            }
+        }
         Ok(Scenario {
             name,
             path: path.to_path_buf(),
@@ -578,6 +685,12 @@ impl Scenario {
                 nodefs_other_used: other_used,
                 imagefs_capacity,
                 imagefs_other_used,
+                nodefs_inodes: inodes(&n.disk_inodes, "node.disk_inodes")?,
+                imagefs_inodes: if layout == Layout::Shared {
+                    None
+                } else {
+                    inodes(&n.imagefs_inodes, "node.imagefs_inodes")?
+                },
                 pull_bandwidth,
             },
             size_reporting,
@@ -587,6 +700,7 @@ impl Scenario {
             preloaded,
             trace,
             trace_path,
+            synthetic: synthetic.map(std::sync::Arc::new),
             sample_interval,
             eviction,
             controllers,
@@ -602,9 +716,47 @@ struct CatalogBuilder {
     image_names: BTreeMap<String, usize>,
     images: Vec<ImageSpec>,
     preloaded: Vec<usize>,
+    /// Layers whose `inodes` were given: (layer index, inodes).
+    layer_inodes: Vec<(usize, u64)>,
 }
 
 impl CatalogBuilder {
+    /// Adds a synthetic workload's generated layers and images (names must not clash).
+    fn add_generated(
+        &mut self,
+        syn: &crate::workload::synthetic::SyntheticWorkload,
+    ) -> Result<(), String> {
+        let layer_base = self.layers.len();
+        for l in &syn.layers {
+            if self.layer_ids.contains_key(&l.id) {
+                return Err(format!(
+                    "generated layer {:?} clashes with a [[layer]] of the same id",
+                    l.id
+                ));
+            }
+            self.layer_ids.insert(l.id.clone(), self.layers.len());
+            self.layers.push(l.clone());
+        }
+        for (i, im) in syn.images.iter().enumerate() {
+            if self.image_names.contains_key(&im.name) {
+                return Err(format!(
+                    "generated image {:?} clashes with an image of the same name",
+                    im.name
+                ));
+            }
+            self.image_names.insert(im.name.clone(), self.images.len());
+            if syn.preloaded.contains(&i) {
+                self.preloaded.push(self.images.len());
+            }
+            let mut im = im.clone();
+            for l in &mut im.layers {
+                *l += layer_base;
+            }
+            self.images.push(im);
+        }
+        Ok(())
+    }
+
     fn add(
         &mut self,
         path: &Path,
@@ -633,6 +785,10 @@ impl CatalogBuilder {
                 Some(c) => bytes(c, "layer.compressed")?,
                 None => size,
             };
+            if let Some(v) = &l_ref.inodes {
+                let n = bytes(v, "layer.inodes")?;
+                self.layer_inodes.push((self.layers.len(), n));
+            }
             self.layer_ids.insert(id.clone(), self.layers.len());
             self.layers.push(LayerSpec {
                 id,
@@ -687,6 +843,23 @@ impl CatalogBuilder {
         }
         Ok(())
     }
+}
+
+/// Where the table `name` (or its first sub-table) starts in `text`, for errors about a table
+/// toml cannot give a span for; the end of the file when it is not written.
+fn table_span(text: &str, name: &str) -> std::ops::Range<usize> {
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start().trim_start_matches('[').trim_start();
+        if line.trim_start().starts_with('[')
+            && t.starts_with(name)
+            && t[name.len()..].starts_with([']', '.', ' '])
+        {
+            return pos..pos;
+        }
+        pos += line.len();
+    }
+    text.len()..text.len()
 }
 
 /// A TOML parse or type error as an [`InputError`], with the key named when the span shows it.

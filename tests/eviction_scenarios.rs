@@ -263,3 +263,100 @@ fn split_layout_evicts_on_nodefs_when_the_writable_layer_alone_passes() {
     assert_eq!(s.evictions_by_signal.get("nodefs.available"), Some(&1));
     assert_eq!(s.eviction_gc_images_deleted, 0);
 }
+
+// ---- inodes ----
+
+/// 100 000 inodes on a 100 GB disk; a preloaded, unused image of 96 000 inodes (2 GB) and a
+/// running pod whose image has 1 000. Default evictionHard: nodefs.inodesFree < 5 % and
+/// imagefs.inodesFree < 5 %, i.e. 5000 inodes (5 % through float32 is 5000.00007 → 5000).
+fn inode_scenario(unused_image_preloaded: bool) -> String {
+    format!(
+        r#"name = "inodes"
+duration = "10m"
+seed = 1
+[node]
+disk = 100000000000
+disk_inodes = 100000
+pull_bandwidth = 100000000
+[kubelet]
+imageMinimumGCAge = "1s"
+[[layer]]
+id = "many-files"
+size = 2000000000
+inodes = 96000
+[[layer]]
+id = "app"
+size = 100000000
+inodes = 1000
+[[image]]
+name = "many:1"
+layers = ["many-files"]
+preloaded = {unused_image_preloaded}
+[[image]]
+name = "app:1"
+layers = ["app"]
+preloaded = true
+[workload]
+trace = "trace.csv"
+"#
+    )
+}
+
+#[test]
+fn inode_pressure_at_start_evicts_because_min_age_protects_just_detected_images() {
+    // Inodes used: 96 000 + 1 000 (layers) + 1 (the pod's log file) = 97 001: 2 999 free < 5 000
+    // on both signals at the first sync (t = 0); imagefs.inodesFree is acted on first. Reclaim
+    // runs DeleteUnusedImages, but the images are first detected in that very call, so MinAge
+    // (1 s) protects them: nothing is freed and the app pod is evicted (grace 1 s). The next sync
+    // comes after the kill and the 1 s cleanup poll, at t = 2: both images are now unused and
+    // old enough, and go. DiskPressure was last observed at t = 2, so it clears at t = 302.
+    let trace = "time,action,pod,image\n0,create,app,app:1\n";
+    let (s, rec) = common::run(&inode_scenario(true), trace);
+    let met = at(&rec.events, "EvictionThresholdMet");
+    assert_eq!(
+        met[0],
+        (
+            0,
+            "node/node-1".into(),
+            "Attempting to reclaim inodes".into()
+        )
+    );
+    assert_eq!(
+        at(&rec.events, "Evicted"),
+        vec![(
+            0,
+            "pod/app".into(),
+            "The node was low on resource: inodes. Threshold quantity: 5000, available: 2999. "
+                .into()
+        )]
+    );
+    let deleted: Vec<_> = at(&rec.events, "ImageDeleted")
+        .into_iter()
+        .map(|e| (e.0, e.1))
+        .collect();
+    assert_eq!(
+        deleted,
+        vec![(2, "image/many:1".into()), (2, "image/app:1".into())]
+    );
+    assert_eq!(s.eviction_gc_images_deleted, 2);
+    assert_eq!(at(&rec.events, "NodeHasNoDiskPressure")[0].0, 302);
+    assert_eq!(s.evictions_by_signal.get("imagefs.inodesFree"), Some(&1));
+}
+
+#[test]
+fn inode_pressure_with_the_image_in_use_evicts_its_pod() {
+    // The 96 000-inode image is in use by pod "files": reclaim frees nothing, and the pod with
+    // inode usage above its (zero) request goes first. Its usage counts its writable layer and
+    // log (1 inode), not its image; both pods have one log file, so the ranking falls to
+    // priority, then to order: "files" (priority -1) is evicted. For inodes the message has no
+    // container part (§10).
+    let trace = "time,action,pod,image,priority\n0,create,app,app:1,0\n0,create,files,many:1,-1\n";
+    let (s, rec) = common::run(&inode_scenario(true), trace);
+    let ev = at(&rec.events, "Evicted");
+    assert_eq!(ev[0].1, "pod/files");
+    assert_eq!(
+        ev[0].2,
+        "The node was low on resource: inodes. Threshold quantity: 5000, available: 2998. "
+    );
+    assert_eq!(s.evictions_by_signal.get("imagefs.inodesFree"), Some(&1));
+}

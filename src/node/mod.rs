@@ -58,6 +58,9 @@ pub struct NodeSpec {
     pub nodefs_other_used: u64,
     pub imagefs_capacity: u64,
     pub imagefs_other_used: u64,
+    /// Inode capacities; `None` leaves inodes unmodelled on that filesystem.
+    pub nodefs_inodes: Option<u64>,
+    pub imagefs_inodes: Option<u64>,
     /// Bytes a pull writes to the image filesystem per second (download and unpack).
     pub pull_bandwidth: u64,
 }
@@ -69,6 +72,11 @@ pub struct Filesystem {
     pub other_used: u64,
     /// Unpacked bytes of the layers stored here, each counted once.
     pub layer_bytes: u64,
+    /// Inode capacity, when modelled, and the inodes of the layers stored here.
+    pub inodes: Option<u64>,
+    pub layer_inodes: u64,
+    /// Containers whose log file lives here (one inode each).
+    pub log_files: u64,
     pub writable: Ledger,
     pub logs: Ledger,
     /// emptyDir volumes (on nodefs).
@@ -107,6 +115,19 @@ impl Filesystem {
 
     pub fn available(&self, t: SimTime) -> u64 {
         self.capacity - self.used(t)
+    }
+
+    /// Inodes in use at `t`: layers as counted, log files one each, everything else one per
+    /// `BYTES_PER_INODE` bytes. Running out of inodes does not stop writes in this model.
+    pub fn inodes_used(&self, t: SimTime) -> u64 {
+        let bpi = catalog::BYTES_PER_INODE;
+        self.layer_inodes
+            + self.log_files
+            + (self.other_used
+                + self.writable.bytes(t)
+                + self.volumes.bytes(t)
+                + self.pulls.bytes(t))
+                / bpi
     }
 
     fn is_full(&self, t: SimTime) -> bool {
@@ -246,12 +267,14 @@ impl Node {
         let mut filesystems = vec![Filesystem {
             capacity: spec.nodefs_capacity,
             other_used: spec.nodefs_other_used,
+            inodes: spec.nodefs_inodes,
             ..Default::default()
         }];
         if spec.layout != Layout::Shared {
             filesystems.push(Filesystem {
                 capacity: spec.imagefs_capacity,
                 other_used: spec.imagefs_other_used,
+                inodes: spec.imagefs_inodes,
                 ..Default::default()
             });
         }
@@ -371,6 +394,7 @@ impl Node {
             self.layer_refs[l] += 1;
             if self.layer_refs[l] == 1 {
                 self.filesystems[fs].layer_bytes += self.catalog.layers[l].size;
+                self.filesystems[fs].layer_inodes += self.catalog.layer_inodes(l);
             }
         }
     }
@@ -497,6 +521,7 @@ impl Node {
         self.filesystems[cfs].writable.add(t, &c.writable);
         self.filesystems[nfs].logs.add(t, &c.log);
         self.filesystems[nfs].volumes.add(t, &c.volume);
+        self.filesystems[nfs].log_files += 1;
         self.containers.insert(id, c);
         self.restore_rates(id);
         self.touch_fs(cfs);
@@ -711,6 +736,7 @@ impl Node {
             self.layer_refs[l] -= 1;
             if self.layer_refs[l] == 0 {
                 freed += self.catalog.layers[l].size;
+                self.filesystems[fs].layer_inodes -= self.catalog.layer_inodes(l);
             }
         }
         self.filesystems[fs].layer_bytes -= freed;
@@ -761,9 +787,14 @@ impl Node {
         FsStats {
             capacity_bytes: Some(f.capacity),
             available_bytes: Some(f.available(self.now)),
-            inodes: None,
-            inodes_free: None,
+            inodes: f.inodes,
+            inodes_free: f.inodes.map(|i| i.saturating_sub(f.inodes_used(self.now))),
         }
+    }
+
+    /// Whether any filesystem models inodes.
+    pub fn models_inodes(&self) -> bool {
+        self.filesystems.iter().any(|f| f.inodes.is_some())
     }
 }
 
@@ -843,6 +874,7 @@ impl ContainerRuntime for Node {
             return;
         };
         self.generation += 1;
+        self.filesystems[nfs].log_files -= 1;
         if self.exited.remove(&id) {
             self.exited_generation += 1;
         }

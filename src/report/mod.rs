@@ -6,6 +6,7 @@
 
 pub mod csv_recorder;
 pub mod plot;
+pub mod sweep_plot;
 
 use std::fs;
 use std::io::Write;

@@ -32,6 +32,7 @@ use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
 pub use data::PlotData;
+pub(crate) use draw::ensure_fonts;
 
 use crate::engine::NANOS_PER_SEC;
 use crate::outcome::{EventRow, Recorder, Sample};

@@ -15,6 +15,7 @@ use crate::kubelet::eviction::helpers::{
 use crate::kubelet::eviction::manager::EvictionEnv;
 use crate::kubelet::image_gc_manager::{Deletion, ImageGcManager};
 use crate::kubelet::runtime::ContainerRuntime;
+use crate::node::catalog::BYTES_PER_INODE;
 use crate::node::{Layout, Node};
 use crate::workload::trace::PodSpec;
 
@@ -90,6 +91,7 @@ impl EvictionEnv for Env<'_> {
 
     fn pod_stats(&mut self) -> PodStatsMap {
         let t = self.now;
+        let inodes = self.node.models_inodes();
         let mut out = BTreeMap::new();
         for p in self.active.iter().map(|&i| &self.pods[i]) {
             let mut stats = PodStats::default();
@@ -100,10 +102,18 @@ impl EvictionEnv for Env<'_> {
                 };
                 let (w, l) = (ctr.writable_bytes(t), ctr.log_bytes(t));
                 total += w + l;
+                // Inodes as the node counts them: one per BYTES_PER_INODE written, one log file.
+                let ino = |n: u64| inodes.then_some(n);
                 stats.containers.push(ContainerStats {
                     name: c.name.clone(),
-                    rootfs: Some(FsUsage::bytes(w)),
-                    logs: Some(FsUsage::bytes(l)),
+                    rootfs: Some(FsUsage {
+                        used_bytes: Some(w),
+                        inodes_used: ino(w / BYTES_PER_INODE),
+                    }),
+                    logs: Some(FsUsage {
+                        used_bytes: Some(l),
+                        inodes_used: ino(1),
+                    }),
                 });
                 if c.emptydir_rate.is_some() || c.emptydir_limit.is_some() {
                     let v = ctr.volume_bytes(t);
@@ -111,7 +121,7 @@ impl EvictionEnv for Env<'_> {
                     stats.volumes.push(VolumeStats {
                         name: emptydir_name(&c.name),
                         used_bytes: Some(v),
-                        inodes_used: None,
+                        inodes_used: inodes.then_some(v / BYTES_PER_INODE),
                     });
                 }
             }

@@ -252,7 +252,8 @@ impl<'a> Simulation<'a> {
             limited: BTreeMap::new(),
             sync_gen: 0,
             skip: None,
-            skip_enabled: true,
+            // The skip bound follows bytes only; with inodes modelled, tick every 10 s.
+            skip_enabled: sc.node.nodefs_inodes.is_none() && sc.node.imagefs_inodes.is_none(),
             phase_generation: 0,
             cgc_noop: None,
         };

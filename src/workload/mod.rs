@@ -1,4 +1,5 @@
 //! Workloads: what pods arrive, with which images, and when they go.
 
 pub mod import;
+pub mod synthetic;
 pub mod trace;

@@ -34,7 +34,7 @@ fn err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
 }
 
 /// Registers the embedded DejaVu Sans as plotters' `sans-serif` (once per process).
-fn ensure_fonts() -> Result<()> {
+pub(crate) fn ensure_fonts() -> Result<()> {
     static OK: OnceLock<bool> = OnceLock::new();
     let ok = *OK.get_or_init(|| {
         register_font(FONT, FontStyle::Normal, dejavu::sans::regular()).is_ok()

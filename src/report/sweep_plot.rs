@@ -1,0 +1,462 @@
+//! Plots a sweep (`sweep.png`, 1600x1000 px, and `sweep.svg`), one panel per metric:
+//!
+//! - one axis: the metric's mean against the axis values, with the 95 % confidence band;
+//! - two axes: a heatmap (rows: the first axis, columns: the second) with the mean, and `±` the
+//!   confidence half-width, printed in each cell; skipped points grey;
+//! - three or more: one heatmap figure per combination of the other axes' values,
+//!   `sweep_<axis>=<value>….png`.
+//!
+//! Text uses the run plots' embedded DejaVu Sans.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Result};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::FontStyle;
+
+use crate::report::plot::ensure_fonts;
+use crate::sweep::stats::Stat;
+
+const FONT: &str = "sans-serif";
+pub const SWEEP_PLOT_SIZE: (u32, u32) = (1600, 1000);
+const LINE: RGBColor = RGBColor(31, 92, 170);
+const GREY: RGBColor = RGBColor(70, 70, 70);
+const SKIPPED: RGBColor = RGBColor(225, 225, 225);
+
+/// What the plots need: axes, their values, and per point (by index) each metric's statistics
+/// (`None`: skipped, or not in this shard).
+pub struct SweepPlotInput {
+    pub title: String,
+    pub subtitle: String,
+    pub axes: Vec<String>,
+    pub axis_values: Vec<Vec<String>>,
+    pub metrics: Vec<String>,
+    pub cells: Vec<Option<Vec<Stat>>>,
+}
+
+fn err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
+    anyhow!("drawing the sweep plot failed: {e:?}")
+}
+
+/// A short number: integers as they are, else three significant digits; k and M above 10 000.
+pub fn short(v: f64) -> String {
+    let a = v.abs();
+    if a >= 1e6 {
+        format!("{}M", trim(format!("{:.2}", v / 1e6)))
+    } else if a >= 1e4 {
+        format!("{}k", trim(format!("{:.1}", v / 1e3)))
+    } else if (v - v.round()).abs() < 1e-9 {
+        format!("{:.0}", v.round())
+    } else if a >= 100.0 {
+        format!("{v:.0}")
+    } else if a >= 10.0 {
+        trim(format!("{v:.1}"))
+    } else {
+        trim(format!("{v:.2}"))
+    }
+}
+
+fn trim(s: String) -> String {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+fn file_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-=".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Writes the plot files into `dir` and returns their paths.
+pub fn plot_sweep(dir: &Path, input: &SweepPlotInput) -> Result<Vec<PathBuf>> {
+    ensure_fonts()?;
+    let lens: Vec<usize> = input.axis_values.iter().map(Vec::len).collect();
+    let mut files = Vec::new();
+    if lens.is_empty() {
+        return Ok(files);
+    }
+    // Facets: each combination of the values of axes 2.. (one facet for one or two axes).
+    let facet_lens = if lens.len() > 2 { &lens[2..] } else { &[][..] };
+    let n_facets: usize = facet_lens.iter().product();
+    for f in 0..n_facets {
+        let fixed = crate::sweep::spec::coords(facet_lens, f);
+        let (stem, extra) = if fixed.is_empty() {
+            ("sweep".to_string(), String::new())
+        } else {
+            let parts: Vec<String> = fixed
+                .iter()
+                .enumerate()
+                .map(|(k, &c)| format!("{}={}", input.axes[k + 2], input.axis_values[k + 2][c]))
+                .collect();
+            (
+                file_safe(&format!("sweep_{}", parts.join("_"))),
+                parts.join(", "),
+            )
+        };
+        // Point index of (c0, c1) in this facet.
+        let index = |c0: usize, c1: usize| -> usize {
+            let mut c = vec![c0];
+            if lens.len() > 1 {
+                c.push(c1);
+            }
+            c.extend(&fixed);
+            c.iter().zip(&lens).fold(0, |acc, (&ci, &n)| acc * n + ci)
+        };
+        let png = dir.join(format!("{stem}.png"));
+        let svg = dir.join(format!("{stem}.svg"));
+        {
+            let root = BitMapBackend::new(&png, SWEEP_PLOT_SIZE).into_drawing_area();
+            draw(&root, input, &extra, &index)?;
+            root.present()
+                .map_err(|e| anyhow!("cannot write {}: {e:?}", png.display()))?;
+        }
+        {
+            let root = SVGBackend::new(&svg, SWEEP_PLOT_SIZE).into_drawing_area();
+            draw(&root, input, &extra, &index)?;
+            root.present()
+                .map_err(|e| anyhow!("cannot write {}: {e:?}", svg.display()))?;
+        }
+        files.push(png);
+        files.push(svg);
+    }
+    Ok(files)
+}
+
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    input: &SweepPlotInput,
+    extra: &str,
+    index: &dyn Fn(usize, usize) -> usize,
+) -> Result<()> {
+    root.fill(&WHITE).map_err(err)?;
+    root.draw(&Text::new(
+        input.title.clone(),
+        (24, 12),
+        (FONT, 30, FontStyle::Bold).into_font().color(&BLACK),
+    ))
+    .map_err(err)?;
+    let sub = if extra.is_empty() {
+        input.subtitle.clone()
+    } else {
+        format!("{extra} · {}", input.subtitle)
+    };
+    root.draw(&Text::new(
+        sub,
+        (24, 52),
+        (FONT, 17).into_font().color(&GREY),
+    ))
+    .map_err(err)?;
+    let body = root.margin(85, 10, 10, 10);
+    let m = input.metrics.len().max(1);
+    let cols = if m == 1 {
+        1
+    } else if m <= 4 {
+        2
+    } else {
+        3
+    };
+    let rows = m.div_ceil(cols);
+    let panels = body.split_evenly((rows, cols));
+    for (k, metric) in input.metrics.iter().enumerate() {
+        if input.axes.len() == 1 {
+            line_panel(root, &panels[k], input, k, metric, index)?;
+        } else {
+            heat_panel(root, &panels[k], input, k, metric, index)?;
+        }
+    }
+    Ok(())
+}
+
+/// Pixel positions of a chart's data coordinates are absolute, so labels go on the root.
+fn label<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+    at: (i32, i32),
+    size: u32,
+    pos: Pos,
+) -> Result<()> {
+    root.draw(&Text::new(
+        text.to_string(),
+        at,
+        (FONT, size).into_font().color(&BLACK).pos(pos),
+    ))
+    .map_err(err)
+}
+
+/// Which of `n` category labels to print so that they do not overlap in `width` pixels.
+fn label_step(n: usize, width: f64, longest: usize) -> usize {
+    let need = (longest as f64 * 9.0 + 12.0).max(20.0);
+    let per = width / n.max(1) as f64;
+    ((need / per).ceil() as usize).max(1)
+}
+
+fn line_panel<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    area: &DrawingArea<DB, Shift>,
+    input: &SweepPlotInput,
+    k: usize,
+    metric: &str,
+    index: &dyn Fn(usize, usize) -> usize,
+) -> Result<()> {
+    let vals = &input.axis_values[0];
+    let n = vals.len();
+    let pts: Vec<Option<Stat>> = (0..n)
+        .map(|i| input.cells[index(i, 0)].as_ref().map(|s| s[k]))
+        .collect();
+    let (mut lo, mut hi) = (f64::MAX, f64::MIN);
+    for s in pts.iter().flatten() {
+        let c = s.ci95.unwrap_or(0.0);
+        lo = lo.min(s.mean - c);
+        hi = hi.max(s.mean + c);
+    }
+    if lo > hi {
+        (lo, hi) = (0.0, 1.0);
+    }
+    lo = lo.min(0.0);
+    if hi - lo < 1e-9 {
+        hi = lo + 1.0;
+    }
+    hi += (hi - lo) * 0.08;
+    let mut chart = ChartBuilder::on(area)
+        .caption(metric, (FONT, 20))
+        .margin(12)
+        .x_label_area_size(62)
+        .y_label_area_size(80)
+        .build_cartesian_2d(-0.5..(n as f64 - 0.5), lo..hi)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_labels(6)
+        .y_label_formatter(&|v| short(*v))
+        .light_line_style(RGBColor(240, 240, 240))
+        .bold_line_style(RGBColor(228, 228, 228))
+        .label_style((FONT, 14))
+        .axis_desc_style((FONT, 16))
+        .x_desc(input.axes[0].as_str())
+        .draw()
+        .map_err(err)?;
+    // Runs of consecutive points that were run: band and line per run.
+    let mut runs: Vec<Vec<(f64, Stat)>> = vec![Vec::new()];
+    for (i, p) in pts.iter().enumerate() {
+        match p {
+            Some(s) => runs.last_mut().unwrap().push((i as f64, *s)),
+            None => runs.push(Vec::new()),
+        }
+    }
+    for run in runs.iter().filter(|r| !r.is_empty()) {
+        if run.iter().any(|(_, s)| s.ci95.is_some_and(|c| c > 0.0)) {
+            let mut poly: Vec<(f64, f64)> = run
+                .iter()
+                .map(|(x, s)| (*x, s.mean + s.ci95.unwrap_or(0.0)))
+                .collect();
+            poly.extend(
+                run.iter()
+                    .rev()
+                    .map(|(x, s)| (*x, s.mean - s.ci95.unwrap_or(0.0))),
+            );
+            if run.len() == 1 {
+                let (x, s) = run[0];
+                let c = s.ci95.unwrap_or(0.0);
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(x, s.mean - c), (x, s.mean + c)],
+                        LINE.mix(0.4).stroke_width(6),
+                    )))
+                    .map_err(err)?;
+            } else {
+                chart
+                    .draw_series(std::iter::once(Polygon::new(poly, LINE.mix(0.18))))
+                    .map_err(err)?;
+            }
+        }
+        chart
+            .draw_series(LineSeries::new(
+                run.iter().map(|(x, s)| (*x, s.mean)),
+                LINE.stroke_width(2),
+            ))
+            .map_err(err)?;
+        chart
+            .draw_series(
+                run.iter()
+                    .map(|(x, s)| Circle::new((*x, s.mean), 4, LINE.filled())),
+            )
+            .map_err(err)?;
+    }
+    // Category labels under the axis; skipped points marked.
+    let (l, r) = (
+        chart.backend_coord(&(-0.5, lo)),
+        chart.backend_coord(&(n as f64 - 0.5, lo)),
+    );
+    let longest = vals.iter().map(|v| v.chars().count()).max().unwrap_or(1);
+    let step = label_step(n, (r.0 - l.0) as f64, longest);
+    for (i, v) in vals.iter().enumerate() {
+        let (px, py) = chart.backend_coord(&(i as f64, lo));
+        if i % step == 0 {
+            label(root, v, (px, py + 8), 14, Pos::new(HPos::Center, VPos::Top))?;
+        }
+        if pts[i].is_none() {
+            label(
+                root,
+                "skipped",
+                (px, py - 8),
+                12,
+                Pos::new(HPos::Center, VPos::Bottom),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Light yellow to red.
+fn heat(t: f64) -> RGBColor {
+    let t = t.clamp(0.0, 1.0);
+    let (a, b) = ((255.0, 247.0, 188.0), (200.0, 20.0, 20.0));
+    RGBColor(
+        (a.0 + (b.0 - a.0) * t) as u8,
+        (a.1 + (b.1 - a.1) * t) as u8,
+        (a.2 + (b.2 - a.2) * t) as u8,
+    )
+}
+
+fn heat_panel<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    area: &DrawingArea<DB, Shift>,
+    input: &SweepPlotInput,
+    k: usize,
+    metric: &str,
+    index: &dyn Fn(usize, usize) -> usize,
+) -> Result<()> {
+    let (ys, xs) = (&input.axis_values[0], &input.axis_values[1]);
+    let (ny, nx) = (ys.len(), xs.len());
+    let cell = |y: usize, x: usize| input.cells[index(y, x)].as_ref().map(|s| s[k]);
+    let (mut lo, mut hi) = (f64::MAX, f64::MIN);
+    for y in 0..ny {
+        for x in 0..nx {
+            if let Some(s) = cell(y, x) {
+                lo = lo.min(s.mean);
+                hi = hi.max(s.mean);
+            }
+        }
+    }
+    let caption = if lo <= hi {
+        format!("{metric}   (yellow {} … red {})", short(lo), short(hi))
+    } else {
+        metric.to_string()
+    };
+    let longest_y = ys.iter().map(|v| v.chars().count()).max().unwrap_or(1) as u32;
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption, (FONT, 20))
+        .margin(12)
+        .x_label_area_size(55)
+        .y_label_area_size((longest_y * 9 + 40).clamp(60, 160))
+        .build_cartesian_2d(0.0..nx as f64, 0.0..ny as f64)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(0)
+        .y_labels(0)
+        .axis_desc_style((FONT, 16))
+        .x_desc(input.axes[1].as_str())
+        .y_desc(input.axes[0].as_str())
+        .draw()
+        .map_err(err)?;
+    let p0 = chart.backend_coord(&(0.0, 0.0));
+    let p1 = chart.backend_coord(&(1.0, 1.0));
+    let (cw, ch) = ((p1.0 - p0.0).abs(), (p0.1 - p1.1).abs());
+    let size = (ch as f64 * 0.3).min(cw as f64 / 5.0).clamp(9.0, 18.0) as u32;
+    for y in 0..ny {
+        for x in 0..nx {
+            let (x0, y0) = (x as f64, y as f64);
+            let s = cell(y, x);
+            let fill = match s {
+                Some(s) if hi > lo => heat((s.mean - lo) / (hi - lo)),
+                Some(_) => heat(0.0),
+                None => SKIPPED,
+            };
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(x0, y0), (x0 + 1.0, y0 + 1.0)],
+                    fill.filled(),
+                )))
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(x0, y0), (x0 + 1.0, y0 + 1.0)],
+                    WHITE.stroke_width(1),
+                )))
+                .map_err(err)?;
+            let (cx, cy) = chart.backend_coord(&(x0 + 0.5, y0 + 0.5));
+            let dark = match s {
+                Some(s) if hi > lo => (s.mean - lo) / (hi - lo) > 0.6,
+                _ => false,
+            };
+            let color = if dark { WHITE } else { BLACK };
+            let style = |sz: u32| {
+                (FONT, sz)
+                    .into_font()
+                    .color(&color)
+                    .pos(Pos::new(HPos::Center, VPos::Center))
+            };
+            match s {
+                None => {
+                    root.draw(&Text::new("skipped", (cx, cy), style(size.min(13))))
+                        .map_err(err)?;
+                }
+                Some(s) => match s.ci95.filter(|c| *c > 0.0) {
+                    Some(c) if ch as f64 > 2.6 * size as f64 => {
+                        let off = (size as f64 * 0.6) as i32;
+                        root.draw(&Text::new(short(s.mean), (cx, cy - off), style(size)))
+                            .map_err(err)?;
+                        root.draw(&Text::new(
+                            format!("±{}", short(c)),
+                            (cx, cy + off),
+                            style((size * 4 / 5).max(9)),
+                        ))
+                        .map_err(err)?;
+                    }
+                    _ => {
+                        root.draw(&Text::new(short(s.mean), (cx, cy), style(size)))
+                            .map_err(err)?;
+                    }
+                },
+            }
+        }
+    }
+    // Axis value labels.
+    let longest_x = xs.iter().map(|v| v.chars().count()).max().unwrap_or(1);
+    let step = label_step(nx, (cw as usize * nx) as f64, longest_x);
+    for (x, v) in xs.iter().enumerate() {
+        if x % step == 0 {
+            let (px, py) = chart.backend_coord(&(x as f64 + 0.5, 0.0));
+            label(root, v, (px, py + 6), 14, Pos::new(HPos::Center, VPos::Top))?;
+        }
+    }
+    let ystep = ((18.0 / ch.max(1) as f64).ceil() as usize).max(1);
+    for (y, v) in ys.iter().enumerate() {
+        if y % ystep == 0 {
+            let (px, py) = chart.backend_coord(&(0.0, y as f64 + 0.5));
+            label(
+                root,
+                v,
+                (px - 6, py),
+                14,
+                Pos::new(HPos::Right, VPos::Center),
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,436 @@
+//! The `[sweep]` and `[goal]` tables of a scenario file: axes, grid, replicates, seeds, goal.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::path::{Path, PathBuf};
+
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::error::{line_of, InputError};
+use crate::outcome::Summary;
+use crate::scenario::Scenario;
+
+/// A map that keeps its keys in file order (TOML tables and JSON objects alike).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Ordered<V>(pub Vec<(String, V)>);
+
+impl<V> Ordered<V> {
+    pub fn get(&self, key: &str) -> Option<&V> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for Ordered<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Vis<V>(PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for Vis<V> {
+            type Value = Ordered<V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a table")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                let mut v = Vec::new();
+                while let Some((k, val)) = m.next_entry::<String, V>()? {
+                    v.push((k, val));
+                }
+                Ok(Ordered(v))
+            }
+        }
+        d.deserialize_map(Vis(PhantomData))
+    }
+}
+
+impl<V: Serialize> Serialize for Ordered<V> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+/// One swept field: its dotted path and the values it takes, in file order.
+#[derive(Debug, Clone)]
+pub struct Axis {
+    pub path: String,
+    pub values: Vec<toml::Value>,
+}
+
+/// A metric condition of `[goal]`: every replicate must have `min <= metric <= max`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Condition {
+    pub metric: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+}
+
+/// `[goal]`: the conditions and the axis whose smallest value is wanted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Goal {
+    pub conditions: Vec<Condition>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimize: Option<String>,
+}
+
+/// A scenario file with a `[sweep]` table (or without one: a one-point sweep).
+#[derive(Debug, Clone)]
+pub struct SweepSpec {
+    pub path: PathBuf,
+    /// The scenario document without `[sweep]` and `[goal]`.
+    doc: toml::Table,
+    pub name: String,
+    pub axes: Vec<Axis>,
+    pub replicates: u32,
+    pub goal: Option<Goal>,
+    /// Hash of the inputs (scenario text, trace and catalog files): a journal is only reused
+    /// when it matches.
+    pub fingerprint: String,
+}
+
+#[derive(Deserialize)]
+struct RawDoc {
+    #[serde(default)]
+    sweep: Option<Spanned<Ordered<Spanned<toml::Value>>>>,
+    #[serde(default)]
+    goal: Option<Spanned<Ordered<Spanned<toml::Value>>>>,
+}
+
+/// The `index`-th output (from 1) of a splitmix64 generator seeded with `seed`: replicate
+/// `r` of a point runs with seed `replicate_seed(scenario seed, r)`.
+pub fn replicate_seed(seed: u64, replicate: u32) -> u64 {
+    let mut z = seed.wrapping_add((replicate as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// FNV-1a, 64 bits.
+pub(crate) fn fnv(h: &mut u64, bytes: &[u8]) {
+    for b in bytes {
+        *h ^= *b as u64;
+        *h = h.wrapping_mul(0x100_0000_01b3);
+    }
+}
+
+/// The summary metrics `[goal]` may name: numeric `summary.json` fields, in file order.
+pub fn numeric_summary_fields() -> Vec<String> {
+    let text = serde_json::to_string(&Summary::default()).expect("Summary serializes");
+    let m: Ordered<serde_json::Value> = serde_json::from_str(&text).expect("an object");
+    m.0.into_iter()
+        .filter(|(_, v)| v.is_number())
+        .map(|(k, _)| k)
+        .collect()
+}
+
+/// An axis value as it appears in the CSVs: strings bare, others in TOML syntax.
+pub fn value_text(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::Float(f) => f.to_string(),
+        toml::Value::Boolean(b) => b.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// The number an axis value stands for when the goal minimizes it: a number, a quantity
+/// (`30Gi`) or a duration (`3d`), else none (then the value's position on the axis counts).
+pub fn value_number(s: &str) -> Option<f64> {
+    if let Ok(f) = s.trim().parse::<f64>() {
+        return Some(f);
+    }
+    if let Ok(b) = crate::units::parse_bytes(s) {
+        return Some(b as f64);
+    }
+    crate::units::parse_sim_duration(s).ok().map(|d| d as f64)
+}
+
+impl SweepSpec {
+    pub fn load(path: &Path) -> Result<SweepSpec, InputError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            InputError::new(path, None, None, format!("cannot read the scenario: {e}"))
+        })?;
+        SweepSpec::from_str(path, &text)
+    }
+
+    pub fn from_str(path: &Path, text: &str) -> Result<SweepSpec, InputError> {
+        let err = |pos: Option<usize>, field: &str, msg: String| {
+            InputError::new(path, pos.map(|p| line_of(text, p)), Some(field), msg)
+        };
+        let mut doc: toml::Table = toml::from_str(text)
+            .map_err(|e| InputError::new(path, None, None, e.message().trim_end().to_string()))?;
+        let raw: RawDoc = toml::from_str(text)
+            .map_err(|e| InputError::new(path, None, None, e.message().trim_end().to_string()))?;
+        doc.remove("sweep");
+        doc.remove("goal");
+        let name = doc
+            .get("name")
+            .and_then(|v| v.as_str())
+            .unwrap_or("sweep")
+            .to_string();
+
+        let mut axes = Vec::new();
+        let mut replicates = 1u32;
+        if let Some(sw) = &raw.sweep {
+            for (key, v) in &sw.get_ref().0 {
+                let pos = Some(v.span().start);
+                if key == "replicates" {
+                    match v.get_ref().as_integer() {
+                        Some(n) if (1..=1_000_000).contains(&n) => replicates = n as u32,
+                        _ => {
+                            return Err(err(
+                                pos,
+                                "sweep.replicates",
+                                "must be a whole number of at least 1".into(),
+                            ))
+                        }
+                    }
+                    continue;
+                }
+                flatten_axis(key, v.get_ref(), &mut axes)
+                    .map_err(|m| err(pos, &format!("sweep.{key}"), m))?;
+            }
+        }
+        for (i, a) in axes.iter().enumerate() {
+            if axes[..i].iter().any(|b| b.path == a.path) {
+                return Err(err(
+                    raw.sweep.as_ref().map(|s| s.span().start),
+                    "sweep",
+                    format!("{:?} is swept twice", a.path),
+                ));
+            }
+        }
+
+        let goal = match &raw.goal {
+            None => None,
+            Some(g) => {
+                let fields = numeric_summary_fields();
+                let mut conditions = Vec::new();
+                let mut minimize = None;
+                for (key, v) in &g.get_ref().0 {
+                    let pos = Some(v.span().start);
+                    let field = format!("goal.{key}");
+                    if key == "minimize" {
+                        let Some(s) = v.get_ref().as_str() else {
+                            return Err(err(pos, &field, "must name a swept field".into()));
+                        };
+                        if !axes.iter().any(|a| a.path == s) {
+                            return Err(err(
+                                pos,
+                                &field,
+                                format!(
+                                    "{s:?} is not a [sweep] axis (axes: {})",
+                                    axes.iter()
+                                        .map(|a| a.path.as_str())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ),
+                            ));
+                        }
+                        minimize = Some(s.to_string());
+                        continue;
+                    }
+                    if !fields.contains(key) && !key.starts_with("evictions_by_signal.") {
+                        return Err(err(
+                            pos,
+                            &field,
+                            format!("{key:?} is not a numeric summary.json metric (e.g. evictions, gc_failures, disk_pressure_seconds, evictions_by_signal.imagefs.available)"),
+                        ));
+                    }
+                    let num = |v: &toml::Value| match v {
+                        toml::Value::Integer(i) => Some(*i as f64),
+                        toml::Value::Float(f) => Some(*f),
+                        _ => None,
+                    };
+                    let bad = || {
+                        err(pos, &field, "must be a number (an upper bound: `evictions = 0` means at most 0) or a table { min = A, max = B }".into())
+                    };
+                    let c = match v.get_ref() {
+                        toml::Value::Table(t) => {
+                            let mut c = Condition {
+                                metric: key.clone(),
+                                min: None,
+                                max: None,
+                            };
+                            for (k, x) in t {
+                                let x = num(x).ok_or_else(bad)?;
+                                match k.as_str() {
+                                    "min" => c.min = Some(x),
+                                    "max" => c.max = Some(x),
+                                    _ => return Err(bad()),
+                                }
+                            }
+                            if c.min.is_none() && c.max.is_none() {
+                                return Err(bad());
+                            }
+                            c
+                        }
+                        other => Condition {
+                            metric: key.clone(),
+                            min: None,
+                            max: Some(num(other).ok_or_else(bad)?),
+                        },
+                    };
+                    conditions.push(c);
+                }
+                Some(Goal {
+                    conditions,
+                    minimize,
+                })
+            }
+        };
+
+        // Fingerprint: the scenario text and the files it names.
+        let mut h = 0xcbf2_9ce4_8422_2325u64;
+        fnv(&mut h, env!("CARGO_PKG_VERSION").as_bytes());
+        fnv(&mut h, text.as_bytes());
+        let base = path.parent().unwrap_or(Path::new("."));
+        if let Some(w) = doc.get("workload").and_then(|w| w.as_table()) {
+            for key in ["trace", "catalog"] {
+                if let Some(rel) = w.get(key).and_then(|v| v.as_str()) {
+                    if let Ok(bytes) = std::fs::read(base.join(rel)) {
+                        fnv(&mut h, &bytes);
+                    }
+                }
+            }
+        }
+
+        Ok(SweepSpec {
+            path: path.to_path_buf(),
+            doc,
+            name,
+            axes,
+            replicates,
+            goal,
+            fingerprint: format!("{h:016x}"),
+        })
+    }
+
+    /// Number of grid points (the product of the axes' lengths; 1 without axes).
+    pub fn points(&self) -> usize {
+        self.axes.iter().map(|a| a.values.len()).product()
+    }
+
+    /// The value index on each axis of point `i`: the first axis varies slowest.
+    pub fn coords(&self, i: usize) -> Vec<usize> {
+        coords(&self.axis_lens(), i)
+    }
+
+    pub fn axis_lens(&self) -> Vec<usize> {
+        self.axes.iter().map(|a| a.values.len()).collect()
+    }
+
+    /// Axis values of point `i` as the CSVs show them.
+    pub fn value_texts(&self, i: usize) -> Vec<String> {
+        self.coords(i)
+            .iter()
+            .zip(&self.axes)
+            .map(|(&c, a)| value_text(&a.values[c]))
+            .collect()
+    }
+
+    /// The scenario text of point `i`: the document with each axis's value set.
+    pub fn point_text(&self, i: usize) -> Result<String, String> {
+        let mut doc = self.doc.clone();
+        for (&c, a) in self.coords(i).iter().zip(&self.axes) {
+            let segs: Vec<&str> = a.path.split('.').collect();
+            set_in_table(&mut doc, &segs, a.values[c].clone())
+                .map_err(|m| format!("{}: {m}", a.path))?;
+        }
+        toml::to_string(&doc).map_err(|e| e.to_string())
+    }
+
+    /// Loads and validates point `i` (the scenario seed is the file's; see [`replicate_seed`]).
+    /// The error text names the field and the problem (its line would be of generated text).
+    pub fn scenario(&self, i: usize) -> Result<Scenario, String> {
+        let text = self.point_text(i)?;
+        Scenario::from_str(&self.path, &text).map_err(|e| match e.field {
+            Some(f) => format!("{f}: {}", e.message),
+            None => e.message,
+        })
+    }
+}
+
+pub(crate) fn coords(lens: &[usize], mut i: usize) -> Vec<usize> {
+    let mut c = vec![0; lens.len()];
+    for (k, &n) in lens.iter().enumerate().rev() {
+        c[k] = i % n.max(1);
+        i /= n.max(1);
+    }
+    c
+}
+
+fn flatten_axis(key: &str, v: &toml::Value, axes: &mut Vec<Axis>) -> Result<(), String> {
+    match v {
+        toml::Value::Array(a) if !a.is_empty() => {
+            axes.push(Axis {
+                path: key.to_string(),
+                values: a.clone(),
+            });
+            Ok(())
+        }
+        toml::Value::Table(t) => {
+            for (k, v) in t {
+                flatten_axis(&format!("{key}.{k}"), v, axes)?;
+            }
+            Ok(())
+        }
+        _ => Err(
+            "an axis is a non-empty list of values, e.g. \"node.disk\" = [\"30Gi\", \"50Gi\"]"
+                .into(),
+        ),
+    }
+}
+
+/// Sets `value` at the dotted path `segs` under table `t`. A key may itself contain dots
+/// (`kubelet.evictionHard.imagefs.available`): the longest existing key wins; a missing key
+/// becomes a table holding the rest of the path as one key. Numbers index arrays
+/// (`image.0.pinned`).
+fn set_in_table(t: &mut toml::Table, segs: &[&str], value: toml::Value) -> Result<(), String> {
+    for k in (1..=segs.len()).rev() {
+        let key = segs[..k].join(".");
+        if t.contains_key(&key) {
+            if k == segs.len() {
+                t.insert(key, value);
+                return Ok(());
+            }
+            return set_in_value(t.get_mut(&key).unwrap(), &segs[k..], value);
+        }
+    }
+    if segs.len() == 1 {
+        t.insert(segs[0].to_string(), value);
+    } else {
+        let mut sub = toml::Table::new();
+        sub.insert(segs[1..].join("."), value);
+        t.insert(segs[0].to_string(), toml::Value::Table(sub));
+    }
+    Ok(())
+}
+
+fn set_in_value(v: &mut toml::Value, segs: &[&str], value: toml::Value) -> Result<(), String> {
+    match v {
+        toml::Value::Table(t) => set_in_table(t, segs, value),
+        toml::Value::Array(a) => {
+            let i: usize = segs[0]
+                .parse()
+                .map_err(|_| format!("{:?} is not an index into a list", segs[0]))?;
+            let len = a.len();
+            let item = a
+                .get_mut(i)
+                .ok_or_else(|| format!("index {i} is past the list's {len} entries"))?;
+            if segs.len() == 1 {
+                *item = value;
+                Ok(())
+            } else {
+                set_in_value(item, &segs[1..], value)
+            }
+        }
+        _ => Err(format!("{:?} is not a table", segs[0])),
+    }
+}

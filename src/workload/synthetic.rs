@@ -1,0 +1,1506 @@
+//! Synthetic workloads: `[workload.synthetic]` builds an image catalog and a pod trace from a few
+//! distributions instead of a trace file. Same scenario + seed = same catalog and same trace,
+//! byte for byte. See README "Synthetic workloads".
+//!
+//! The schema (all field names snake_case; sizes and rates are quantities, times Go durations
+//! with `d`):
+//!
+//! ```toml
+//! [workload.synthetic]
+//! unpack_ratio = 2.7          # unpacked bytes per compressed byte (data-formats.md §2.4, §6.3)
+//! pause_image = "registry.k8s.io/pause:3.10"  # pinned and preloaded; "" = none
+//!
+//! [[workload.synthetic.family]]   # images sharing base layers (OS, runtime)
+//! name = "web"                # [a-z0-9.-]
+//! images = 10                 # app images of this family the [pods] stream chooses from
+//! base_layers = 2             # layers every image of the family shares
+//! base_size = "60Mi"          # median unpacked size of a base layer (lognormal)
+//! base_sigma = 0.5            # its log-space standard deviation
+//! app_layers = 3              # layers of each image's own
+//! app_size = "30Mi"           # median unpacked size of an app layer (lognormal)
+//! app_sigma = 1.0
+//! # unpack_ratio = 1.0        # this family's ratio (model weights do not compress)
+//!
+//! [workload.synthetic.pods]   # a Poisson stream of pods over the family images
+//! rate = 12                   # mean pods per hour (> 0)
+//! diurnal_amplitude = 0.0     # 0..1: rate × (1 + a·cos(2π(t − diurnal_peak)/24h))
+//! diurnal_peak = "14h"        # time of day of the peak
+//! zipf_alpha = 0.9            # image of popularity rank k chosen with probability ∝ k^-α
+//! lifetime = "30m"            # mean pod lifetime (> 0)
+//! lifetime_distribution = "lognormal"   # or "exponential"
+//! lifetime_sigma = 1.0        # lognormal only
+//! completes = false           # true: containers exit at the end of the lifetime (a Job) and
+//! ttl_after_finished = "1m"   #       the pod is deleted this much later; false: deleted
+//! owner = ""                  # "", "ReplicaSet", "Job": who replaces an evicted pod
+//!
+//! [[workload.synthetic.rollout]]  # a Deployment shipping a new tag every `every`
+//! name = "shop-api"
+//! family = "web"              # base layers and layer sizes from this family
+//! every = "6h"
+//! start = "0s"
+//! replicas = 2
+//! top_layers = 1              # app layers rebuilt per tag; the others are shared by all tags
+//! step = "30s"                # rolling update: replica r of the new tag at +r·step, the old
+//!                             # tag's replica r deleted at +(r+1)·step
+//!
+//! [[workload.synthetic.cronjob]]  # a fixed image run every `every` (owner Job)
+//! name = "backup"
+//! family = "web"
+//! every = "24h"
+//! start = "0s"
+//! runtime = "10m"             # the Job's containers exit after this
+//! ttl_after_finished = "1m"   # the pod is deleted this much after finishing
+//!
+//! [[workload.synthetic.daemonset]]  # one long-lived pod on the node (owner DaemonSet)
+//! name = "fluent-bit"
+//! family = "agents"
+//! start = "0s"
+//! ```
+//!
+//! Every `pods`, `rollout`, `cronjob` and `daemonset` table also takes the container fields
+//! `writable_rate` and `log_rate` (median bytes/s, lognormal per container, default 0),
+//! `writable_rate_sigma` and `log_rate_sigma` (default 1.0), `writable_cap` and `log_cap`
+//! (default none), `request`, `limit` (ephemeral-storage), `priority`, `tgps` and
+//! `pull_policy` (default `IfNotPresent`).
+//!
+//! The generator is an iterator: its memory is the catalog plus the pods alive at once, never
+//! the trace, so [`write_trace`] streams any length of trace.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeSet, BinaryHeap};
+use std::io::{self, Write};
+use std::path::Path;
+
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Exp, LogNormal};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::engine::SimTime;
+use crate::error::{line_of, InputError};
+use crate::kubelet::image_manager::PullPolicy;
+use crate::node::catalog::{ImageSpec, LayerSpec};
+use crate::scenario::NumOrStr;
+use crate::units::{parse_bytes, parse_sim_duration, Quantity};
+use crate::workload::trace::{ContainerSpec, Owner, PodSpec, TraceAction, TraceEvent};
+
+const NS: u64 = 1_000_000_000;
+/// Default unpacked/compressed ratio (nginx 2.65–2.7×, data-formats.md §6.3).
+pub const DEFAULT_UNPACK_RATIO: f64 = 2.7;
+pub const DEFAULT_ZIPF_ALPHA: f64 = 0.9;
+const DEFAULT_PAUSE: &str = "registry.k8s.io/pause:3.10";
+
+// ---------------------------------------------------------------------------------------------
+// Distributions (public so tests can check them against their parameters)
+// ---------------------------------------------------------------------------------------------
+
+/// A positive random quantity.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Dist {
+    /// `exp(mu + sigma·Z)`: median `exp(mu)`, mean `exp(mu + sigma²/2)`.
+    LogNormal {
+        mu: f64,
+        sigma: f64,
+    },
+    /// Exponential with this mean.
+    Exponential {
+        mean: f64,
+    },
+    Fixed(f64),
+}
+
+impl Dist {
+    /// A lognormal with this median (`sigma` = 0: always the median).
+    pub fn lognormal_median(median: f64, sigma: f64) -> Dist {
+        if sigma == 0.0 || median == 0.0 {
+            Dist::Fixed(median)
+        } else {
+            Dist::LogNormal {
+                mu: median.ln(),
+                sigma,
+            }
+        }
+    }
+
+    /// A lognormal with this mean.
+    pub fn lognormal_mean(mean: f64, sigma: f64) -> Dist {
+        if sigma == 0.0 {
+            Dist::Fixed(mean)
+        } else {
+            Dist::LogNormal {
+                mu: mean.ln() - sigma * sigma / 2.0,
+                sigma,
+            }
+        }
+    }
+
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match *self {
+            Dist::LogNormal { mu, sigma } => LogNormal::new(mu, sigma).unwrap().sample(rng),
+            Dist::Exponential { mean } => Exp::new(1.0 / mean).unwrap().sample(rng) as f64,
+            Dist::Fixed(v) => v,
+        }
+    }
+
+    pub fn mean(&self) -> f64 {
+        match *self {
+            Dist::LogNormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
+            Dist::Exponential { mean } => mean,
+            Dist::Fixed(v) => v,
+        }
+    }
+}
+
+/// Zipf popularity over `n` ranks: rank `k` (0-based) has probability ∝ `(k+1)^-alpha`.
+/// Sampled exactly by inverting the cumulative table.
+#[derive(Debug, Clone)]
+pub struct Zipf {
+    cdf: Vec<f64>,
+}
+
+impl Zipf {
+    pub fn new(n: usize, alpha: f64) -> Zipf {
+        let mut cdf = Vec::with_capacity(n);
+        let mut acc = 0.0;
+        for k in 1..=n {
+            acc += (k as f64).powf(-alpha);
+            cdf.push(acc);
+        }
+        for c in &mut cdf {
+            *c /= acc;
+        }
+        Zipf { cdf }
+    }
+
+    /// The probability of rank `k` (0-based).
+    pub fn probability(&self, k: usize) -> f64 {
+        self.cdf[k] - if k == 0 { 0.0 } else { self.cdf[k - 1] }
+    }
+
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> usize {
+        let u: f64 = rng.gen();
+        self.cdf
+            .partition_point(|&c| c <= u)
+            .min(self.cdf.len() - 1)
+    }
+}
+
+/// A Poisson process of `rate` events per second, optionally modulated over the day:
+/// `rate·(1 + amplitude·cos(2π(t − peak)/1d))`, sampled by thinning.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Arrivals {
+    pub rate: f64,
+    pub amplitude: f64,
+    pub peak_s: f64,
+}
+
+impl Arrivals {
+    pub fn intensity(&self, t: f64) -> f64 {
+        let day = 86400.0;
+        self.rate
+            * (1.0 + self.amplitude * (2.0 * std::f64::consts::PI * (t - self.peak_s) / day).cos())
+    }
+
+    /// The next arrival after time `t` (seconds).
+    pub fn next<R: Rng + ?Sized>(&self, rng: &mut R, mut t: f64) -> f64 {
+        let max = self.rate * (1.0 + self.amplitude);
+        let exp = Exp::new(max).unwrap();
+        loop {
+            t += exp.sample(rng);
+            if self.amplitude == 0.0 || rng.gen::<f64>() * max <= self.intensity(t) {
+                return t;
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The TOML schema
+// ---------------------------------------------------------------------------------------------
+
+/// `[workload.synthetic]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSynthetic {
+    #[serde(default)]
+    unpack_ratio: Option<Spanned<f64>>,
+    #[serde(default)]
+    pause_image: Option<Spanned<String>>,
+    #[serde(default)]
+    family: Vec<Spanned<RawFamily>>,
+    #[serde(default)]
+    pods: Option<Spanned<RawPods>>,
+    #[serde(default)]
+    rollout: Vec<Spanned<RawRollout>>,
+    #[serde(default)]
+    cronjob: Vec<Spanned<RawCronJob>>,
+    #[serde(default)]
+    daemonset: Vec<Spanned<RawDaemonSet>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFamily {
+    name: Spanned<String>,
+    #[serde(default)]
+    images: Option<Spanned<i64>>,
+    #[serde(default)]
+    base_layers: Option<Spanned<i64>>,
+    #[serde(default)]
+    base_size: Option<Spanned<NumOrStr>>,
+    #[serde(default)]
+    base_sigma: Option<Spanned<f64>>,
+    #[serde(default)]
+    app_layers: Option<Spanned<i64>>,
+    #[serde(default)]
+    app_size: Option<Spanned<NumOrStr>>,
+    #[serde(default)]
+    app_sigma: Option<Spanned<f64>>,
+    #[serde(default)]
+    unpack_ratio: Option<Spanned<f64>>,
+}
+
+struct RawContainerRef<'a> {
+    writable_rate: &'a Option<Spanned<NumOrStr>>,
+    writable_rate_sigma: &'a Option<Spanned<f64>>,
+    writable_cap: &'a Option<Spanned<NumOrStr>>,
+    log_rate: &'a Option<Spanned<NumOrStr>>,
+    log_rate_sigma: &'a Option<Spanned<f64>>,
+    log_cap: &'a Option<Spanned<NumOrStr>>,
+    request: &'a Option<Spanned<NumOrStr>>,
+    limit: &'a Option<Spanned<NumOrStr>>,
+    priority: &'a Option<Spanned<i64>>,
+    tgps: &'a Option<Spanned<i64>>,
+    pull_policy: &'a Option<Spanned<String>>,
+}
+
+/// A workload table: its own fields plus the container fields.
+macro_rules! workload_table {
+    ($name:ident { $($(#[$fm:meta])* $f:ident : $t:ty,)* }) => {
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct $name {
+            $($(#[$fm])* $f: $t,)*
+            #[serde(default)]
+            writable_rate: Option<Spanned<NumOrStr>>,
+            #[serde(default)]
+            writable_rate_sigma: Option<Spanned<f64>>,
+            #[serde(default)]
+            writable_cap: Option<Spanned<NumOrStr>>,
+            #[serde(default)]
+            log_rate: Option<Spanned<NumOrStr>>,
+            #[serde(default)]
+            log_rate_sigma: Option<Spanned<f64>>,
+            #[serde(default)]
+            log_cap: Option<Spanned<NumOrStr>>,
+            #[serde(default)]
+            request: Option<Spanned<NumOrStr>>,
+            #[serde(default)]
+            limit: Option<Spanned<NumOrStr>>,
+            #[serde(default)]
+            priority: Option<Spanned<i64>>,
+            #[serde(default)]
+            tgps: Option<Spanned<i64>>,
+            #[serde(default)]
+            pull_policy: Option<Spanned<String>>,
+        }
+        impl $name {
+            fn container(&self) -> RawContainerRef<'_> {
+                RawContainerRef {
+                    writable_rate: &self.writable_rate,
+                    writable_rate_sigma: &self.writable_rate_sigma,
+                    writable_cap: &self.writable_cap,
+                    log_rate: &self.log_rate,
+                    log_rate_sigma: &self.log_rate_sigma,
+                    log_cap: &self.log_cap,
+                    request: &self.request,
+                    limit: &self.limit,
+                    priority: &self.priority,
+                    tgps: &self.tgps,
+                    pull_policy: &self.pull_policy,
+                }
+            }
+        }
+    };
+}
+
+workload_table!(RawPods {
+    rate: Spanned<f64>,
+    #[serde(default)]
+    diurnal_amplitude: Option<Spanned<f64>>,
+    #[serde(default)]
+    diurnal_peak: Option<Spanned<String>>,
+    #[serde(default)]
+    zipf_alpha: Option<Spanned<f64>>,
+    lifetime: Spanned<String>,
+    #[serde(default)]
+    lifetime_distribution: Option<Spanned<String>>,
+    #[serde(default)]
+    lifetime_sigma: Option<Spanned<f64>>,
+    #[serde(default)]
+    completes: Option<bool>,
+    #[serde(default)]
+    ttl_after_finished: Option<Spanned<String>>,
+    #[serde(default)]
+    owner: Option<Spanned<String>>,
+});
+
+workload_table!(RawRollout {
+    name: Spanned<String>,
+    family: Spanned<String>,
+    every: Spanned<String>,
+    #[serde(default)]
+    start: Option<Spanned<String>>,
+    #[serde(default)]
+    replicas: Option<Spanned<i64>>,
+    #[serde(default)]
+    top_layers: Option<Spanned<i64>>,
+    #[serde(default)]
+    step: Option<Spanned<String>>,
+});
+
+workload_table!(RawCronJob {
+    name: Spanned<String>,
+    family: Spanned<String>,
+    every: Spanned<String>,
+    #[serde(default)]
+    start: Option<Spanned<String>>,
+    #[serde(default)]
+    runtime: Option<Spanned<String>>,
+    #[serde(default)]
+    ttl_after_finished: Option<Spanned<String>>,
+});
+
+workload_table!(RawDaemonSet {
+    name: Spanned<String>,
+    family: Spanned<String>,
+    #[serde(default)]
+    start: Option<Spanned<String>>,
+});
+
+// ---------------------------------------------------------------------------------------------
+// The validated workload
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+struct ContainerTemplate {
+    writable: Dist,
+    writable_cap: u64,
+    log: Dist,
+    log_cap: u64,
+    request: Option<Quantity>,
+    limit: Option<Quantity>,
+    priority: Option<i32>,
+    tgps: i64,
+    pull_policy: PullPolicy,
+}
+
+#[derive(Debug, Clone)]
+struct PodsSpec {
+    arrivals: Arrivals,
+    lifetime: Dist,
+    completes: bool,
+    ttl: SimTime,
+    owner: Owner,
+    c: ContainerTemplate,
+}
+
+#[derive(Debug, Clone)]
+struct RolloutSpec {
+    name: String,
+    every: SimTime,
+    start: SimTime,
+    replicas: usize,
+    step: SimTime,
+    /// Local image index of each tag.
+    tags: Vec<usize>,
+    c: ContainerTemplate,
+}
+
+#[derive(Debug, Clone)]
+struct CronSpec {
+    name: String,
+    image: usize,
+    every: SimTime,
+    start: SimTime,
+    runtime: SimTime,
+    ttl: SimTime,
+    c: ContainerTemplate,
+}
+
+#[derive(Debug, Clone)]
+struct DsSpec {
+    name: String,
+    image: usize,
+    start: SimTime,
+    c: ContainerTemplate,
+}
+
+/// A validated `[workload.synthetic]`: its generated catalog and what the trace generator needs.
+#[derive(Debug, Clone)]
+pub struct SyntheticWorkload {
+    /// Generated layers and images (image layer indices are into `layers`).
+    pub layers: Vec<LayerSpec>,
+    pub images: Vec<ImageSpec>,
+    /// Indices into `images` of the images on disk at t = 0 (the pause image).
+    pub preloaded: Vec<usize>,
+    /// Where `images[0]` sits in the scenario's catalog (set by the scenario loader).
+    pub image_offset: usize,
+    seed: u64,
+    duration: SimTime,
+    pods: Option<PodsSpec>,
+    /// Local image indices of the `[pods]` stream's images, most popular first.
+    by_rank: Vec<usize>,
+    zipf: Zipf,
+    rollouts: Vec<RolloutSpec>,
+    cronjobs: Vec<CronSpec>,
+    daemonsets: Vec<DsSpec>,
+}
+
+/// RNG streams: one per source, so adding a cronjob does not change the pods stream.
+const STREAM_CATALOG: u64 = 1;
+const STREAM_PODS: u64 = 2;
+const STREAM_ROLLOUT: u64 = 1 << 20;
+const STREAM_CRON: u64 = 2 << 20;
+const STREAM_DS: u64 = 3 << 20;
+
+fn rng(seed: u64, stream: u64) -> ChaCha8Rng {
+    let mut r = ChaCha8Rng::seed_from_u64(seed);
+    r.set_stream(stream);
+    r
+}
+
+/// Rounds seconds to whole milliseconds, in ns.
+fn to_ns(secs: f64) -> SimTime {
+    ((secs * 1000.0).round().max(0.0) as u64) * 1_000_000
+}
+
+struct Ctx<'a> {
+    path: &'a Path,
+    text: &'a str,
+}
+
+impl Ctx<'_> {
+    fn err(&self, span: std::ops::Range<usize>, field: &str, msg: impl Into<String>) -> InputError {
+        InputError::new(
+            self.path,
+            Some(line_of(self.text, span.start)),
+            Some(&format!("workload.synthetic.{field}")),
+            msg,
+        )
+    }
+
+    fn bytes(&self, v: &Spanned<NumOrStr>, field: &str) -> Result<u64, InputError> {
+        let s = match v.get_ref() {
+            NumOrStr::Int(i) => i.to_string(),
+            NumOrStr::Float(f) => f.to_string(),
+            NumOrStr::Str(s) => s.clone(),
+        };
+        parse_bytes(&s).map_err(|e| self.err(v.span(), field, e.to_string()))
+    }
+
+    fn positive_bytes(
+        &self,
+        v: &Option<Spanned<NumOrStr>>,
+        field: &str,
+        default: u64,
+    ) -> Result<u64, InputError> {
+        match v {
+            None => Ok(default),
+            Some(v) => {
+                let b = self.bytes(v, field)?;
+                if b == 0 {
+                    return Err(self.err(v.span(), field, "must be greater than 0"));
+                }
+                Ok(b)
+            }
+        }
+    }
+
+    fn quantity(
+        &self,
+        v: &Option<Spanned<NumOrStr>>,
+        field: &str,
+    ) -> Result<Option<Quantity>, InputError> {
+        let Some(v) = v else { return Ok(None) };
+        self.bytes(v, field)?;
+        let s = match v.get_ref() {
+            NumOrStr::Int(i) => i.to_string(),
+            NumOrStr::Float(f) => f.to_string(),
+            NumOrStr::Str(s) => s.trim().to_string(),
+        };
+        Quantity::parse(&s)
+            .map(Some)
+            .map_err(|e| self.err(v.span(), field, e.to_string()))
+    }
+
+    /// A duration ≥ 0 (or > 0 with `positive`).
+    fn dur(
+        &self,
+        v: &Option<Spanned<String>>,
+        field: &str,
+        default: SimTime,
+        positive: bool,
+    ) -> Result<SimTime, InputError> {
+        let Some(v) = v else { return Ok(default) };
+        self.dur1(v, field, positive)
+    }
+
+    fn dur1(
+        &self,
+        v: &Spanned<String>,
+        field: &str,
+        positive: bool,
+    ) -> Result<SimTime, InputError> {
+        let ns = parse_sim_duration(v.get_ref())
+            .map_err(|e| self.err(v.span(), field, e.to_string()))?;
+        if ns < 0 {
+            return Err(self.err(v.span(), field, "must not be negative"));
+        }
+        if positive && ns == 0 {
+            return Err(self.err(v.span(), field, "must be greater than 0"));
+        }
+        Ok(ns as SimTime)
+    }
+
+    fn float(
+        &self,
+        v: &Option<Spanned<f64>>,
+        field: &str,
+        default: f64,
+        ok: impl Fn(f64) -> bool,
+        what: &str,
+    ) -> Result<f64, InputError> {
+        let Some(v) = v else { return Ok(default) };
+        let x = *v.get_ref();
+        if !x.is_finite() || !ok(x) {
+            return Err(self.err(v.span(), field, format!("{x} {what}")));
+        }
+        Ok(x)
+    }
+
+    fn int(
+        &self,
+        v: &Option<Spanned<i64>>,
+        field: &str,
+        default: i64,
+        min: i64,
+    ) -> Result<i64, InputError> {
+        let Some(v) = v else { return Ok(default) };
+        let x = *v.get_ref();
+        if x < min {
+            return Err(self.err(v.span(), field, format!("{x} must be at least {min}")));
+        }
+        Ok(x)
+    }
+
+    fn name(&self, v: &Spanned<String>, field: &str) -> Result<String, InputError> {
+        let s = v.get_ref();
+        let ok = !s.is_empty()
+            && s.len() <= 63
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+            && s.as_bytes()[0].is_ascii_alphanumeric()
+            && s.as_bytes()[s.len() - 1].is_ascii_alphanumeric();
+        if !ok {
+            return Err(self.err(
+                v.span(),
+                field,
+                format!(
+                    "{s:?} must be a lowercase name of letters, digits, '-' and '.' (at most 63)"
+                ),
+            ));
+        }
+        Ok(s.clone())
+    }
+
+    fn container(
+        &self,
+        r: RawContainerRef<'_>,
+        table: &str,
+    ) -> Result<ContainerTemplate, InputError> {
+        let f = |name: &str| format!("{table}.{name}");
+        let sigma_ok = |x: f64| x >= 0.0;
+        let wr = match r.writable_rate {
+            None => 0,
+            Some(v) => self.bytes(v, &f("writable_rate"))?,
+        };
+        let lr = match r.log_rate {
+            None => 0,
+            Some(v) => self.bytes(v, &f("log_rate"))?,
+        };
+        let ws = self.float(
+            r.writable_rate_sigma,
+            &f("writable_rate_sigma"),
+            1.0,
+            sigma_ok,
+            "must not be negative",
+        )?;
+        let ls = self.float(
+            r.log_rate_sigma,
+            &f("log_rate_sigma"),
+            1.0,
+            sigma_ok,
+            "must not be negative",
+        )?;
+        let priority = match r.priority {
+            None => None,
+            Some(v) => Some(
+                i32::try_from(*v.get_ref())
+                    .map_err(|_| self.err(v.span(), &f("priority"), "is not a 32-bit integer"))?,
+            ),
+        };
+        let pull_policy = match r.pull_policy {
+            None => PullPolicy::IfNotPresent,
+            Some(v) => PullPolicy::parse(v.get_ref()).ok_or_else(|| {
+                self.err(
+                    v.span(),
+                    &f("pull_policy"),
+                    format!(
+                        "{:?} is not one of Always, IfNotPresent, Never",
+                        v.get_ref()
+                    ),
+                )
+            })?,
+        };
+        Ok(ContainerTemplate {
+            writable: Dist::lognormal_median(wr as f64, ws),
+            writable_cap: self.positive_bytes(r.writable_cap, &f("writable_cap"), u64::MAX)?,
+            log: Dist::lognormal_median(lr as f64, ls),
+            log_cap: self.positive_bytes(r.log_cap, &f("log_cap"), u64::MAX)?,
+            request: self.quantity(r.request, &f("request"))?,
+            limit: self.quantity(r.limit, &f("limit"))?,
+            priority,
+            tgps: self.int(r.tgps, &f("tgps"), 30, 0)?,
+            pull_policy,
+        })
+    }
+}
+
+/// A family's layer recipe.
+struct Family {
+    name: String,
+    base: Vec<usize>,
+    app_layers: usize,
+    app: Dist,
+    ratio: f64,
+}
+
+struct CatalogGen {
+    layers: Vec<LayerSpec>,
+    images: Vec<ImageSpec>,
+}
+
+impl CatalogGen {
+    fn layer(&mut self, id: String, size: f64, ratio: f64) -> usize {
+        let size = (size.round() as u64).max(1);
+        let compressed = ((size as f64 / ratio).round() as u64).clamp(1, size.max(1));
+        self.layers.push(LayerSpec {
+            id,
+            size,
+            compressed,
+        });
+        self.layers.len() - 1
+    }
+
+    fn image(&mut self, name: String, layers: Vec<usize>, pinned: bool) -> usize {
+        self.images.push(ImageSpec {
+            name,
+            layers,
+            pinned,
+        });
+        self.images.len() - 1
+    }
+}
+
+impl SyntheticWorkload {
+    /// Validates `[workload.synthetic]` and builds its catalog. `path`/`text` locate errors,
+    /// `table` is where the table starts in `text`; `duration` bounds the trace.
+    pub fn build(
+        path: &Path,
+        text: &str,
+        r: &RawSynthetic,
+        table: std::ops::Range<usize>,
+        seed: u64,
+        duration: SimTime,
+    ) -> Result<SyntheticWorkload, InputError> {
+        let cx = Ctx { path, text };
+        let ratio_ok = |x: f64| x >= 1.0;
+        let ratio = cx.float(
+            &r.unpack_ratio,
+            "unpack_ratio",
+            DEFAULT_UNPACK_RATIO,
+            ratio_ok,
+            "must be at least 1 (unpacked bytes per compressed byte)",
+        )?;
+        let mut crng = rng(seed, STREAM_CATALOG);
+        let mut cat = CatalogGen {
+            layers: Vec::new(),
+            images: Vec::new(),
+        };
+        let mut preloaded = Vec::new();
+        let pause = r
+            .pause_image
+            .as_ref()
+            .map(|s| s.get_ref().clone())
+            .unwrap_or_else(|| DEFAULT_PAUSE.to_string());
+        if !pause.is_empty() {
+            // pause:3.10 is about 320 KB compressed, 736 KB unpacked.
+            let l = cat.layer("pause".to_string(), 753_664.0, 753_664.0 / 327_680.0);
+            preloaded.push(cat.image(pause, vec![l], true));
+        }
+
+        // Families and their [pods] images.
+        let mut families: Vec<Family> = Vec::new();
+        let mut pod_images: Vec<usize> = Vec::new();
+        let sigma_ok = |x: f64| x >= 0.0;
+        for fam in &r.family {
+            let f = fam.get_ref();
+            let name = cx.name(&f.name, "family.name")?;
+            if families.iter().any(|x| x.name == name) {
+                return Err(cx.err(
+                    f.name.span(),
+                    "family.name",
+                    format!("family {name:?} is defined twice"),
+                ));
+            }
+            let n_images = cx.int(&f.images, "family.images", 10, 0)? as usize;
+            let n_base = cx.int(&f.base_layers, "family.base_layers", 2, 0)? as usize;
+            let n_app = cx.int(&f.app_layers, "family.app_layers", 3, 1)? as usize;
+            let base_size = cx.positive_bytes(&f.base_size, "family.base_size", 60 << 20)?;
+            let app_size = cx.positive_bytes(&f.app_size, "family.app_size", 30 << 20)?;
+            let base_sigma = cx.float(
+                &f.base_sigma,
+                "family.base_sigma",
+                0.5,
+                sigma_ok,
+                "must not be negative",
+            )?;
+            let app_sigma = cx.float(
+                &f.app_sigma,
+                "family.app_sigma",
+                1.0,
+                sigma_ok,
+                "must not be negative",
+            )?;
+            let fratio = cx.float(
+                &f.unpack_ratio,
+                "family.unpack_ratio",
+                ratio,
+                ratio_ok,
+                "must be at least 1 (unpacked bytes per compressed byte)",
+            )?;
+            let base_d = Dist::lognormal_median(base_size as f64, base_sigma);
+            let base: Vec<usize> = (0..n_base)
+                .map(|i| {
+                    let s = base_d.sample(&mut crng);
+                    cat.layer(format!("{name}-base-{i}"), s, fratio)
+                })
+                .collect();
+            let fam = Family {
+                name: name.clone(),
+                base,
+                app_layers: n_app,
+                app: Dist::lognormal_median(app_size as f64, app_sigma),
+                ratio: fratio,
+            };
+            for i in 0..n_images {
+                let mut layers = fam.base.clone();
+                for l in 0..n_app {
+                    let s = fam.app.sample(&mut crng);
+                    layers.push(cat.layer(format!("{name}-app{i}-{l}"), s, fratio));
+                }
+                pod_images.push(cat.image(format!("{name}/app-{i}:1.0"), layers, false));
+            }
+            families.push(fam);
+        }
+        let family_of = |v: &Spanned<String>, field: &str| -> Result<usize, InputError> {
+            families
+                .iter()
+                .position(|f| &f.name == v.get_ref())
+                .ok_or_else(|| {
+                    cx.err(
+                        v.span(),
+                        field,
+                        format!(
+                            "family {:?} is not defined in any [[workload.synthetic.family]]",
+                            v.get_ref()
+                        ),
+                    )
+                })
+        };
+        let mut names: BTreeSet<String> = BTreeSet::new();
+        let mut unique = |v: &Spanned<String>, field: &str| -> Result<String, InputError> {
+            let n = cx.name(v, field)?;
+            if !names.insert(n.clone()) {
+                return Err(cx.err(
+                    v.span(),
+                    field,
+                    format!("{n:?} names two rollouts, cronjobs or daemonsets"),
+                ));
+            }
+            Ok(n)
+        };
+        let app_image = |cat: &mut CatalogGen, crng: &mut ChaCha8Rng, fam: &Family, name: &str| {
+            let mut layers = fam.base.clone();
+            for l in 0..fam.app_layers {
+                let s = fam.app.sample(crng);
+                layers.push(cat.layer(format!("{}-{name}-{l}", fam.name), s, fam.ratio));
+            }
+            cat.image(format!("{}/{name}:1.0", fam.name), layers, false)
+        };
+
+        // [pods]
+        let (pods, zipf) = match &r.pods {
+            None => (None, Zipf::new(0, DEFAULT_ZIPF_ALPHA)),
+            Some(p) => {
+                let p = p.get_ref();
+                if pod_images.is_empty() {
+                    return Err(cx.err(
+                        table.clone(),
+                        "pods",
+                        "the pods stream needs at least one family with images > 0",
+                    ));
+                }
+                let rate = *p.rate.get_ref();
+                if !(rate.is_finite() && rate > 0.0) {
+                    return Err(cx.err(
+                        p.rate.span(),
+                        "pods.rate",
+                        format!("{rate} must be greater than 0 (pods per hour)"),
+                    ));
+                }
+                let amplitude = cx.float(
+                    &p.diurnal_amplitude,
+                    "pods.diurnal_amplitude",
+                    0.0,
+                    |x| (0.0..=1.0).contains(&x),
+                    "must be between 0 and 1",
+                )?;
+                let peak = cx.dur(&p.diurnal_peak, "pods.diurnal_peak", 14 * 3600 * NS, false)?;
+                let alpha = cx.float(
+                    &p.zipf_alpha,
+                    "pods.zipf_alpha",
+                    DEFAULT_ZIPF_ALPHA,
+                    |x| x >= 0.0,
+                    "must not be negative",
+                )?;
+                let mean = cx.dur1(&p.lifetime, "pods.lifetime", true)? as f64 / NS as f64;
+                let lifetime = match p
+                    .lifetime_distribution
+                    .as_ref()
+                    .map(|s| s.get_ref().as_str())
+                {
+                    None | Some("lognormal") => {
+                        let s = cx.float(
+                            &p.lifetime_sigma,
+                            "pods.lifetime_sigma",
+                            1.0,
+                            sigma_ok,
+                            "must not be negative",
+                        )?;
+                        Dist::lognormal_mean(mean, s)
+                    }
+                    Some("exponential") => {
+                        if let Some(s) = &p.lifetime_sigma {
+                            return Err(cx.err(
+                                s.span(),
+                                "pods.lifetime_sigma",
+                                "only a lognormal lifetime has a sigma",
+                            ));
+                        }
+                        Dist::Exponential { mean }
+                    }
+                    Some(other) => {
+                        let s = p.lifetime_distribution.as_ref().unwrap();
+                        return Err(cx.err(
+                            s.span(),
+                            "pods.lifetime_distribution",
+                            format!("{other:?} is not one of \"lognormal\", \"exponential\""),
+                        ));
+                    }
+                };
+                let owner = match p.owner.as_ref().map(|s| s.get_ref().as_str()) {
+                    None | Some("") => Owner::None,
+                    Some("ReplicaSet") => Owner::ReplicaSet,
+                    Some("Job") => Owner::Job,
+                    Some("DaemonSet") => {
+                        return Err(cx.err(
+                            p.owner.as_ref().unwrap().span(),
+                            "pods.owner",
+                            "use [[workload.synthetic.daemonset]] for DaemonSet pods",
+                        ))
+                    }
+                    Some(other) => {
+                        return Err(cx.err(
+                            p.owner.as_ref().unwrap().span(),
+                            "pods.owner",
+                            format!("{other:?} is not one of \"\", \"ReplicaSet\", \"Job\""),
+                        ))
+                    }
+                };
+                let completes = p.completes.unwrap_or(false);
+                if !completes {
+                    if let Some(t) = &p.ttl_after_finished {
+                        return Err(cx.err(
+                            t.span(),
+                            "pods.ttl_after_finished",
+                            "only pods with completes = true finish",
+                        ));
+                    }
+                }
+                let spec = PodsSpec {
+                    arrivals: Arrivals {
+                        rate: rate / 3600.0,
+                        amplitude,
+                        peak_s: peak as f64 / NS as f64,
+                    },
+                    lifetime,
+                    completes,
+                    ttl: cx.dur(
+                        &p.ttl_after_finished,
+                        "pods.ttl_after_finished",
+                        60 * NS,
+                        false,
+                    )?,
+                    owner,
+                    c: cx.container(p.container(), "pods")?,
+                };
+                (Some(spec), Zipf::new(pod_images.len(), alpha))
+            }
+        };
+        // Popularity ranks: a seeded shuffle of the family images.
+        let mut by_rank = pod_images.clone();
+        by_rank.shuffle(&mut crng);
+
+        // Rollouts: tag k+1 keeps all but the top `top_layers` layers of tag k.
+        let mut rollouts = Vec::new();
+        for ro in &r.rollout {
+            let o = ro.get_ref();
+            let name = unique(&o.name, "rollout.name")?;
+            let fam = &families[family_of(&o.family, "rollout.family")?];
+            let every = cx.dur1(&o.every, "rollout.every", true)?;
+            let start = cx.dur(&o.start, "rollout.start", 0, false)?;
+            let replicas = cx.int(&o.replicas, "rollout.replicas", 2, 1)? as usize;
+            let top = cx.int(&o.top_layers, "rollout.top_layers", 1, 1)? as usize;
+            if top > fam.app_layers {
+                let s = o.top_layers.as_ref().unwrap();
+                return Err(cx.err(
+                    s.span(),
+                    "rollout.top_layers",
+                    format!(
+                        "{top} is more than family {:?}'s app_layers ({})",
+                        fam.name, fam.app_layers
+                    ),
+                ));
+            }
+            let step = cx.dur(&o.step, "rollout.step", 30 * NS, false)?;
+            let mut shared = fam.base.clone();
+            for l in 0..fam.app_layers - top {
+                let s = fam.app.sample(&mut crng);
+                shared.push(cat.layer(format!("{}-{name}-{l}", fam.name), s, fam.ratio));
+            }
+            let n_tags = if start > duration {
+                0
+            } else {
+                ((duration - start) / every) as usize + 1
+            };
+            let mut tags = Vec::with_capacity(n_tags);
+            for k in 0..n_tags {
+                let mut layers = shared.clone();
+                for l in 0..top {
+                    let s = fam.app.sample(&mut crng);
+                    layers.push(cat.layer(
+                        format!("{}-{name}-v{}-top{l}", fam.name, k + 1),
+                        s,
+                        fam.ratio,
+                    ));
+                }
+                tags.push(cat.image(format!("{}/{name}:v{}", fam.name, k + 1), layers, false));
+            }
+            rollouts.push(RolloutSpec {
+                name,
+                every,
+                start,
+                replicas,
+                step,
+                tags,
+                c: cx.container(o.container(), "rollout")?,
+            });
+        }
+
+        let mut cronjobs = Vec::new();
+        for cj in &r.cronjob {
+            let o = cj.get_ref();
+            let name = unique(&o.name, "cronjob.name")?;
+            let fam = &families[family_of(&o.family, "cronjob.family")?];
+            let every = cx.dur1(&o.every, "cronjob.every", true)?;
+            let image = app_image(&mut cat, &mut crng, fam, &name);
+            cronjobs.push(CronSpec {
+                name,
+                image,
+                every,
+                start: cx.dur(&o.start, "cronjob.start", 0, false)?,
+                runtime: cx.dur(&o.runtime, "cronjob.runtime", 5 * 60 * NS, true)?,
+                ttl: cx.dur(
+                    &o.ttl_after_finished,
+                    "cronjob.ttl_after_finished",
+                    60 * NS,
+                    false,
+                )?,
+                c: cx.container(o.container(), "cronjob")?,
+            });
+        }
+
+        let mut daemonsets = Vec::new();
+        for ds in &r.daemonset {
+            let o = ds.get_ref();
+            let name = unique(&o.name, "daemonset.name")?;
+            let fam = &families[family_of(&o.family, "daemonset.family")?];
+            let image = app_image(&mut cat, &mut crng, fam, &name);
+            daemonsets.push(DsSpec {
+                name,
+                image,
+                start: cx.dur(&o.start, "daemonset.start", 0, false)?,
+                c: cx.container(o.container(), "daemonset")?,
+            });
+        }
+
+        if pods.is_none() && rollouts.is_empty() && cronjobs.is_empty() && daemonsets.is_empty() {
+            return Err(cx.err(table.clone(), "pods", "a synthetic workload needs [workload.synthetic.pods] or at least one rollout, cronjob or daemonset"));
+        }
+
+        Ok(SyntheticWorkload {
+            layers: cat.layers,
+            images: cat.images,
+            preloaded,
+            image_offset: 0,
+            seed,
+            duration,
+            pods,
+            by_rank,
+            zipf,
+            rollouts,
+            cronjobs,
+            daemonsets,
+        })
+    }
+
+    /// The trace, in time order, as an iterator (memory: the pods alive at once).
+    pub fn events(&self) -> Generator<'_> {
+        Generator::new(self)
+    }
+
+    /// The local image index of popularity rank `k` of the `[pods]` stream.
+    pub fn image_of_rank(&self, k: usize) -> usize {
+        self.by_rank[k]
+    }
+
+    /// The Zipf popularity over the `[pods]` stream's images.
+    pub fn zipf(&self) -> &Zipf {
+        &self.zipf
+    }
+
+    /// Local image indices of each rollout's tags, oldest first.
+    pub fn rollout_tags(&self) -> Vec<(String, Vec<usize>)> {
+        self.rollouts
+            .iter()
+            .map(|r| (r.name.clone(), r.tags.clone()))
+            .collect()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The generator
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug)]
+enum Item {
+    Emit(TraceAction),
+    Arrival,
+    Tag(usize, usize),
+    Cron(usize, usize),
+    Ds(usize),
+}
+
+#[derive(Debug)]
+struct Pending {
+    time: SimTime,
+    seq: u64,
+    item: Item,
+}
+
+impl PartialEq for Pending {
+    fn eq(&self, o: &Self) -> bool {
+        (self.time, self.seq) == (o.time, o.seq)
+    }
+}
+impl Eq for Pending {}
+impl PartialOrd for Pending {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Pending {
+    // Reversed: BinaryHeap pops the earliest (time, seq) first.
+    fn cmp(&self, o: &Self) -> Ordering {
+        (o.time, o.seq).cmp(&(self.time, self.seq))
+    }
+}
+
+/// Yields the synthetic trace in time order; ties in push order. Events after the scenario's
+/// duration are not generated.
+pub struct Generator<'a> {
+    w: &'a SyntheticWorkload,
+    heap: BinaryHeap<Pending>,
+    seq: u64,
+    pods_rng: ChaCha8Rng,
+    pods_t: f64,
+    pods_n: u64,
+    rollout_rng: Vec<ChaCha8Rng>,
+    cron_rng: Vec<ChaCha8Rng>,
+    ds_rng: Vec<ChaCha8Rng>,
+}
+
+impl<'a> Generator<'a> {
+    fn new(w: &'a SyntheticWorkload) -> Generator<'a> {
+        let mut g = Generator {
+            w,
+            heap: BinaryHeap::new(),
+            seq: 0,
+            pods_rng: rng(w.seed, STREAM_PODS),
+            pods_t: 0.0,
+            pods_n: 0,
+            rollout_rng: (0..w.rollouts.len())
+                .map(|i| rng(w.seed, STREAM_ROLLOUT + i as u64))
+                .collect(),
+            cron_rng: (0..w.cronjobs.len())
+                .map(|i| rng(w.seed, STREAM_CRON + i as u64))
+                .collect(),
+            ds_rng: (0..w.daemonsets.len())
+                .map(|i| rng(w.seed, STREAM_DS + i as u64))
+                .collect(),
+        };
+        for (i, d) in w.daemonsets.iter().enumerate() {
+            g.push(d.start, Item::Ds(i));
+        }
+        for (i, r) in w.rollouts.iter().enumerate() {
+            if !r.tags.is_empty() {
+                g.push(r.start, Item::Tag(i, 0));
+            }
+        }
+        for (i, c) in w.cronjobs.iter().enumerate() {
+            g.push(c.start, Item::Cron(i, 0));
+        }
+        if let Some(p) = &w.pods {
+            g.pods_t = p.arrivals.next(&mut g.pods_rng, 0.0);
+            g.push(to_ns(g.pods_t), Item::Arrival);
+        }
+        g
+    }
+
+    fn push(&mut self, time: SimTime, item: Item) {
+        if time > self.w.duration {
+            return;
+        }
+        self.seq += 1;
+        self.heap.push(Pending {
+            time,
+            seq: self.seq,
+            item,
+        });
+    }
+}
+
+fn make_pod(
+    w: &SyntheticWorkload,
+    rng: &mut ChaCha8Rng,
+    name: String,
+    image: usize,
+    c: &ContainerTemplate,
+    owner: Owner,
+) -> PodSpec {
+    let rate = |d: &Dist, rng: &mut ChaCha8Rng| d.sample(rng).round() as u64;
+    let writable_rate = rate(&c.writable, rng);
+    let log_rate = rate(&c.log, rng);
+    let spec = &w.images[image];
+    PodSpec {
+        name,
+        containers: vec![ContainerSpec {
+            name: "main".to_string(),
+            image_ref: spec.name.clone(),
+            image: w.image_offset + image,
+            pull_policy: c.pull_policy,
+            writable_rate,
+            writable_cap: c.writable_cap,
+            log_rate,
+            log_cap: c.log_cap,
+            request: c.request.clone(),
+            limit: c.limit.clone(),
+            emptydir_rate: None,
+            emptydir_limit: None,
+        }],
+        priority: c.priority,
+        termination_grace_period_seconds: c.tgps,
+        critical: false,
+        owner,
+    }
+}
+
+impl Generator<'_> {
+    /// Handles a source token at `t`: returns an event to emit now, if any.
+    fn fire(&mut self, t: SimTime, item: Item) -> Option<TraceAction> {
+        let w = self.w;
+        match item {
+            Item::Emit(a) => Some(a),
+            Item::Arrival => {
+                let p = w.pods.as_ref().unwrap();
+                let rng = &mut self.pods_rng;
+                let rank = w.zipf.sample(rng);
+                let image = w.by_rank[rank];
+                let n = self.pods_n;
+                self.pods_n += 1;
+                let base = w.images[image]
+                    .name
+                    .replace([':', '/'], "-")
+                    .replace('.', "-");
+                let name = format!("{base}-{n}");
+                let spec = make_pod(w, rng, name.clone(), image, &p.c, p.owner);
+                let life = to_ns(p.lifetime.sample(rng)).max(1_000_000);
+                self.pods_t = p.arrivals.next(rng, self.pods_t);
+                if p.completes {
+                    self.push(t + life, Item::Emit(TraceAction::Complete(name.clone())));
+                    self.push(t + life + p.ttl, Item::Emit(TraceAction::Delete(name)));
+                } else {
+                    self.push(t + life, Item::Emit(TraceAction::Delete(name)));
+                }
+                self.push(to_ns(self.pods_t), Item::Arrival);
+                Some(TraceAction::Create(spec))
+            }
+            Item::Tag(i, k) => {
+                let r = &w.rollouts[i];
+                for rep in 0..r.replicas {
+                    let at = t + rep as u64 * r.step;
+                    let name = format!("{}-v{}-{rep}", r.name, k + 1);
+                    let spec = make_pod(
+                        w,
+                        &mut self.rollout_rng[i],
+                        name,
+                        r.tags[k],
+                        &r.c,
+                        Owner::ReplicaSet,
+                    );
+                    self.push(at, Item::Emit(TraceAction::Create(spec)));
+                    if k > 0 {
+                        let old = format!("{}-v{k}-{rep}", r.name);
+                        self.push(at + r.step, Item::Emit(TraceAction::Delete(old)));
+                    }
+                }
+                if k + 1 < r.tags.len() {
+                    self.push(t + r.every, Item::Tag(i, k + 1));
+                }
+                None
+            }
+            Item::Cron(i, k) => {
+                let c = &w.cronjobs[i];
+                let name = format!("{}-{k}", c.name);
+                let spec = make_pod(
+                    w,
+                    &mut self.cron_rng[i],
+                    name.clone(),
+                    c.image,
+                    &c.c,
+                    Owner::Job,
+                );
+                self.push(
+                    t + c.runtime,
+                    Item::Emit(TraceAction::Complete(name.clone())),
+                );
+                self.push(t + c.runtime + c.ttl, Item::Emit(TraceAction::Delete(name)));
+                self.push(t + c.every, Item::Cron(i, k + 1));
+                Some(TraceAction::Create(spec))
+            }
+            Item::Ds(i) => {
+                let d = &w.daemonsets[i];
+                let spec = make_pod(
+                    w,
+                    &mut self.ds_rng[i],
+                    format!("{}-node-1", d.name),
+                    d.image,
+                    &d.c,
+                    Owner::DaemonSet,
+                );
+                Some(TraceAction::Create(spec))
+            }
+        }
+    }
+}
+
+impl Iterator for Generator<'_> {
+    type Item = TraceEvent;
+
+    fn next(&mut self) -> Option<TraceEvent> {
+        while let Some(p) = self.heap.pop() {
+            if let Some(action) = self.fire(p.time, p.item) {
+                return Some(TraceEvent {
+                    time: p.time,
+                    action,
+                });
+            }
+        }
+        None
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing a trace
+// ---------------------------------------------------------------------------------------------
+
+/// The header [`write_trace`] writes: every column `parse_trace` reads.
+pub const HEADER: &str = "time,action,pod,container,image,pull_policy,writable_rate,writable_cap,log_rate,log_cap,request,limit,emptydir_rate,emptydir_limit,priority,tgps,critical,owner";
+
+/// A trace time as `parse_trace` reads it back exactly: whole seconds, else Go `ms`/`ns`.
+fn format_time(ns: SimTime) -> String {
+    if ns % NS == 0 {
+        (ns / NS).to_string()
+    } else if ns % 1_000_000 == 0 {
+        format!("{}ms", ns / 1_000_000)
+    } else {
+        format!("{ns}ns")
+    }
+}
+
+fn pull_policy_str(p: PullPolicy) -> &'static str {
+    match p {
+        PullPolicy::Always => "Always",
+        PullPolicy::IfNotPresent => "IfNotPresent",
+        PullPolicy::Never => "Never",
+    }
+}
+
+/// A CSV field, quoted when it needs to be.
+fn field(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains([',', '"', '\n', '\r']) || s.starts_with('#') || s != s.trim() {
+        format!("\"{}\"", s.replace('"', "\"\"")).into()
+    } else {
+        s.into()
+    }
+}
+
+/// Streams `events` as a trace CSV (the columns `parse_trace` reads), after a `#` comment line.
+/// Returns the number of rows written.
+pub fn write_trace<W: Write>(
+    mut out: W,
+    comment: &str,
+    events: impl IntoIterator<Item = TraceEvent>,
+) -> io::Result<u64> {
+    for line in comment.lines() {
+        writeln!(out, "# {line}")?;
+    }
+    writeln!(out, "{HEADER}")?;
+    let mut rows = 0u64;
+    for ev in events {
+        let t = format_time(ev.time);
+        match &ev.action {
+            TraceAction::Create(p) => {
+                for (i, c) in p.containers.iter().enumerate() {
+                    let cap = |v: u64| {
+                        if v == u64::MAX {
+                            String::new()
+                        } else {
+                            v.to_string()
+                        }
+                    };
+                    let q = |v: &Option<Quantity>| {
+                        v.as_ref().map(|q| q.to_string()).unwrap_or_default()
+                    };
+                    let (prio, tgps, critical, owner) = if i == 0 {
+                        (
+                            p.priority.map(|v| v.to_string()).unwrap_or_default(),
+                            p.termination_grace_period_seconds.to_string(),
+                            if p.critical { "true" } else { "" },
+                            p.owner.as_str(),
+                        )
+                    } else {
+                        (String::new(), String::new(), "", "")
+                    };
+                    writeln!(
+                        out,
+                        "{t},create,{},{},{},{},{},{},{},{},{},{},{},{},{prio},{tgps},{critical},{owner}",
+                        field(&p.name),
+                        field(&c.name),
+                        field(&c.image_ref),
+                        pull_policy_str(c.pull_policy),
+                        c.writable_rate,
+                        cap(c.writable_cap),
+                        c.log_rate,
+                        cap(c.log_cap),
+                        field(&q(&c.request)),
+                        field(&q(&c.limit)),
+                        c.emptydir_rate.map(|v| v.to_string()).unwrap_or_default(),
+                        field(&q(&c.emptydir_limit)),
+                    )?;
+                    rows += 1;
+                }
+            }
+            TraceAction::Complete(n) => {
+                writeln!(out, "{t},complete,{},,,,,,,,,,,,,,,", field(n))?;
+                rows += 1;
+            }
+            TraceAction::Delete(n) => {
+                writeln!(out, "{t},delete,{},,,,,,,,,,,,,,,", field(n))?;
+                rows += 1;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(rows)
+}
+
+/// `imagefs-sim generate`: writes the trace `run` replays for `scenario` to `out`, atomically
+/// (a temporary file in the same directory, then a rename). A synthetic trace is streamed from
+/// its generator, never held in memory. Returns the number of rows written.
+pub fn generate_file(scenario: &Path, out: &Path) -> anyhow::Result<u64> {
+    use anyhow::Context;
+    let sc = crate::scenario::Scenario::load_without_synthetic_trace(scenario)?;
+    let dir = match out.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let file_name = out
+        .file_name()
+        .with_context(|| format!("{} is not a file name", out.display()))?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        file_name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| -> anyhow::Result<u64> {
+        let f = std::fs::File::create(&tmp)
+            .with_context(|| format!("cannot create {}", tmp.display()))?;
+        let mut w = io::BufWriter::with_capacity(1 << 20, f);
+        let comment = format!(
+            "Trace of scenario {:?} (seed {}), written by imagefs-sim generate.",
+            sc.name, sc.seed
+        );
+        let rows = match &sc.synthetic {
+            Some(syn) => write_trace(&mut w, &comment, syn.events()),
+            None => write_trace(&mut w, &comment, sc.trace.iter().cloned()),
+        }
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+        w.into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|f| f.sync_all())
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, out)
+            .with_context(|| format!("cannot rename {} to {}", tmp.display(), out.display()))?;
+        Ok(rows)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
