@@ -360,3 +360,46 @@ fn inode_pressure_with_the_image_in_use_evicts_its_pod() {
     );
     assert_eq!(s.evictions_by_signal.get("imagefs.inodesFree"), Some(&1));
 }
+
+// ---- defaults and merging of evictionHard (kubelet-eviction.md §11) ----
+
+#[test]
+fn eviction_hard_defaults_partial_maps_and_merge() {
+    use imagefs_sim::kubelet::eviction::types::Signal;
+    use imagefs_sim::scenario::Scenario;
+    let base = "name = \"d\"\nduration = \"1m\"\n[node]\ndisk = \"10Gi\"\npull_bandwidth = \"10Mi\"\n[kubelet]\n";
+    let tail = "[workload]\ntrace = \"trace.csv\"\n";
+    let signals = |kubelet: &str| -> Vec<Signal> {
+        let f = common::write(&format!("{base}{kubelet}{tail}"), "time,action,pod\n");
+        let sc = Scenario::load(&f.scenario).unwrap();
+        sc.eviction.thresholds.iter().map(|t| t.signal).collect()
+    };
+    // Absent: the five default keys (memory is parsed, never observed on a disk-only node).
+    assert_eq!(
+        signals(""),
+        vec![
+            Signal::ImageFsAvailable,
+            Signal::ImageFsInodesFree,
+            Signal::MemoryAvailable,
+            Signal::NodeFsAvailable,
+            Signal::NodeFsInodesFree
+        ]
+    );
+    // A partial map drops every other default (kubernetes#119985)…
+    assert_eq!(
+        signals("evictionHard = { \"memory.available\" = \"200Mi\" }\n"),
+        vec![Signal::MemoryAvailable]
+    );
+    // …unless mergeDefaultEvictionSettings (v1.33+).
+    assert_eq!(
+        signals("evictionHard = { \"memory.available\" = \"200Mi\" }\nmergeDefaultEvictionSettings = true\n").len(),
+        5
+    );
+    // "0%" and "100%" disable a signal.
+    assert_eq!(
+        signals(
+            "evictionHard = { \"imagefs.available\" = \"0%\", \"nodefs.available\" = \"100%\" }\n"
+        ),
+        vec![]
+    );
+}
