@@ -214,11 +214,22 @@ fn line_panel<DB: DrawingBackend>(
     let pts: Vec<Option<Stat>> = (0..n)
         .map(|i| input.cells[index(i, 0)].as_ref().map(|s| s[k]))
         .collect();
+    // Summary metrics are counts, seconds and percentages: a band never goes below 0 when no
+    // mean does.
+    let floor = if pts.iter().flatten().all(|s| s.mean >= 0.0) {
+        0.0
+    } else {
+        f64::MIN
+    };
+    let band = |s: &Stat| {
+        let c = s.ci95.unwrap_or(0.0);
+        ((s.mean - c).max(floor), s.mean + c)
+    };
     let (mut lo, mut hi) = (f64::MAX, f64::MIN);
     for s in pts.iter().flatten() {
-        let c = s.ci95.unwrap_or(0.0);
-        lo = lo.min(s.mean - c);
-        hi = hi.max(s.mean + c);
+        let (a, b) = band(s);
+        lo = lo.min(a);
+        hi = hi.max(b);
     }
     if lo > hi {
         (lo, hi) = (0.0, 1.0);
@@ -227,7 +238,11 @@ fn line_panel<DB: DrawingBackend>(
     if hi - lo < 1e-9 {
         hi = lo + 1.0;
     }
-    hi += (hi - lo) * 0.08;
+    let pad = (hi - lo) * 0.08;
+    hi += pad;
+    if lo < 0.0 {
+        lo -= pad;
+    }
     let mut chart = ChartBuilder::on(area)
         .caption(metric, (FONT, 20))
         .margin(12)
@@ -241,7 +256,7 @@ fn line_panel<DB: DrawingBackend>(
         .x_labels(0)
         .y_labels(6)
         .y_label_formatter(&|v| short(*v))
-        .light_line_style(RGBColor(240, 240, 240))
+        .light_line_style(TRANSPARENT)
         .bold_line_style(RGBColor(228, 228, 228))
         .label_style((FONT, 14))
         .axis_desc_style((FONT, 16))
@@ -258,21 +273,14 @@ fn line_panel<DB: DrawingBackend>(
     }
     for run in runs.iter().filter(|r| !r.is_empty()) {
         if run.iter().any(|(_, s)| s.ci95.is_some_and(|c| c > 0.0)) {
-            let mut poly: Vec<(f64, f64)> = run
-                .iter()
-                .map(|(x, s)| (*x, s.mean + s.ci95.unwrap_or(0.0)))
-                .collect();
-            poly.extend(
-                run.iter()
-                    .rev()
-                    .map(|(x, s)| (*x, s.mean - s.ci95.unwrap_or(0.0))),
-            );
+            let mut poly: Vec<(f64, f64)> = run.iter().map(|(x, s)| (*x, band(s).1)).collect();
+            poly.extend(run.iter().rev().map(|(x, s)| (*x, band(s).0)));
             if run.len() == 1 {
                 let (x, s) = run[0];
-                let c = s.ci95.unwrap_or(0.0);
+                let (a, b) = band(&s);
                 chart
                     .draw_series(std::iter::once(PathElement::new(
-                        vec![(x, s.mean - c), (x, s.mean + c)],
+                        vec![(x, a), (x, b)],
                         LINE.mix(0.4).stroke_width(6),
                     )))
                     .map_err(err)?;

@@ -105,28 +105,27 @@ pub struct Entry {
 
 /// Runs every replicate of point `i`, or says why the kubelet would reject it.
 pub fn run_point(spec: &SweepSpec, i: usize) -> Entry {
-    match spec.scenario(i) {
-        Err(reason) => Entry {
-            point: i,
-            skipped: Some(reason),
-            runs: Vec::new(),
-        },
-        Ok(mut sc) => {
-            let base = sc.seed;
-            let runs = (0..spec.replicates)
-                .map(|r| {
-                    sc.seed = replicate_seed(base, r);
-                    let s = Simulation::new(&sc).run(&mut NullRecorder);
-                    let text = serde_json::to_string(&s).expect("Summary serializes");
-                    serde_json::from_str(&text).expect("an object")
-                })
-                .collect();
-            Entry {
-                point: i,
-                skipped: None,
-                runs,
+    let mut runs = Vec::new();
+    for r in 0..spec.replicates {
+        match spec.scenario(i, r) {
+            Err(reason) => {
+                return Entry {
+                    point: i,
+                    skipped: Some(reason),
+                    runs: Vec::new(),
+                }
+            }
+            Ok(sc) => {
+                let s = Simulation::new(&sc).run(&mut NullRecorder);
+                let text = serde_json::to_string(&s).expect("Summary serializes");
+                runs.push(serde_json::from_str(&text).expect("an object"));
             }
         }
+    }
+    Entry {
+        point: i,
+        skipped: None,
+        runs,
     }
 }
 

@@ -101,13 +101,14 @@ struct RawDoc {
     goal: Option<Spanned<Ordered<Spanned<toml::Value>>>>,
 }
 
-/// The `index`-th output (from 1) of a splitmix64 generator seeded with `seed`: replicate
-/// `r` of a point runs with seed `replicate_seed(scenario seed, r)`.
+/// The seed of replicate `replicate` of a point whose scenario seed is `seed`: the
+/// `replicate + 1`-th output of a splitmix64 generator seeded with `seed`, shifted right by one
+/// bit (a TOML integer is signed).
 pub fn replicate_seed(seed: u64, replicate: u32) -> u64 {
     let mut z = seed.wrapping_add((replicate as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+    (z ^ (z >> 31)) >> 1
 }
 
 /// FNV-1a, 64 bits.
@@ -335,21 +336,32 @@ impl SweepSpec {
             .collect()
     }
 
-    /// The scenario text of point `i`: the document with each axis's value set.
-    pub fn point_text(&self, i: usize) -> Result<String, String> {
+    /// The scenario text of replicate `r` of point `i`: the document with each axis's value
+    /// set, and `seed` replaced by [`replicate_seed`] of the point's seed (so a workload
+    /// generated from the seed differs between replicates too).
+    pub fn point_text(&self, i: usize, r: u32) -> Result<String, String> {
         let mut doc = self.doc.clone();
         for (&c, a) in self.coords(i).iter().zip(&self.axes) {
             let segs: Vec<&str> = a.path.split('.').collect();
             set_in_table(&mut doc, &segs, a.values[c].clone())
                 .map_err(|m| format!("{}: {m}", a.path))?;
         }
+        let seed = match doc.get("seed") {
+            None => 0,
+            Some(toml::Value::Integer(s)) if *s >= 0 => *s as u64,
+            Some(_) => return Err("seed: must be a whole number of at least 0".into()),
+        };
+        doc.insert(
+            "seed".into(),
+            toml::Value::Integer(replicate_seed(seed, r) as i64),
+        );
         toml::to_string(&doc).map_err(|e| e.to_string())
     }
 
-    /// Loads and validates point `i` (the scenario seed is the file's; see [`replicate_seed`]).
-    /// The error text names the field and the problem (its line would be of generated text).
-    pub fn scenario(&self, i: usize) -> Result<Scenario, String> {
-        let text = self.point_text(i)?;
+    /// Loads and validates replicate `r` of point `i`. The error text names the field and the
+    /// problem (its line would be of generated text).
+    pub fn scenario(&self, i: usize, r: u32) -> Result<Scenario, String> {
+        let text = self.point_text(i, r)?;
         Scenario::from_str(&self.path, &text).map_err(|e| match e.field {
             Some(f) => format!("{f}: {}", e.message),
             None => e.message,

@@ -453,6 +453,8 @@ pub struct SyntheticWorkload {
     pods: Option<PodsSpec>,
     /// Local image indices of the `[pods]` stream's images, most popular first.
     by_rank: Vec<usize>,
+    /// Pod name prefix of each image (`ci/app-3:1.0` → `ci-app-3`).
+    pod_prefix: Vec<String>,
     zipf: Zipf,
     rollouts: Vec<RolloutSpec>,
     cronjobs: Vec<CronSpec>,
@@ -1072,7 +1074,19 @@ impl SyntheticWorkload {
             return Err(cx.err(table.clone(), "pods", "a synthetic workload needs [workload.synthetic.pods] or at least one rollout, cronjob or daemonset"));
         }
 
+        let pod_prefix = cat
+            .images
+            .iter()
+            .map(|im| {
+                let repo = im
+                    .name
+                    .rsplit_once(':')
+                    .map_or(im.name.as_str(), |(r, _)| r);
+                repo.replace(['/', '.'], "-")
+            })
+            .collect();
         Ok(SyntheticWorkload {
+            pod_prefix,
             layers: cat.layers,
             images: cat.images,
             preloaded,
@@ -1262,11 +1276,7 @@ impl Generator<'_> {
                 let image = w.by_rank[rank];
                 let n = self.pods_n;
                 self.pods_n += 1;
-                let base = w.images[image]
-                    .name
-                    .replace([':', '/'], "-")
-                    .replace('.', "-");
-                let name = format!("{base}-{n}");
+                let name = format!("{}-{n}", w.pod_prefix[image]);
                 let spec = make_pod(w, rng, name.clone(), image, &p.c, p.owner);
                 let life = to_ns(p.lifetime.sample(rng)).max(1_000_000);
                 self.pods_t = p.arrivals.next(rng, self.pods_t);
@@ -1361,14 +1371,14 @@ impl Iterator for Generator<'_> {
 /// The header [`write_trace`] writes: every column `parse_trace` reads.
 pub const HEADER: &str = "time,action,pod,container,image,pull_policy,writable_rate,writable_cap,log_rate,log_cap,request,limit,emptydir_rate,emptydir_limit,priority,tgps,critical,owner";
 
-/// A trace time as `parse_trace` reads it back exactly: whole seconds, else Go `ms`/`ns`.
-fn format_time(ns: SimTime) -> String {
+/// A trace time as `parse_trace` reads it back exactly: whole seconds (`5400`), else a Go
+/// duration in seconds with the fraction (`5400.25s`, parsed exactly, unlike a float).
+pub fn format_time(ns: SimTime) -> String {
     if ns % NS == 0 {
         (ns / NS).to_string()
-    } else if ns % 1_000_000 == 0 {
-        format!("{}ms", ns / 1_000_000)
     } else {
-        format!("{ns}ns")
+        let frac = format!("{:09}", ns % NS);
+        format!("{}.{}s", ns / NS, frac.trim_end_matches('0'))
     }
 }
 

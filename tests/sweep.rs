@@ -1,0 +1,438 @@
+//! Sweeps: grid expansion and skipping, replicate seeds, thread-count independence, shards and
+//! merge, resumption, the goal's recommendation, plots.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use imagefs_sim::scenario::Scenario;
+use imagefs_sim::sweep::spec::Ordered;
+use imagefs_sim::sweep::{
+    merge, read_journal, replicate_seed, run_sweep, write_outputs, Entry, Plan, SweepOptions,
+    SweepSpec, JOURNAL,
+};
+
+/// A scenario on the quickstart's trace and catalog (a few hours), plus `extra` TOML.
+fn scenario(dir: &Path, name: &str, extra: &str) -> PathBuf {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/data");
+    let text = format!(
+        r#"name = "{name}"
+duration = "8h"
+seed = 3
+
+{extra}
+
+[node]
+disk = "40Gi"
+other_used = "9Gi"
+pull_bandwidth = "60Mi"
+
+[kubelet]
+imageGCHighThresholdPercent = 85
+imageGCLowThresholdPercent = 80
+
+[workload]
+trace = "{}"
+catalog = "{}"
+"#,
+        data.join("quickstart.trace.csv").display(),
+        data.join("quickstart.catalog.toml").display()
+    );
+    let p = dir.join(format!("{name}.toml"));
+    fs::write(&p, text).unwrap();
+    p
+}
+
+const GRID: &str = r#"[sweep]
+"kubelet.imageGCHighThresholdPercent" = [80, 85]
+"kubelet.imageGCLowThresholdPercent" = [80, 70]
+"node.disk" = ["30Gi", "25Gi"]
+replicates = 2"#;
+
+/// Every file of a directory but the journal, by name.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap() != JOURNAL)
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                fs::read(&p).unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn sweep(spec: &SweepSpec, out: &Path, threads: usize) -> imagefs_sim::sweep::SweepReport {
+    let mut o = SweepOptions::new(out);
+    o.threads = Some(threads);
+    run_sweep(spec, &o).unwrap()
+}
+
+#[test]
+fn grid_expansion_order_and_skipping() {
+    let t = tempfile::tempdir().unwrap();
+    let spec = SweepSpec::load(&scenario(t.path(), "grid", GRID)).unwrap();
+    assert_eq!(spec.points(), 8);
+    assert_eq!(spec.replicates, 2);
+    // The first axis varies slowest.
+    assert_eq!(spec.value_texts(0), ["80", "80", "30Gi"]);
+    assert_eq!(spec.value_texts(1), ["80", "80", "25Gi"]);
+    assert_eq!(spec.value_texts(5), ["85", "80", "25Gi"]);
+    assert_eq!(spec.value_texts(7), ["85", "70", "25Gi"]);
+    let sc = spec.scenario(5, 0).unwrap();
+    assert_eq!(sc.kubelet.image_gc_high_threshold_percent, 85);
+    assert_eq!(sc.kubelet.image_gc_low_threshold_percent, 80);
+    assert_eq!(sc.node.nodefs_capacity, 25 << 30);
+    // low >= high: the kubelet's validation rejects points 0 and 1; they are skipped.
+    let out = t.path().join("out");
+    let r = sweep(&spec, &out, 2);
+    let o = r.outputs.unwrap();
+    let skipped: Vec<usize> = o.skipped.iter().map(|(i, _)| *i).collect();
+    assert_eq!(skipped, [0, 1]);
+    assert!(
+        o.skipped[0].1.contains("imageGCLowThresholdPercent"),
+        "{}",
+        o.skipped[0].1
+    );
+    let csv = fs::read_to_string(out.join("sweep.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 6 * 2);
+    assert!(csv.starts_with("point,replicate,kubelet.imageGCHighThresholdPercent,kubelet.imageGCLowThresholdPercent,node.disk,scenario,seed,gc_runs,"));
+    let summary = fs::read_to_string(out.join("sweep_summary.csv")).unwrap();
+    assert_eq!(summary.lines().count(), 1 + 6);
+    assert!(summary
+        .lines()
+        .next()
+        .unwrap()
+        .contains(",evictions_mean,evictions_sd,evictions_ci95,"));
+    let sk = fs::read_to_string(out.join("skipped.csv")).unwrap();
+    assert_eq!(sk.lines().count(), 3);
+    assert!(sk.lines().nth(1).unwrap().starts_with("0,80,80,30Gi,"));
+}
+
+#[test]
+fn dotted_paths_reach_maps_lists_and_new_tables() {
+    let t = tempfile::tempdir().unwrap();
+    let spec = SweepSpec::load(&scenario(
+        t.path(),
+        "paths",
+        r#"[sweep]
+"kubelet.evictionHard.imagefs.available" = ["10%", "20%"]
+"output.sample_interval" = ["30s"]"#,
+    ))
+    .unwrap();
+    assert_eq!(spec.points(), 2);
+    let text = spec.point_text(1, 0).unwrap();
+    assert!(text.contains("\"imagefs.available\" = \"20%\""), "{text}");
+    assert!(text.contains("sample_interval = \"30s\""), "{text}");
+    let sc = spec.scenario(1, 0).unwrap();
+    assert_eq!(sc.sample_interval, 30_000_000_000);
+    // A field the scenario format does not know: every point is skipped, with the reason.
+    let bad = SweepSpec::load(&scenario(
+        t.path(),
+        "bad",
+        "[sweep]\n\"node.disks\" = [\"1Gi\"]",
+    ))
+    .unwrap();
+    let e = bad.scenario(0, 0).unwrap_err();
+    assert!(e.contains("disks"), "{e}");
+    // A sweep file is still a scenario: `run` and `check` use its base point.
+    let sc = Scenario::load(&t.path().join("paths.toml")).unwrap();
+    assert_eq!(sc.seed, 3);
+}
+
+#[test]
+fn replicate_seeds_are_derived_from_the_scenario_seed() {
+    let seeds: Vec<u64> = (0..1000).map(|r| replicate_seed(3, r)).collect();
+    let mut uniq = seeds.clone();
+    uniq.sort();
+    uniq.dedup();
+    assert_eq!(uniq.len(), 1000);
+    assert!(seeds.iter().all(|&s| s <= i64::MAX as u64));
+    assert_eq!(replicate_seed(3, 7), replicate_seed(3, 7));
+    assert_ne!(replicate_seed(3, 0), replicate_seed(4, 0));
+    // splitmix64's first output for seed 0 is 0xe220a8397b1dcdaf.
+    assert_eq!(replicate_seed(0, 0), 0xe220a8397b1dcdaf >> 1);
+
+    let t = tempfile::tempdir().unwrap();
+    let spec = SweepSpec::load(&scenario(t.path(), "seeds", "[sweep]\nreplicates = 3")).unwrap();
+    assert_eq!(spec.points(), 1);
+    for r in 0..3 {
+        assert_eq!(spec.scenario(0, r).unwrap().seed, replicate_seed(3, r));
+    }
+    let out = t.path().join("out");
+    sweep(&spec, &out, 1);
+    let csv = fs::read_to_string(out.join("sweep.csv")).unwrap();
+    let got: Vec<u64> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(3).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(
+        got,
+        (0..3).map(|r| replicate_seed(3, r)).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn output_is_identical_for_one_and_two_threads() {
+    let t = tempfile::tempdir().unwrap();
+    let spec = SweepSpec::load(&scenario(t.path(), "threads", GRID)).unwrap();
+    let (a, b) = (t.path().join("a"), t.path().join("b"));
+    sweep(&spec, &a, 1);
+    sweep(&spec, &b, 2);
+    let (fa, fb) = (files(&a), files(&b));
+    assert!(fa.contains_key("sweep.csv") && fa.contains_key("sweep_summary.csv"));
+    assert_eq!(fa.keys().collect::<Vec<_>>(), fb.keys().collect::<Vec<_>>());
+    for (k, v) in &fa {
+        assert!(v == &fb[k], "{k} differs between 1 and 2 threads");
+    }
+}
+
+#[test]
+fn shards_merged_equal_a_single_run() {
+    let t = tempfile::tempdir().unwrap();
+    let spec = SweepSpec::load(&scenario(t.path(), "shards", GRID)).unwrap();
+    let whole = t.path().join("whole");
+    sweep(&spec, &whole, 2);
+    let mut dirs = Vec::new();
+    for k in 0..3 {
+        let d = t.path().join(format!("shard-{k}"));
+        let mut o = SweepOptions::new(&d);
+        o.shard = (k, 3);
+        o.threads = Some(1);
+        let r = run_sweep(&spec, &o).unwrap();
+        assert_eq!(r.points, (0..8).filter(|i| i % 3 == k).count());
+        dirs.push(d);
+    }
+    // A missing shard is an error.
+    assert!(merge(&dirs[..2], &t.path().join("partial"), &[]).is_err());
+    let all = t.path().join("all");
+    merge(&dirs, &all, &[]).unwrap();
+    let (fw, fm) = (files(&whole), files(&all));
+    assert_eq!(fw.keys().collect::<Vec<_>>(), fm.keys().collect::<Vec<_>>());
+    for (k, v) in &fw {
+        assert!(
+            v == &fm[k],
+            "{k} differs between the merged shards and a single run"
+        );
+    }
+    // The merged journal resumes as a finished sweep: nothing left to compute.
+    let r = sweep(&spec, &all, 1);
+    assert_eq!((r.computed, r.resumed), (0, 8));
+}
+
+#[test]
+fn a_killed_sweep_resumes_to_the_same_files() {
+    let t = tempfile::tempdir().unwrap();
+    let spec = SweepSpec::load(&scenario(t.path(), "resume", GRID)).unwrap();
+    let whole = t.path().join("whole");
+    sweep(&spec, &whole, 2);
+
+    // "Kill" after 3 points: the journal holds them, no final file is written; then a line cut
+    // short as by a kill during a write.
+    let out = t.path().join("out");
+    let mut o = SweepOptions::new(&out);
+    o.threads = Some(2);
+    o.limit = Some(3);
+    let r = run_sweep(&spec, &o).unwrap();
+    assert!(!r.complete);
+    assert!(!out.join("sweep.csv").exists());
+    let mut j = fs::OpenOptions::new()
+        .append(true)
+        .open(out.join(JOURNAL))
+        .unwrap();
+    std::io::Write::write_all(&mut j, b"{\"point\":7,\"runs\":[{\"scen").unwrap();
+    drop(j);
+    let (_, entries, _) = read_journal(&out.join(JOURNAL)).unwrap();
+    assert_eq!(entries.len(), 3);
+
+    let r = sweep(&spec, &out, 2);
+    assert_eq!((r.computed, r.resumed), (5, 3));
+    let (fw, fo) = (files(&whole), files(&out));
+    assert_eq!(fw.keys().collect::<Vec<_>>(), fo.keys().collect::<Vec<_>>());
+    for (k, v) in &fw {
+        assert!(v == &fo[k], "{k} differs after resuming");
+    }
+    let (_, entries, _) = read_journal(&out.join(JOURNAL)).unwrap();
+    assert_eq!(entries.len(), 8);
+
+    // A journal of changed inputs is not reused.
+    let path = t.path().join("resume.toml");
+    let text = fs::read_to_string(&path)
+        .unwrap()
+        .replace("seed = 3", "seed = 4");
+    fs::write(&path, text).unwrap();
+    let spec2 = SweepSpec::load(&path).unwrap();
+    let r = sweep(&spec2, &out, 2);
+    assert!(r.journal_discarded);
+    assert_eq!((r.computed, r.resumed), (8, 0));
+}
+
+fn row(pairs: &[(&str, i64)]) -> Ordered<serde_json::Value> {
+    Ordered(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), serde_json::json!(v)))
+            .collect(),
+    )
+}
+
+#[test]
+fn recommendation_is_the_cheapest_point_meeting_the_goal_in_every_replicate() {
+    // Hand-made results: disk × high threshold, 2 replicates.
+    let disks = ["100Gi", "30Gi", "50Gi"];
+    let plan = Plan {
+        format: 1,
+        scenario: "hand".into(),
+        fingerprint: "x".into(),
+        axes: vec!["node.disk".into(), "kubelet.imageGCHighThresholdPercent".into()],
+        axis_values: vec![
+            disks.iter().map(|s| s.to_string()).collect(),
+            vec!["80".into(), "90".into()],
+        ],
+        points: 6,
+        replicates: 2,
+        shard: [0, 1],
+        goal: Some(
+            toml::from_str("conditions = [{ metric = \"evictions\", max = 0.0 }, { metric = \"gc_failures\", max = 1.0 }]\nminimize = \"node.disk\"")
+                .unwrap(),
+        ),
+    };
+    // (evictions, gc_failures) per replicate, per point; point = disk index * 2 + high index.
+    let data: [[(i64, i64); 2]; 6] = [
+        [(0, 0), (0, 0)], // 100Gi/80: meets
+        [(0, 0), (0, 1)], // 100Gi/90: meets
+        [(0, 0), (1, 0)], // 30Gi/80: one replicate evicts
+        [(0, 2), (0, 0)], // 30Gi/90: too many GC failures in one
+        [(0, 1), (0, 1)], // 50Gi/80: meets -> the answer (smallest disk that does)
+        [(0, 0), (0, 0)], // 50Gi/90: meets too, but a later point
+    ];
+    let entries: BTreeMap<usize, Entry> = data
+        .iter()
+        .enumerate()
+        .map(|(i, reps)| {
+            (
+                i,
+                Entry {
+                    point: i,
+                    skipped: None,
+                    runs: reps
+                        .iter()
+                        .map(|&(e, g)| row(&[("evictions", e), ("gc_failures", g)]))
+                        .collect(),
+                },
+            )
+        })
+        .collect();
+    let t = tempfile::tempdir().unwrap();
+    let o = write_outputs(t.path(), &plan, &entries, &["evictions".to_string()]).unwrap();
+    let r = o.recommendation.unwrap();
+    assert!(r.found);
+    assert_eq!(r.point, Some(4));
+    assert_eq!(r.points_meeting_goal, 4);
+    assert_eq!(
+        r.settings.get("node.disk").map(String::as_str),
+        Some("50Gi")
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(t.path().join("recommendation.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["point"], 4);
+    assert_eq!(json["metrics"]["gc_failures"]["worst"], 1.0);
+
+    // Nothing meets a stricter goal.
+    let mut strict = plan.clone();
+    strict.goal.as_mut().unwrap().conditions[1].max = Some(-1.0);
+    let o = write_outputs(t.path(), &strict, &entries, &["evictions".to_string()]).unwrap();
+    assert!(!o.recommendation.unwrap().found);
+}
+
+#[test]
+fn goal_from_a_scenario_file_and_its_syntax_errors() {
+    let t = tempfile::tempdir().unwrap();
+    let spec = SweepSpec::load(&scenario(
+        t.path(),
+        "goal",
+        "[sweep]\n\"node.disk\" = [\"20Gi\", \"25Gi\", \"40Gi\"]\n[goal]\npeak_usage_percent = { max = 86 }\nevictions = 0\nminimize = \"node.disk\"",
+    ))
+    .unwrap();
+    let g = spec.goal.clone().unwrap();
+    assert_eq!(g.minimize.as_deref(), Some("node.disk"));
+    assert_eq!(g.conditions.len(), 2);
+    assert_eq!(g.conditions[0].max, Some(86.0));
+    // The answer by running each point directly.
+    let mut want = None;
+    for i in 0..3 {
+        let s = imagefs_sim::sim::Simulation::new(&spec.scenario(i, 0).unwrap())
+            .run(&mut imagefs_sim::outcome::NullRecorder);
+        if s.peak_usage_percent <= 86 && s.evictions == 0 && want.is_none() {
+            want = Some(i);
+        }
+    }
+    let out = t.path().join("out");
+    let r = sweep(&spec, &out, 2)
+        .outputs
+        .unwrap()
+        .recommendation
+        .unwrap();
+    assert_eq!(r.point, want);
+    assert!(out.join("recommendation.json").exists());
+
+    for bad in [
+        "[goal]\nno_such_metric = 0",
+        "[goal]\nevictions = \"none\"",
+        "[sweep]\n\"node.disk\" = [\"20Gi\"]\n[goal]\nminimize = \"node.other_used\"",
+        "[sweep]\n\"node.disk\" = []",
+        "[sweep]\nreplicates = 0",
+    ] {
+        let p = scenario(t.path(), "bad", bad);
+        assert!(SweepSpec::load(&p).is_err(), "{bad}");
+    }
+}
+
+fn png_size(p: &Path) -> (u32, u32) {
+    let b = fs::read(p).unwrap();
+    assert_eq!(&b[1..4], b"PNG", "{}", p.display());
+    let be = |i: usize| u32::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+    (be(16), be(20))
+}
+
+#[test]
+fn plots_are_written_at_their_size() {
+    let t = tempfile::tempdir().unwrap();
+    // One axis: line panels.
+    let spec = SweepSpec::load(&scenario(
+        t.path(),
+        "one",
+        "[sweep]\n\"node.disk\" = [\"20Gi\", \"30Gi\", \"40Gi\"]\nreplicates = 2",
+    ))
+    .unwrap();
+    let out = t.path().join("one");
+    let mut o = SweepOptions::new(&out);
+    o.metrics = vec!["peak_usage_percent".into(), "images_deleted".into()];
+    run_sweep(&spec, &o).unwrap();
+    assert_eq!(png_size(&out.join("sweep.png")), (1600, 1000));
+    let svg = fs::read_to_string(out.join("sweep.svg")).unwrap();
+    assert!(svg.contains("<svg") && svg.contains("images_deleted"));
+    // Two axes: heatmaps; three: one file per value of the third.
+    let spec = SweepSpec::load(&scenario(t.path(), "three", GRID)).unwrap();
+    let out = t.path().join("three");
+    sweep(&spec, &out, 2);
+    for d in ["30Gi", "25Gi"] {
+        let p = out.join(format!("sweep_node.disk={d}.png"));
+        assert_eq!(png_size(&p), (1600, 1000));
+        assert!(
+            fs::metadata(out.join(format!("sweep_node.disk={d}.svg")))
+                .unwrap()
+                .len()
+                > 1000
+        );
+    }
+    // An unknown metric is an error naming the choices.
+    let mut o = SweepOptions::new(t.path().join("bad"));
+    o.metrics = vec!["nope".into()];
+    let e = run_sweep(&spec, &o).unwrap_err().to_string();
+    assert!(e.contains("peak_usage_percent"), "{e}");
+}
