@@ -355,22 +355,23 @@ fn goal_from_a_scenario_file_and_its_syntax_errors() {
     let spec = SweepSpec::load(&scenario(
         t.path(),
         "goal",
-        "[sweep]\n\"node.disk\" = [\"20Gi\", \"25Gi\", \"40Gi\"]\n[goal]\npeak_usage_percent = { max = 86 }\nevictions = 0\nminimize = \"node.disk\"",
+        "[sweep]\n\"node.disk\" = [\"20Gi\", \"25Gi\", \"40Gi\"]\n[goal]\npeak_usage_percent = { max = 87 }\nevictions = 0\nminimize = \"node.disk\"",
     ))
     .unwrap();
     let g = spec.goal.clone().unwrap();
     assert_eq!(g.minimize.as_deref(), Some("node.disk"));
     assert_eq!(g.conditions.len(), 2);
-    assert_eq!(g.conditions[0].max, Some(86.0));
+    assert_eq!(g.conditions[0].max, Some(87.0));
     // The answer by running each point directly.
     let mut want = None;
     for i in 0..3 {
         let s = imagefs_sim::sim::Simulation::new(&spec.scenario(i, 0).unwrap())
             .run(&mut imagefs_sim::outcome::NullRecorder);
-        if s.peak_usage_percent <= 86 && s.evictions == 0 && want.is_none() {
+        if s.peak_usage_percent <= 87 && s.evictions == 0 && want.is_none() {
             want = Some(i);
         }
     }
+    assert!(want.is_some(), "the test needs a point that meets the goal");
     let out = t.path().join("out");
     let r = sweep(&spec, &out, 2)
         .outputs

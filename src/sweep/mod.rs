@@ -274,9 +274,15 @@ pub fn run_sweep(spec: &SweepSpec, opts: &SweepOptions) -> Result<SweepReport> {
         let b = indicatif::ProgressBar::new(pending.len() as u64);
         b.set_style(
             indicatif::ProgressStyle::with_template(
-                "{bar:40.cyan/blue} {pos}/{len} points  {per_sec}  elapsed {elapsed}  ETA {eta}",
+                "{bar:40.cyan/blue} {pos}/{len} points  {rate}  elapsed {elapsed}  ETA {eta}",
             )
-            .expect("a valid template"),
+            .expect("a valid template")
+            .with_key(
+                "rate",
+                |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.1} points/s", s.per_sec());
+                },
+            ),
         );
         b
     } else {
@@ -473,7 +479,7 @@ fn csv_bytes(rows: Vec<Vec<String>>) -> Result<Vec<u8>> {
     for r in rows {
         w.write_record(&r)?;
     }
-    Ok(w.into_inner().map_err(|e| anyhow!("{e}"))?)
+    w.into_inner().map_err(|e| anyhow!("{e}"))
 }
 
 /// The result of a `[goal]` search, as written to `recommendation.json`.
