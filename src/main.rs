@@ -387,7 +387,15 @@ fn print_outputs(o: &imagefs_sim::sweep::Outputs) {
             o.skipped.len()
         );
         for (why, n) in imagefs_sim::sweep::skip_reasons(&o.skipped) {
-            outln!("    {n} × {why}");
+            // Grouped by the field the error names; the text shown is the first point's.
+            if n == 1 {
+                outln!("    1 × {why}");
+            } else {
+                outln!(
+                    "    {n} × {}, e.g. {why}",
+                    why.split(':').next().unwrap_or(&why)
+                );
+            }
         }
     }
     if let Some(r) = &o.recommendation {
