@@ -45,6 +45,11 @@ impl Grower {
         self.cap
     }
 
+    /// Raises the cap: the grower keeps growing at its rate up to the new one.
+    pub fn raise_cap(&mut self, cap: u64) {
+        self.cap = self.cap.max(cap);
+    }
+
     /// When this grower reaches its cap at its current rate, if it ever does.
     pub fn cap_time(&self) -> Option<SimTime> {
         if self.rate == 0 || self.cap == u64::MAX {

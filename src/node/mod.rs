@@ -101,16 +101,20 @@ impl Filesystem {
         self.writable.rate() + self.logs.rate() + self.volumes.rate() + self.pulls.rate()
     }
 
-    /// Used bytes at `t`, never above capacity: the sum of the whole bytes of each kind, so
-    /// that the parts reported in a sample add up exactly to the used bytes.
-    pub fn used(&self, t: SimTime) -> u64 {
-        let parts = self.other_used as u128
+    /// The sum of the whole bytes of each kind at `t`, not clamped to the capacity.
+    pub fn parts(&self, t: SimTime) -> u128 {
+        self.other_used as u128
             + self.layer_bytes as u128
             + self.writable.bytes(t) as u128
             + self.logs.bytes(t) as u128
             + self.volumes.bytes(t) as u128
-            + self.pulls.bytes(t) as u128;
-        parts.min(self.capacity as u128) as u64
+            + self.pulls.bytes(t) as u128
+    }
+
+    /// Used bytes at `t`, never above capacity: the sum of the whole bytes of each kind, so
+    /// that the parts reported in a sample add up exactly to the used bytes.
+    pub fn used(&self, t: SimTime) -> u64 {
+        self.parts(t).min(self.capacity as u128) as u64
     }
 
     pub fn available(&self, t: SimTime) -> u64 {
@@ -664,8 +668,32 @@ impl Node {
         if self.pulls.get(&pull)?.generation != generation {
             return None;
         }
-        let p = self.pulls.remove(&pull)?;
         let fs = self.image_fs();
+        // A layer this pull found on disk when it started may have been deleted since (GC of
+        // another image that shared it): the runtime has to fetch it too, so the pull goes on.
+        let needed: u64 = if self.present[self.pulls[&pull].image] {
+            0
+        } else {
+            self.catalog.images[self.pulls[&pull].image]
+                .layers
+                .iter()
+                .filter(|&&l| self.layer_refs[l] == 0)
+                .map(|&l| self.catalog.layers[l].size)
+                .sum()
+        };
+        let p = self.pulls.get_mut(&pull).expect("checked above");
+        if needed > p.bytes.cap() {
+            p.bytes.raise_cap(needed);
+            p.generation += 1;
+            if let Some(at) = p.bytes.cap_time() {
+                let generation = p.generation;
+                self.timers
+                    .push((at, NodeTimer::PullDone { pull, generation }));
+            }
+            self.touch_fs(fs);
+            return None;
+        }
+        let p = self.pulls.remove(&pull)?;
         let written = self.filesystems[fs].pulls.remove(t, &p.bytes);
         if !self.present[p.image] {
             self.store_image(p.image);

@@ -294,12 +294,7 @@ impl<'a> Simulation<'a> {
             ));
         }
         for (i, f) in self.node.filesystems().iter().enumerate() {
-            let parts = f.other_used as u128
-                + f.layer_bytes as u128
-                + f.writable.bytes(t) as u128
-                + f.logs.bytes(t) as u128
-                + f.volumes.bytes(t) as u128
-                + f.pulls.bytes(t) as u128;
+            let parts = f.parts(t);
             if parts > f.capacity as u128 {
                 return Err(format!(
                     "at {t}: filesystem {i} holds {parts} bytes > capacity {}",
