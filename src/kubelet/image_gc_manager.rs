@@ -145,6 +145,8 @@ pub struct ImageGcManager {
     in_use_listed: Vec<ImageId>,
     /// The runtime's generation at the last full detection, if it reports one.
     detected_generation: Option<u64>,
+    /// The runtime's image-list generation at the last detection that listed images.
+    detected_list_generation: Option<u64>,
 }
 
 impl ImageGcManager {
@@ -157,6 +159,7 @@ impl ImageGcManager {
             in_use: HashSet::new(),
             in_use_listed: Vec::new(),
             detected_generation: None,
+            detected_list_generation: None,
         }
     }
 
@@ -190,6 +193,24 @@ impl ImageGcManager {
             return Ok(());
         }
         self.detected_generation = None;
+        // Same image list as at the last listing (so the same records, sizes and pinned flags):
+        // only the in-use set can differ, and only in-use records change (lastUsed = now).
+        let list_generation = rt.image_list_generation();
+        if list_generation.is_some() && list_generation == self.detected_list_generation {
+            if let Some(ids) = rt.in_use_image_ids() {
+                self.in_use = ids.iter().cloned().collect();
+                self.in_use_listed.clear();
+                for id in ids {
+                    if let Some(r) = self.records.get_mut(&id) {
+                        r.last_used = Some(now);
+                        self.in_use_listed.push(id);
+                    }
+                }
+                self.detected_generation = generation;
+                return Ok(());
+            }
+        }
+        self.detected_list_generation = None;
         let images = rt.list_images().map_err(|e| e.0)?;
         // Hash sets are only looked up, never iterated, so their order cannot leak out.
         self.in_use = rt
@@ -223,6 +244,7 @@ impl ImageGcManager {
             self.records.retain(|id, _| listed.contains(&**id));
         }
         self.detected_generation = generation;
+        self.detected_list_generation = list_generation;
         Ok(())
     }
 

@@ -67,6 +67,17 @@ pub trait ImageRuntime {
     fn generation(&self) -> Option<u64> {
         None
     }
+    /// A number that changes whenever the image list changes (images added or removed), if the
+    /// runtime can tell; with [`Self::in_use_image_ids`] it lets detection skip relisting when
+    /// only containers changed.
+    fn image_list_generation(&self) -> Option<u64> {
+        None
+    }
+    /// The distinct image IDs of all containers (what `container_image_ids` holds, without
+    /// repeats), if the runtime keeps them at hand.
+    fn in_use_image_ids(&self) -> Option<Vec<ImageId>> {
+        None
+    }
     /// CRI `ListImages`.
     fn list_images(&self) -> Result<Vec<CriImage>, RuntimeError>;
     /// The image IDs of every container of `GetPods(all=true)`: running and exited containers

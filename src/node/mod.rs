@@ -264,6 +264,10 @@ pub struct Node {
     /// IDs of exited containers, for container GC, and a counter of changes to that set.
     exited: std::collections::BTreeSet<u64>,
     exited_generation: u64,
+    /// Bumped when an image is stored or removed.
+    image_generation: u64,
+    /// Containers per image, for the images some container uses.
+    in_use: BTreeMap<usize, u32>,
 }
 
 impl Node {
@@ -304,6 +308,8 @@ impl Node {
             generation: 0,
             exited: std::collections::BTreeSet::new(),
             exited_generation: 0,
+            image_generation: 0,
+            in_use: BTreeMap::new(),
         }
     }
 
@@ -390,6 +396,7 @@ impl Node {
     /// Marks image `i` stored and references its layers.
     fn store_image(&mut self, i: usize) {
         self.generation += 1;
+        self.image_generation += 1;
         let fs = self.image_fs();
         self.present[i] = true;
         self.present_count += 1;
@@ -526,6 +533,7 @@ impl Node {
         self.filesystems[nfs].logs.add(t, &c.log);
         self.filesystems[nfs].volumes.add(t, &c.volume);
         self.filesystems[nfs].log_files += 1;
+        *self.in_use.entry(image).or_insert(0) += 1;
         self.containers.insert(id, c);
         self.restore_rates(id);
         self.touch_fs(cfs);
@@ -756,6 +764,7 @@ impl Node {
     fn remove_image_inner(&mut self, image: usize) -> u64 {
         let fs = self.image_fs();
         self.generation += 1;
+        self.image_generation += 1;
         self.present[image] = false;
         self.present_count -= 1;
         self.reported_bytes -= self.catalog.reported_size(image);
@@ -831,6 +840,14 @@ impl ImageRuntime for Node {
         Some(self.generation)
     }
 
+    fn image_list_generation(&self) -> Option<u64> {
+        Some(self.image_generation)
+    }
+
+    fn in_use_image_ids(&self) -> Option<Vec<ImageId>> {
+        Some(self.in_use.keys().map(|&i| self.catalog.id(i).clone()).collect())
+    }
+
     fn list_images(&self) -> Result<Vec<CriImage>, RuntimeError> {
         Ok((0..self.present.len())
             .filter(|&i| self.present[i])
@@ -903,6 +920,12 @@ impl ContainerRuntime for Node {
         };
         self.generation += 1;
         self.filesystems[nfs].log_files -= 1;
+        if let Some(n) = self.in_use.get_mut(&c.image) {
+            *n -= 1;
+            if *n == 0 {
+                self.in_use.remove(&c.image);
+            }
+        }
         if self.exited.remove(&id) {
             self.exited_generation += 1;
         }
