@@ -845,7 +845,12 @@ impl ImageRuntime for Node {
     }
 
     fn in_use_image_ids(&self) -> Option<Vec<ImageId>> {
-        Some(self.in_use.keys().map(|&i| self.catalog.id(i).clone()).collect())
+        Some(
+            self.in_use
+                .keys()
+                .map(|&i| self.catalog.id(i).clone())
+                .collect(),
+        )
     }
 
     fn list_images(&self) -> Result<Vec<CriImage>, RuntimeError> {

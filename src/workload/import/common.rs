@@ -300,6 +300,17 @@ pub fn read_document(
     stream: &[&str],
     on_item: &mut ItemFn<'_>,
 ) -> Result<Map<String, Value>, InputError> {
+    read_document_as::<Value>(file, stream, on_item)
+}
+
+/// Like [`read_document`], but each streamed element is deserialized straight into `T` (from
+/// the file, never through a whole `Value`). `T` should accept any JSON value (and report odd
+/// shapes itself), since a deserialization error of an element ends the read.
+pub fn read_document_as<T: serde::de::DeserializeOwned>(
+    file: &Path,
+    stream: &[&str],
+    on_item: &mut dyn FnMut(&str, usize, T) -> Result<(), InputError>,
+) -> Result<Map<String, Value>, InputError> {
     let f = File::open(file)
         .map_err(|e| InputError::new(file, None, None, format!("cannot read: {e}")))?;
     let mut reader = BufReader::with_capacity(1 << 16, f);
@@ -343,6 +354,9 @@ pub fn read_document(
                 None | Some(Value::Null) => {}
                 Some(Value::Array(items)) => {
                     for (i, item) in items.into_iter().enumerate() {
+                        let item = T::deserialize(item).map_err(|e| {
+                            json_error(file, &format!("{}[{i}]", join_key("", key)), &e)
+                        })?;
                         on_item(key, i, item)?;
                     }
                 }
@@ -358,17 +372,21 @@ pub fn read_document(
 struct StreamState {
     /// Where the parser is, for syntax errors.
     at: RefCell<String>,
+    /// The index of the element being read under `at`, if any.
+    item: std::cell::Cell<Option<usize>>,
     /// An error from `on_item`, carried out through serde's error type.
     failure: RefCell<Option<InputError>>,
 }
 
-struct Top<'s, 'f> {
+type TypedFn<'f, T> = dyn FnMut(&str, usize, T) -> Result<(), InputError> + 'f;
+
+struct Top<'s, 'f, T> {
     stream: &'s [&'s str],
     state: &'s StreamState,
-    on_item: &'s mut ItemFn<'f>,
+    on_item: &'s mut TypedFn<'f, T>,
 }
 
-impl<'de> Visitor<'de> for Top<'_, '_> {
+impl<'de, T: serde::de::DeserializeOwned> Visitor<'de> for Top<'_, '_, T> {
     type Value = Map<String, Value>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -396,20 +414,20 @@ impl<'de> Visitor<'de> for Top<'_, '_> {
     }
 }
 
-struct Items<'s, 'f> {
+struct Items<'s, 'f, T> {
     key: &'s str,
     state: &'s StreamState,
-    on_item: &'s mut ItemFn<'f>,
+    on_item: &'s mut TypedFn<'f, T>,
 }
 
-impl<'de> DeserializeSeed<'de> for Items<'_, '_> {
+impl<'de, T: serde::de::DeserializeOwned> DeserializeSeed<'de> for Items<'_, '_, T> {
     type Value = ();
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for Items<'_, '_> {
+impl<'de, T: serde::de::DeserializeOwned> Visitor<'de> for Items<'_, '_, T> {
     type Value = ();
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -422,9 +440,10 @@ impl<'de> Visitor<'de> for Items<'_, '_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<(), A::Error> {
         let mut i = 0usize;
+        *self.state.at.borrow_mut() = join_key("", self.key);
         loop {
-            *self.state.at.borrow_mut() = format!("{}[{i}]", join_key("", self.key));
-            match s.next_element::<Value>()? {
+            self.state.item.set(Some(i));
+            match s.next_element::<T>()? {
                 None => break,
                 Some(v) => {
                     if let Err(e) = (self.on_item)(self.key, i, v) {
@@ -435,19 +454,20 @@ impl<'de> Visitor<'de> for Items<'_, '_> {
             }
             i += 1;
         }
-        *self.state.at.borrow_mut() = join_key("", self.key);
+        self.state.item.set(None);
         Ok(())
     }
 }
 
-fn read_json_streaming<R: Read>(
+fn read_json_streaming<R: Read, T: serde::de::DeserializeOwned>(
     file: &Path,
     reader: R,
     stream: &[&str],
-    on_item: &mut ItemFn<'_>,
+    on_item: &mut TypedFn<'_, T>,
 ) -> Result<Map<String, Value>, InputError> {
     let state = StreamState {
         at: RefCell::new(String::new()),
+        item: std::cell::Cell::new(None),
         failure: RefCell::new(None),
     };
     let mut de = serde_json::Deserializer::from_reader(reader);
@@ -464,7 +484,10 @@ fn read_json_streaming<R: Read>(
             if let Some(f) = state.failure.borrow_mut().take() {
                 return Err(f);
             }
-            let at = state.at.borrow().clone();
+            let at = match state.item.get() {
+                Some(i) => format!("{}[{i}]", state.at.borrow()),
+                None => state.at.borrow().clone(),
+            };
             Err(json_error(file, &at, &e))
         }
     }
@@ -612,3 +635,251 @@ mod tests {
         assert_eq!(join_key("", "items"), "items");
     }
 }
+
+// ---------------------------------------------------------------------------
+// Fast path for big JSON lists
+// ---------------------------------------------------------------------------
+
+/// A growing window over a file: bytes are read in big chunks and dropped once consumed.
+struct Window<R> {
+    r: R,
+    buf: Vec<u8>,
+    /// Start of the unconsumed bytes.
+    pos: usize,
+    eof: bool,
+}
+
+impl<R: Read> Window<R> {
+    /// Makes sure `buf[pos + n]` exists if the file has it; false at the end of the file.
+    fn have(&mut self, n: usize) -> std::io::Result<bool> {
+        while self.pos + n >= self.buf.len() {
+            if self.eof {
+                return Ok(false);
+            }
+            if self.pos > (1 << 20) {
+                self.buf.drain(..self.pos);
+                self.pos = 0;
+            }
+            let old = self.buf.len();
+            self.buf.resize(old + (1 << 20), 0);
+            let got = self.r.read(&mut self.buf[old..])?;
+            self.buf.truncate(old + got);
+            if got == 0 {
+                self.eof = true;
+            }
+        }
+        Ok(true)
+    }
+
+    fn skip_ws(&mut self) -> std::io::Result<Option<u8>> {
+        loop {
+            if !self.have(0)? {
+                return Ok(None);
+            }
+            let b = self.buf[self.pos];
+            if matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+                self.pos += 1;
+            } else {
+                return Ok(Some(b));
+            }
+        }
+    }
+
+    /// The length of the JSON value starting at `pos` (a structural scan, not a validation:
+    /// the value is parsed afterwards). `None` if the file ends first.
+    fn value_len(&mut self) -> std::io::Result<Option<usize>> {
+        let mut i = 0usize;
+        let mut depth = 0usize;
+        let mut in_str = false;
+        loop {
+            if !self.have(i)? {
+                // A scalar may end the file; anything open may not.
+                return Ok((depth == 0 && !in_str && i > 0).then_some(i));
+            }
+            // Scan what is buffered without re-checking `have` for every byte.
+            let end = self.buf.len() - self.pos;
+            let bytes = &self.buf[self.pos..];
+            while i < end {
+                let b = bytes[i];
+                if in_str {
+                    match b {
+                        b'\\' => {
+                            if i + 1 >= end {
+                                break;
+                            }
+                            i += 2;
+                            continue;
+                        }
+                        b'"' => {
+                            in_str = false;
+                            if depth == 0 {
+                                return Ok(Some(i + 1));
+                            }
+                        }
+                        _ => {}
+                    }
+                } else {
+                    match b {
+                        b'"' => in_str = true,
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            if depth == 0 {
+                                return Ok(Some(i));
+                            }
+                            depth -= 1;
+                            if depth == 0 {
+                                return Ok(Some(i + 1));
+                            }
+                        }
+                        b',' | b' ' | b'\n' | b'\r' | b'\t' | b':' if depth == 0 => {
+                            return Ok(Some(i));
+                        }
+                        _ => {}
+                    }
+                }
+                i += 1;
+            }
+            if i < end {
+                // A backslash at the end of the buffer: read more and look again.
+                if !self.have(i + 1)? {
+                    return Ok(None);
+                }
+            }
+        }
+    }
+}
+
+/// [`read_document_as`] for the usual shape of a JSON list (`{…, "items": [{…}, …], …}`),
+/// with each element cut out of big buffered chunks and parsed from a slice (much faster than
+/// parsing from a reader). `Ok(None)` when the file is not plain, well-formed JSON of that
+/// shape: the caller then reads it again with [`read_document_as`], whose errors are the
+/// reference. Errors from `on_item` are returned as they are.
+pub fn read_json_list_fast<T: serde::de::DeserializeOwned>(
+    file: &Path,
+    stream: &[&str],
+    on_item: &mut dyn FnMut(&str, usize, T) -> Result<(), InputError>,
+) -> Result<Option<Map<String, Value>>, InputError> {
+    let Ok(f) = File::open(file) else {
+        return Ok(None);
+    };
+    let mut w = Window {
+        r: f,
+        buf: Vec::new(),
+        pos: 0,
+        eof: false,
+    };
+    let r: std::io::Result<Option<Map<String, Value>>> = (|| {
+        if !w.have(2)? {
+            return Ok(None);
+        }
+        if w.buf.starts_with(b"\xEF\xBB\xBF") {
+            w.pos = 3;
+        }
+        if w.skip_ws()? != Some(b'{') {
+            return Ok(None);
+        }
+        w.pos += 1;
+        let mut out = Map::new();
+        let mut first = true;
+        loop {
+            match w.skip_ws()? {
+                Some(b'}') if first => {
+                    w.pos += 1;
+                    break;
+                }
+                Some(b'"') => {}
+                _ => return Ok(None),
+            }
+            let Some(n) = w.value_len()? else {
+                return Ok(None);
+            };
+            let Ok(key) = serde_json::from_slice::<String>(&w.buf[w.pos..w.pos + n]) else {
+                return Ok(None);
+            };
+            w.pos += n;
+            if w.skip_ws()? != Some(b':') {
+                return Ok(None);
+            }
+            w.pos += 1;
+            match w.skip_ws()? {
+                Some(b'[') if stream.contains(&key.as_str()) => {
+                    w.pos += 1;
+                    let mut i = 0usize;
+                    loop {
+                        match w.skip_ws()? {
+                            Some(b']') if i == 0 => {
+                                w.pos += 1;
+                                break;
+                            }
+                            None => return Ok(None),
+                            _ => {}
+                        }
+                        let Some(n) = w.value_len()? else {
+                            return Ok(None);
+                        };
+                        let Ok(item) = serde_json::from_slice::<T>(&w.buf[w.pos..w.pos + n]) else {
+                            return Ok(None);
+                        };
+                        w.pos += n;
+                        if let Err(e) = on_item(&key, i, item) {
+                            return Err(std::io::Error::other(StopWith(e)));
+                        }
+                        i += 1;
+                        match w.skip_ws()? {
+                            Some(b',') => w.pos += 1,
+                            Some(b']') => {
+                                w.pos += 1;
+                                break;
+                            }
+                            _ => return Ok(None),
+                        }
+                    }
+                }
+                Some(_) if stream.contains(&key.as_str()) => return Ok(None),
+                Some(_) => {
+                    let Some(n) = w.value_len()? else {
+                        return Ok(None);
+                    };
+                    let Ok(v) = serde_json::from_slice::<Value>(&w.buf[w.pos..w.pos + n]) else {
+                        return Ok(None);
+                    };
+                    w.pos += n;
+                    out.insert(key, v);
+                }
+                None => return Ok(None),
+            }
+            first = false;
+            match w.skip_ws()? {
+                Some(b',') => w.pos += 1,
+                Some(b'}') => {
+                    w.pos += 1;
+                    break;
+                }
+                _ => return Ok(None),
+            }
+        }
+        if w.skip_ws()?.is_some() {
+            return Ok(None);
+        }
+        Ok(Some(out))
+    })();
+    match r {
+        Ok(m) => Ok(m),
+        Err(e) => match e.into_inner().map(|b| b.downcast::<StopWith>()) {
+            Some(Ok(stop)) => Err(stop.0),
+            _ => Ok(None),
+        },
+    }
+}
+
+/// An `on_item` error carried out through `io::Error`.
+#[derive(Debug)]
+struct StopWith(InputError);
+
+impl std::fmt::Display for StopWith {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for StopWith {}

@@ -11,10 +11,11 @@
 //!   `NodeHasDiskPressure` / `NodeHasNoDiskPressure` are kept as validation targets;
 //! - any other reason is counted and skipped.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::rc::Rc;
 
-use super::common::{read_document, At};
+use super::common::{read_document, read_json_list_fast, At};
 use crate::error::InputError;
 use crate::units::parse_go_duration;
 
@@ -46,26 +47,76 @@ impl RawEvent {
     /// The node a kubelet event comes from: `source.host`, else `reportingInstance` when the
     /// reporter is the kubelet.
     pub fn kubelet_host(&self) -> Option<&str> {
-        let kubelet = self.component.as_deref() == Some("kubelet")
-            || self.reporting_component.as_deref() == Some("kubelet");
-        if let Some(h) = self.host.as_deref().filter(|h| !h.is_empty()) {
+        self.view().kubelet_host()
+    }
+
+    /// `spec.containers{app}` → ("app", false); `spec.initContainers{x}` → ("x", true).
+    pub fn container(&self) -> Option<(String, bool)> {
+        self.view().container()
+    }
+
+    fn view(&self) -> EvView<'_> {
+        EvView {
+            index: self.index,
+            reason: &self.reason,
+            message: &self.message,
+            object_kind: &self.object_kind,
+            namespace: &self.namespace,
+            name: &self.name,
+            uid: &self.uid,
+            field_path: self.field_path.as_deref(),
+            component: self.component.as_deref(),
+            host: self.host.as_deref(),
+            reporting_component: self.reporting_component.as_deref(),
+            reporting_instance: self.reporting_instance.as_deref(),
+            first: self.first,
+            last: self.last,
+            count: self.count,
+        }
+    }
+}
+
+/// A [`RawEvent`] whose strings are borrowed (from a just-read item or from [`Strings`]).
+#[derive(Debug, Clone, Copy)]
+struct EvView<'a> {
+    index: usize,
+    reason: &'a str,
+    message: &'a str,
+    object_kind: &'a str,
+    namespace: &'a str,
+    name: &'a str,
+    uid: &'a str,
+    field_path: Option<&'a str>,
+    component: Option<&'a str>,
+    host: Option<&'a str>,
+    reporting_component: Option<&'a str>,
+    reporting_instance: Option<&'a str>,
+    first: Option<i64>,
+    last: Option<i64>,
+    count: u64,
+}
+
+impl<'a> EvView<'a> {
+    fn kubelet_host(&self) -> Option<&'a str> {
+        let kubelet =
+            self.component == Some("kubelet") || self.reporting_component == Some("kubelet");
+        if let Some(h) = self.host.filter(|h| !h.is_empty()) {
             return Some(h);
         }
         if kubelet {
-            return self.reporting_instance.as_deref().filter(|h| !h.is_empty());
+            return self.reporting_instance.filter(|h| !h.is_empty());
         }
         None
     }
 
     fn is_from_node(&self, node: &str) -> bool {
         self.kubelet_host() == Some(node)
-            || self.reporting_instance.as_deref() == Some(node)
+            || self.reporting_instance == Some(node)
             || (self.object_kind == "Node" && self.name == node && self.kubelet_host().is_none())
     }
 
-    /// `spec.containers{app}` → ("app", false); `spec.initContainers{x}` → ("x", true).
-    pub fn container(&self) -> Option<(String, bool)> {
-        let fp = self.field_path.as_deref()?;
+    fn container(&self) -> Option<(String, bool)> {
+        let fp = self.field_path?;
         let open = fp.find('{')?;
         let close = fp.rfind('}')?;
         if close <= open {
@@ -550,30 +601,51 @@ pub struct EventsImport {
 
 /// Reads an events file and keeps the kubelet events of `node` (when `None`: of the host with
 /// the most kubelet events).
+///
+/// Plain JSON lists are cut into items in big buffered chunks, and each item is deserialized
+/// from its slice straight into [`fast::Item`] (only the fields an event needs; everything else
+/// is skipped); anything else (YAML, syntax errors, duplicate keys, …) is read again by the
+/// general reader, item by item as `Value`s, so results and errors are unchanged. Each kept
+/// event is stored
+/// as a [`Compact`] row of interned strings, ~100 bytes plus its distinct strings: all events
+/// must be held because they are interpreted in time order, not file order.
 pub fn parse_events(file: &Path, node: Option<&str>) -> Result<EventsImport, InputError> {
-    let mut raw = Vec::new();
-    let mut total = 0usize;
-    let mut other_hosts: BTreeMap<String, usize> = BTreeMap::new();
-    let mut without_host = 0usize;
-    let mut add = |at: &At, i: usize| -> Result<(), InputError> {
-        total += 1;
-        let e = read_event(at, i)?;
-        match node {
-            Some(n) if !e.is_from_node(n) => match e.kubelet_host() {
-                Some(h) => *other_hosts.entry(h.to_string()).or_default() += 1,
-                None => without_host += 1,
-            },
-            _ => raw.push(e),
-        }
+    let mut acc = Acc::default();
+    let on_item = |acc: &mut Acc, i: usize, item: fast::Node<fast::Item>| {
+        let slow;
+        let e = match fast::view(&item, i) {
+            Some(e) => e,
+            None => {
+                // An odd shape: the general reader gives the exact error (or the event).
+                let v = item.to_value();
+                slow = read_event(&At::new(file, &v, format!("items[{i}]")), i)?;
+                slow.view()
+            }
+        };
+        acc.add(e, node);
         Ok(())
     };
-    let rest = read_document(file, &["items"], &mut |_, i, v| {
-        add(&At::new(file, &v, format!("items[{i}]")), i)
+    let fast_read = read_json_list_fast(file, &["items"], &mut |_, i, item| {
+        on_item(&mut acc, i, item)
     })?;
+    let rest = match fast_read {
+        Some(rest) => rest,
+        None => {
+            // Not plain JSON of the usual shape (YAML, a syntax error, …): the general reader.
+            // Items as whole `Value`s here, exactly as before the fast path (duplicate keys, …).
+            acc = Acc::default();
+            read_document(file, &["items"], &mut |_, i, v| {
+                let e = read_event(&At::new(file, &v, format!("items[{i}]")), i)?;
+                acc.add(e.view(), node);
+                Ok(())
+            })?
+        }
+    };
     // `kubectl get event NAME -o json|yaml`: one Event, not a List.
     if rest.contains_key("involvedObject") || rest.contains_key("regarding") {
         let one = serde_json::Value::Object(rest);
-        add(&At::new(file, &one, ""), 0)?;
+        let e = read_event(&At::new(file, &one, ""), 0)?;
+        acc.add(e.view(), node);
     } else if rest
         .get("kind")
         .and_then(|k| k.as_str())
@@ -585,12 +657,19 @@ pub fn parse_events(file: &Path, node: Option<&str>) -> Result<EventsImport, Inp
             kind.err("expected a List of Events (kubectl get events -A -o json) or one Event")
         );
     }
+    let Acc {
+        strings,
+        raw,
+        total,
+        mut other_hosts,
+        mut without_host,
+    } = acc;
     let node = match node {
         Some(n) => Some(n.to_string()),
         None => {
             let mut by_host: BTreeMap<&str, usize> = BTreeMap::new();
             for e in &raw {
-                if let Some(h) = e.kubelet_host() {
+                if let Some(h) = e.view(&strings).kubelet_host() {
                     *by_host.entry(h).or_default() += 1;
                 }
             }
@@ -600,27 +679,371 @@ pub fn parse_events(file: &Path, node: Option<&str>) -> Result<EventsImport, Inp
                 .map(|(h, _)| h.to_string())
         }
     };
-    let mut kept = Vec::with_capacity(raw.len());
-    for e in raw {
+    // In place: a second vector of events would double the peak.
+    let mut kept = raw;
+    kept.retain(|c| {
+        let e = c.view(&strings);
         let keep = match &node {
             Some(n) => e.is_from_node(n),
             None => false,
         };
-        if keep {
-            kept.push(e);
-        } else {
+        if !keep {
             match e.kubelet_host() {
                 Some(h) => *other_hosts.entry(h.to_string()).or_default() += 1,
                 None => without_host += 1,
             }
         }
-    }
-    let mut out = interpret(kept);
+        keep
+    });
+    let mut out = interpret(kept, &strings);
     out.total = total;
     out.node = node;
     out.other_hosts = other_hosts;
     out.without_host = without_host;
     Ok(out)
+}
+
+/// The events read so far.
+#[derive(Default)]
+struct Acc {
+    strings: Strings,
+    raw: Vec<Compact>,
+    total: usize,
+    other_hosts: BTreeMap<String, usize>,
+    without_host: usize,
+}
+
+impl Acc {
+    fn add(&mut self, e: EvView, node: Option<&str>) {
+        self.total += 1;
+        match node {
+            Some(n) if !e.is_from_node(n) => match e.kubelet_host() {
+                Some(h) => match self.other_hosts.get_mut(h) {
+                    Some(c) => *c += 1,
+                    None => {
+                        self.other_hosts.insert(h.to_string(), 1);
+                    }
+                },
+                None => self.without_host += 1,
+            },
+            _ => self.raw.push(self.strings.compact(&e)),
+        }
+    }
+}
+
+/// Interned strings: each distinct string once, named by its index.
+#[derive(Default)]
+struct Strings {
+    ids: HashMap<Rc<str>, u32>,
+    all: Vec<Rc<str>>,
+}
+
+const NO_STR: u32 = u32::MAX;
+
+impl Strings {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.ids.get(s) {
+            return i;
+        }
+        let r: Rc<str> = Rc::from(s);
+        let i = u32::try_from(self.all.len()).expect("fewer than 2^32 distinct strings");
+        self.all.push(r.clone());
+        self.ids.insert(r, i);
+        i
+    }
+
+    fn opt_id(&mut self, s: Option<&str>) -> u32 {
+        s.map_or(NO_STR, |s| self.id(s))
+    }
+
+    fn get(&self, i: u32) -> &str {
+        &self.all[i as usize]
+    }
+
+    fn opt(&self, i: u32) -> Option<&str> {
+        (i != NO_STR).then(|| self.get(i))
+    }
+
+    fn compact(&mut self, e: &EvView) -> Compact {
+        Compact {
+            index: e.index,
+            first: e.first,
+            last: e.last,
+            count: e.count,
+            s: [
+                self.id(e.reason),
+                self.id(e.message),
+                self.id(e.object_kind),
+                self.id(e.namespace),
+                self.id(e.name),
+                self.id(e.uid),
+                self.opt_id(e.field_path),
+                self.opt_id(e.component),
+                self.opt_id(e.host),
+                self.opt_id(e.reporting_component),
+                self.opt_id(e.reporting_instance),
+            ],
+        }
+    }
+}
+
+/// A [`RawEvent`] with its strings in [`Strings`].
+struct Compact {
+    index: usize,
+    first: Option<i64>,
+    last: Option<i64>,
+    count: u64,
+    /// reason, message, object kind, namespace, name, uid, field path, component, host,
+    /// reporting component, reporting instance.
+    s: [u32; 11],
+}
+
+impl Compact {
+    fn view<'a>(&self, t: &'a Strings) -> EvView<'a> {
+        let s = &self.s;
+        EvView {
+            index: self.index,
+            reason: t.get(s[0]),
+            message: t.get(s[1]),
+            object_kind: t.get(s[2]),
+            namespace: t.get(s[3]),
+            name: t.get(s[4]),
+            uid: t.get(s[5]),
+            field_path: t.opt(s[6]),
+            component: t.opt(s[7]),
+            host: t.opt(s[8]),
+            reporting_component: t.opt(s[9]),
+            reporting_instance: t.opt(s[10]),
+            first: self.first,
+            last: self.last,
+            count: self.count,
+        }
+    }
+}
+
+/// Typed reading of one item: only the fields [`read_event`] looks at, each kept as a small
+/// `Value` (a string or number). [`view`] reads the usual shapes without building paths or
+/// a whole `Value`; anything else goes back through [`read_event`] on [`Node::to_value`], so
+/// results and error messages are those of the general reader.
+mod fast {
+    use std::marker::PhantomData;
+
+    use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+    use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+    use serde_json::{Map, Value};
+
+    use super::EvView;
+    use crate::workload::import::common::parse_rfc3339;
+
+    /// An object read as `T`, or any other JSON value as is.
+    pub enum Node<T> {
+        Obj(T),
+        Other(Value),
+    }
+
+    impl<'de, T: Deserialize<'de>> Deserialize<'de> for Node<T> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V<T>(PhantomData<T>);
+            impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+                type Value = Node<T>;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("any JSON value")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Node<T>, A::Error> {
+                    T::deserialize(MapAccessDeserializer::new(m)).map(Node::Obj)
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, s: A) -> Result<Node<T>, A::Error> {
+                    Value::deserialize(SeqAccessDeserializer::new(s)).map(Node::Other)
+                }
+                fn visit_bool<E>(self, v: bool) -> Result<Node<T>, E> {
+                    Ok(Node::Other(Value::Bool(v)))
+                }
+                fn visit_i64<E>(self, v: i64) -> Result<Node<T>, E> {
+                    Ok(Node::Other(Value::from(v)))
+                }
+                fn visit_u64<E>(self, v: u64) -> Result<Node<T>, E> {
+                    Ok(Node::Other(Value::from(v)))
+                }
+                fn visit_f64<E>(self, v: f64) -> Result<Node<T>, E> {
+                    Ok(Node::Other(Value::from(v)))
+                }
+                fn visit_str<E>(self, v: &str) -> Result<Node<T>, E> {
+                    Ok(Node::Other(Value::String(v.to_string())))
+                }
+                fn visit_string<E>(self, v: String) -> Result<Node<T>, E> {
+                    Ok(Node::Other(Value::String(v)))
+                }
+                fn visit_unit<E>(self) -> Result<Node<T>, E> {
+                    Ok(Node::Other(Value::Null))
+                }
+                fn visit_none<E>(self) -> Result<Node<T>, E> {
+                    Ok(Node::Other(Value::Null))
+                }
+                fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Node<T>, D::Error> {
+                    Node::deserialize(d)
+                }
+            }
+            d.deserialize_any(V(PhantomData))
+        }
+    }
+
+    pub trait ToValue {
+        fn to_value(&self) -> Value;
+    }
+
+    impl<T: ToValue> Node<T> {
+        pub fn to_value(&self) -> Value {
+            match self {
+                Node::Obj(t) => t.to_value(),
+                Node::Other(v) => v.clone(),
+            }
+        }
+    }
+
+    fn put(m: &mut Map<String, Value>, k: &str, v: &Option<Value>) {
+        if let Some(v) = v {
+            m.insert(k.to_string(), v.clone());
+        }
+    }
+
+    fn put_node<T: ToValue>(m: &mut Map<String, Value>, k: &str, v: &Option<Node<T>>) {
+        if let Some(v) = v {
+            m.insert(k.to_string(), v.to_value());
+        }
+    }
+
+    /// Declares a struct of optional leaves and nodes, and its [`ToValue`].
+    macro_rules! shape {
+        ($name:ident { $($leaf:ident : $lkey:literal),* ; $($node:ident : $nty:ty = $nkey:literal),* }) => {
+            #[derive(serde::Deserialize)]
+            pub struct $name {
+                $(#[serde(rename = $lkey, default)] pub $leaf: Option<Value>,)*
+                $(#[serde(rename = $nkey, default)] pub $node: Option<Node<$nty>>,)*
+            }
+            impl ToValue for $name {
+                fn to_value(&self) -> Value {
+                    let mut m = Map::new();
+                    $(put(&mut m, $lkey, &self.$leaf);)*
+                    $(put_node(&mut m, $nkey, &self.$node);)*
+                    Value::Object(m)
+                }
+            }
+        };
+    }
+
+    shape!(Object {
+        kind: "kind", namespace: "namespace", name: "name", uid: "uid", field_path: "fieldPath";
+    });
+    shape!(Source { component: "component", host: "host"; });
+    shape!(Meta { namespace: "namespace", creation_timestamp: "creationTimestamp"; });
+    shape!(Series { last_observed_time: "lastObservedTime", count: "count"; });
+    shape!(Item {
+        first_timestamp: "firstTimestamp",
+        deprecated_first_timestamp: "deprecatedFirstTimestamp",
+        last_timestamp: "lastTimestamp",
+        deprecated_last_timestamp: "deprecatedLastTimestamp",
+        event_time: "eventTime",
+        count: "count",
+        deprecated_count: "deprecatedCount",
+        reason: "reason",
+        message: "message",
+        note: "note",
+        reporting_component: "reportingComponent",
+        reporting_controller: "reportingController",
+        reporting_instance: "reportingInstance";
+        involved_object: Object = "involvedObject",
+        regarding: Object = "regarding",
+        source: Source = "source",
+        deprecated_source: Source = "deprecatedSource",
+        metadata: Meta = "metadata",
+        series: Series = "series"
+    });
+
+    /// `read_event`'s `pick`: `a` unless null.
+    fn pick<'a, T>(a: &'a Option<T>, b: &'a Option<T>) -> &'a Option<T> {
+        if a.is_some() {
+            a
+        } else {
+            b
+        }
+    }
+
+    type R<T> = Result<T, ()>;
+
+    fn s(v: &Option<Value>) -> R<Option<&str>> {
+        match v {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            _ => Err(()),
+        }
+    }
+
+    fn t(v: &Option<Value>) -> R<Option<i64>> {
+        match s(v)? {
+            None | Some("") => Ok(None),
+            Some(x) => parse_rfc3339(x).map(Some).ok_or(()),
+        }
+    }
+
+    fn u(v: &Option<Value>) -> R<Option<u64>> {
+        match v {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => n.as_u64().map(Some).ok_or(()),
+            _ => Err(()),
+        }
+    }
+
+    fn node<T>(n: &Option<Node<T>>) -> R<Option<&T>> {
+        match n {
+            None | Some(Node::Other(Value::Null)) => Ok(None),
+            Some(Node::Obj(t)) => Ok(Some(t)),
+            Some(Node::Other(_)) => Err(()),
+        }
+    }
+
+    /// The event, when the item has the usual shape and types (else `None`: use `read_event`).
+    pub fn view(item: &Node<Item>, index: usize) -> Option<EvView<'_>> {
+        let Node::Obj(it) = item else {
+            return None;
+        };
+        let r: R<EvView> = (|| {
+            let obj = node(pick(&it.involved_object, &it.regarding))?.ok_or(())?;
+            let source = node(pick(&it.source, &it.deprecated_source))?;
+            let meta = node(&it.metadata)?;
+            let series = node(&it.series)?;
+            let none: &'static Option<Value> = &None;
+            let first = t(pick(&it.first_timestamp, &it.deprecated_first_timestamp))?;
+            let event_time = t(&it.event_time)?;
+            let created = t(meta.map_or(none, |m| &m.creation_timestamp))?;
+            let first = first.or(event_time).or(created);
+            let last = t(pick(&it.last_timestamp, &it.deprecated_last_timestamp))?;
+            let observed = t(series.map_or(none, |x| &x.last_observed_time))?;
+            let last = last.or(observed).or(first);
+            let count = u(pick(&it.count, &it.deprecated_count))?;
+            let series_count = u(series.map_or(none, |x| &x.count))?;
+            let count = count.or(series_count).unwrap_or(1);
+            let namespace = s(&obj.namespace)?;
+            let meta_ns = s(meta.map_or(none, |m| &m.namespace))?;
+            Ok(EvView {
+                index,
+                reason: s(&it.reason)?.unwrap_or(""),
+                message: s(pick(&it.message, &it.note))?.unwrap_or(""),
+                object_kind: s(&obj.kind)?.unwrap_or(""),
+                namespace: namespace.or(meta_ns).unwrap_or(""),
+                name: s(&obj.name)?.ok_or(())?,
+                uid: s(&obj.uid)?.unwrap_or(""),
+                field_path: s(&obj.field_path)?,
+                component: s(source.map_or(none, |x| &x.component))?,
+                host: s(source.map_or(none, |x| &x.host))?,
+                reporting_component: s(pick(&it.reporting_component, &it.reporting_controller))?,
+                reporting_instance: s(&it.reporting_instance)?,
+                first,
+                last,
+                count,
+            })
+        })();
+        r.ok()
+    }
 }
 
 fn read_event(at: &At, index: usize) -> Result<RawEvent, InputError> {
@@ -681,7 +1104,7 @@ fn read_event(at: &At, index: usize) -> Result<RawEvent, InputError> {
 }
 
 /// Container name from the field path, or from `Started container <name>` style messages.
-fn container_of(e: &RawEvent) -> (String, bool) {
+fn container_of(e: &EvView) -> (String, bool) {
     if let Some(c) = e.container() {
         return c;
     }
@@ -697,8 +1120,9 @@ fn container_of(e: &RawEvent) -> (String, bool) {
     (String::new(), false)
 }
 
-fn interpret(mut events: Vec<RawEvent>) -> EventsImport {
-    events.sort_by_key(|e| (e.first.or(e.last), e.index));
+fn interpret(mut events: Vec<Compact>, strings: &Strings) -> EventsImport {
+    // The index is unique, so an unstable sort gives the same order (and allocates nothing).
+    events.sort_unstable_by_key(|e| (e.first.or(e.last), e.index));
     let mut out = EventsImport {
         total: 0,
         node: None,
@@ -719,7 +1143,8 @@ fn interpret(mut events: Vec<RawEvent>) -> EventsImport {
         pressure: Vec::new(),
         evictions: Vec::new(),
     };
-    let mut pod_index: BTreeMap<String, usize> = BTreeMap::new();
+    // Only looked up, never iterated: a hash map (pod keys are many and share long prefixes).
+    let mut pod_index: HashMap<String, usize> = HashMap::new();
     let mut kills: BTreeMap<usize, i64> = BTreeMap::new();
     let mut evicted: BTreeMap<usize, i64> = BTreeMap::new();
     let mut span: Option<(i64, i64)> = None;
@@ -729,34 +1154,37 @@ fn interpret(mut events: Vec<RawEvent>) -> EventsImport {
             Some((a, b)) => (a.min(t), b.max(t)),
         });
     };
-    for e in &events {
+    for c in &events {
+        let e = &c.view(strings);
         let (Some(first), Some(last)) = (e.first, e.last) else {
             out.without_time += 1;
             continue;
         };
         widen(first, &mut span);
         widen(last, &mut span);
-        let reason = e.reason.as_str();
+        let reason = e.reason;
         let is_pod = e.object_kind == "Pod" || (e.object_kind.is_empty() && e.field_path.is_some());
         // Pod-level events.
         if is_pod {
             let key = if e.uid.is_empty() {
                 format!("{}/{}", e.namespace, e.name)
             } else {
-                e.uid.clone()
+                e.uid.to_string()
             };
             let mut pod = |out: &mut EventsImport| -> usize {
-                *pod_index.entry(key.clone()).or_insert_with(|| {
-                    out.pods.push(EventPod {
-                        namespace: e.namespace.clone(),
-                        name: e.name.clone(),
-                        uid: e.uid.clone(),
-                        containers: Vec::new(),
-                        last_activity: first,
-                        end: None,
-                    });
-                    out.pods.len() - 1
-                })
+                if let Some(&i) = pod_index.get(&key) {
+                    return i;
+                }
+                out.pods.push(EventPod {
+                    namespace: e.namespace.to_string(),
+                    name: e.name.to_string(),
+                    uid: e.uid.to_string(),
+                    containers: Vec::new(),
+                    last_activity: first,
+                    end: None,
+                });
+                pod_index.insert(key.clone(), out.pods.len() - 1);
+                out.pods.len() - 1
             };
             let touch = |p: &mut EventPod, name: &str, init: bool, t: i64| -> usize {
                 match p.containers.iter().position(|c| c.name == name) {
@@ -781,7 +1209,7 @@ fn interpret(mut events: Vec<RawEvent>) -> EventsImport {
             match reason {
                 "Pulling" | "Pulled" | "Failed" | "FailedPullImage" | "BackOff"
                 | "ErrImageNeverPull" | "InspectFailed" => {
-                    let Some(m) = parse_pull_message(&e.message) else {
+                    let Some(m) = parse_pull_message(e.message) else {
                         if matches!(reason, "Pulling" | "Pulled") {
                             out.unparsed_pull_messages += 1;
                         } else {
@@ -872,7 +1300,7 @@ fn interpret(mut events: Vec<RawEvent>) -> EventsImport {
                     out.evictions.push((
                         last,
                         format!("{}/{}", e.namespace, e.name),
-                        parse_eviction_message(&e.message),
+                        parse_eviction_message(e.message),
                     ));
                 }
                 _ => *out.unknown_reasons.entry(reason.to_string()).or_default() += 1,
@@ -881,13 +1309,13 @@ fn interpret(mut events: Vec<RawEvent>) -> EventsImport {
         }
         // Node-level events.
         match reason {
-            "FreeDiskSpaceFailed" | "ImageGCFailed" => match parse_gc_failure(&e.message) {
+            "FreeDiskSpaceFailed" | "ImageGCFailed" => match parse_gc_failure(e.message) {
                 Some(g) => out.gc_failures.push((last, reason.to_string(), g)),
                 None => *out.not_replayed.entry(reason.to_string()).or_default() += 1,
             },
             "EvictionThresholdMet" => out
                 .threshold_met
-                .push((last, parse_threshold_met(&e.message).unwrap_or_default())),
+                .push((last, parse_threshold_met(e.message).unwrap_or_default())),
             "NodeHasDiskPressure" => out.pressure.push((last, true)),
             "NodeHasNoDiskPressure" => out.pressure.push((last, false)),
             "InvalidDiskCapacity" => *out.not_replayed.entry(reason.to_string()).or_default() += 1,

@@ -1395,18 +1395,37 @@ impl ImportPlan {
     }
 
     pub fn trace_csv(&self) -> String {
-        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut out = Vec::new();
+        self.write_trace_csv(&mut out).expect("in memory");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    /// Writes [`ImportPlan::trace_csv`] row by row to `out`.
+    pub fn write_trace_csv<W: std::io::Write>(&self, mut out: W) -> std::io::Result<()> {
+        out.write_all(b"# Trace written by `imagefs-sim import`: t = 0 is the snapshot; pods running then are\n# created at 0, pods from events at their first event's offset.\n")?;
+        let mut w = csv::Writer::from_writer(out);
         // The first ten columns of the trace format: no eviction columns are imported.
-        w.write_record(&crate::workload::trace::COLUMNS[..10])
-            .expect("in memory");
+        w.write_record(&crate::workload::trace::COLUMNS[..10])?;
+        let mut t = String::new();
+        let mut wcap = String::new();
+        let mut lcap = String::new();
         for r in &self.trace {
-            let t = if r.time_ms % 1000 == 0 {
-                (r.time_ms / 1000).to_string()
+            use std::fmt::Write as _;
+            t.clear();
+            if r.time_ms % 1000 == 0 {
+                let _ = write!(t, "{}", r.time_ms / 1000);
             } else {
-                format!("{}.{:03}", r.time_ms / 1000, r.time_ms % 1000)
-            };
+                let _ = write!(t, "{}.{:03}", r.time_ms / 1000, r.time_ms % 1000);
+            }
             let create = r.action == RowAction::Create;
-            let cap = |c: Option<u64>| c.map(|v| v.to_string()).unwrap_or_default();
+            let cap = |s: &mut String, c: Option<u64>| {
+                s.clear();
+                if let Some(v) = c {
+                    let _ = write!(s, "{v}");
+                }
+            };
+            cap(&mut wcap, r.writable_cap);
+            cap(&mut lcap, r.log_cap);
             w.write_record([
                 t.as_str(),
                 r.action.as_str(),
@@ -1415,14 +1434,13 @@ impl ImportPlan {
                 r.image.as_str(),
                 r.pull_policy.as_str(),
                 if create { "0" } else { "" },
-                &cap(r.writable_cap),
+                wcap.as_str(),
                 if create { "0" } else { "" },
-                &cap(r.log_cap),
-            ])
-            .expect("in memory");
+                lcap.as_str(),
+            ])?;
         }
-        let body = String::from_utf8(w.into_inner().expect("in memory")).expect("utf-8");
-        format!("# Trace written by `imagefs-sim import`: t = 0 is the snapshot; pods running then are\n# created at 0, pods from events at their first event's offset.\n{body}")
+        w.flush()?;
+        Ok(())
     }
 }
 
@@ -1451,7 +1469,12 @@ pub fn write(plan: &ImportPlan, out: &Path) -> anyhow::Result<PathBuf> {
     let dir = OutputDir::create(out)?;
     std::fs::write(dir.file("scenario.toml"), plan.scenario_toml())?;
     std::fs::write(dir.file("catalog.toml"), plan.catalog_toml())?;
-    std::fs::write(dir.file("trace.csv"), plan.trace_csv())?;
+    {
+        let f = std::fs::File::create(dir.file("trace.csv"))?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+        plan.write_trace_csv(&mut w)?;
+        std::io::Write::flush(&mut w)?;
+    }
     Scenario::load(&dir.file("scenario.toml")).map_err(|e| {
         anyhow::anyhow!("the imported scenario does not load (an importer bug): {e}")
     })?;
