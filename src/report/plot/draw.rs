@@ -600,26 +600,25 @@ fn draw<DB: DrawingBackend>(
         },
     ))
     .map_err(err)?;
-    c3.draw_series(polyline(
-        d.samples
-            .iter()
-            .flat_map(|(_, _, b)| b.image_bytes.points())
-            .map(|(t, v)| (t / ta.div, v / bdiv))
-            .collect(),
-        ON_DISK.stroke_width(2),
-        segmented,
-    ))
-    .map_err(err)?;
-    c3.draw_series(polyline(
-        d.samples
-            .iter()
-            .flat_map(|(_, _, b)| b.reported_image_bytes.points())
-            .map(|(t, v)| (t / ta.div, v / bdiv))
-            .collect(),
-        BELIEVED.stroke_width(2),
-        segmented,
-    ))
-    .map_err(err)?;
+    // Image bytes on disk, then as the kubelet believes (sum of reported sizes).
+    for (on_disk, color) in [(true, ON_DISK), (false, BELIEVED)] {
+        c3.draw_series(polyline(
+            d.samples
+                .iter()
+                .flat_map(|(_, _, b)| {
+                    if on_disk {
+                        b.image_bytes.points()
+                    } else {
+                        b.reported_image_bytes.points()
+                    }
+                })
+                .map(|(t, v)| (t / ta.div, v / bdiv))
+                .collect(),
+            color.stroke_width(2),
+            segmented,
+        ))
+        .map_err(err)?;
+    }
     let (left3, top3) = c3.backend_coord(&(0.0, ymax));
     legend(
         root,
