@@ -7,12 +7,15 @@
 //! Deterministic choices where the kubelet is random:
 //! - the candidate sort (§3.1) is Go's unstable `sort.Sort` over map order; we sort by
 //!   (`lastUsed`, `firstDetected`, image ID), never-used first, so ties fall to the image ID;
-//! - records live in a `BTreeMap`, so every walk over them is in image-ID order.
+//! - records live in slots; walks over them are in slot order, and only the eviction order
+//!   (a total sort) reaches the outside.
 //!
 //! The `RuntimeClassInImageCriAPI` gate (alpha, off by default) is not modelled: the record key
 //! is always the image ID.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::engine::SimTime;
 use crate::kubelet::events::{
@@ -132,17 +135,97 @@ pub struct FreeSpaceResult {
     pub error: Option<String>,
 }
 
+/// One image record in its slot, with detection's bookkeeping.
+#[derive(Debug, Clone)]
+struct Slot {
+    id: ImageId,
+    record: ImageRecord,
+    /// In use at the last detection.
+    in_use: bool,
+    /// The listing that last saw this image (to drop the records of vanished images).
+    seen: u64,
+}
+
+/// The records (`imageRecords`), each in a slot addressed by index, so that detection's hot
+/// paths (marking in-use images) touch no strings. Walks over the slots are in slot order,
+/// which depends only on the order of detections and removals, so it is deterministic; the
+/// one order that reaches the outside, the eviction order, is a total sort of its own.
+#[derive(Debug, Clone, Default)]
+struct Records {
+    slots: Vec<Option<Slot>>,
+    index: FxHashMap<ImageId, usize>,
+    free: Vec<usize>,
+}
+
+impl Records {
+    fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    fn slot_of(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
+    fn get(&self, id: &str) -> Option<&ImageRecord> {
+        self.slot_of(id).map(|s| &self.slot(s).record)
+    }
+
+    fn slot(&self, s: usize) -> &Slot {
+        self.slots[s].as_ref().expect("a live slot")
+    }
+
+    fn slot_mut(&mut self, s: usize) -> &mut Slot {
+        self.slots[s].as_mut().expect("a live slot")
+    }
+
+    fn insert(&mut self, id: ImageId, record: ImageRecord) -> usize {
+        let slot = Slot {
+            id: id.clone(),
+            record,
+            in_use: false,
+            seen: 0,
+        };
+        let s = match self.free.pop() {
+            Some(s) => {
+                self.slots[s] = Some(slot);
+                s
+            }
+            None => {
+                self.slots.push(Some(slot));
+                self.slots.len() - 1
+            }
+        };
+        self.index.insert(id, s);
+        s
+    }
+
+    fn remove_slot(&mut self, s: usize) -> Slot {
+        let slot = self.slots[s].take().expect("a live slot");
+        self.index.remove(&slot.id);
+        self.free.push(s);
+        slot
+    }
+
+    fn live(&self) -> impl Iterator<Item = (usize, &Slot)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.as_ref().map(|s| (i, s)))
+    }
+}
+
 /// The stateful image GC manager (`realImageGCManager`).
 #[derive(Debug, Clone)]
 pub struct ImageGcManager {
     pub policy: ImageGcPolicy,
-    records: BTreeMap<ImageId, ImageRecord>,
+    records: Records,
     wording: FreeDiskSpaceWording,
     /// Deletions made since the last `take_deletions` (the sim reads them to account bytes).
     deletions: Vec<Deletion>,
-    /// Image IDs in use at the last detection, and those of them that were listed.
-    in_use: HashSet<ImageId>,
-    in_use_listed: Vec<ImageId>,
+    /// Slots of the records in use at the last detection (each also flagged `in_use`).
+    in_use_listed: Vec<usize>,
+    /// Listings so far (stamps `Slot::seen`).
+    listings: u64,
     /// The runtime's generation at the last full detection, if it reports one.
     detected_generation: Option<u64>,
     /// The runtime's image-list generation at the last detection that listed images.
@@ -153,26 +236,51 @@ impl ImageGcManager {
     pub fn new(policy: ImageGcPolicy, wording: FreeDiskSpaceWording) -> Self {
         ImageGcManager {
             policy,
-            records: BTreeMap::new(),
+            records: Records::default(),
             wording,
             deletions: Vec::new(),
-            in_use: HashSet::new(),
             in_use_listed: Vec::new(),
+            listings: 0,
             detected_generation: None,
             detected_list_generation: None,
         }
     }
 
-    pub fn records(&self) -> &BTreeMap<ImageId, ImageRecord> {
-        &self.records
+    /// The records by image ID (a copy, for inspection).
+    pub fn records(&self) -> BTreeMap<ImageId, ImageRecord> {
+        self.records
+            .live()
+            .map(|(_, s)| (s.id.clone(), s.record.clone()))
+            .collect()
     }
 
     pub fn record_mut(&mut self, id: &str) -> Option<&mut ImageRecord> {
-        self.records.get_mut(id)
+        let s = self.records.slot_of(id)?;
+        Some(&mut self.records.slot_mut(s).record)
+    }
+
+    /// Forgets which records were in use (before marking them afresh).
+    fn clear_in_use(&mut self) {
+        for &s in &self.in_use_listed {
+            if let Some(slot) = self.records.slots[s].as_mut() {
+                slot.in_use = false;
+            }
+        }
+        self.in_use_listed.clear();
+    }
+
+    /// Marks the record in slot `s` in use at `now`.
+    fn mark_in_use(&mut self, s: usize, now: SimTime) {
+        let slot = self.records.slot_mut(s);
+        slot.record.last_used = Some(now);
+        if !slot.in_use {
+            slot.in_use = true;
+            self.in_use_listed.push(s);
+        }
     }
 
     /// `detectImages(detectTime)` (§1.3). `now` is the fresh `time.Now()` taken inside; it is
-    /// what `lastUsed` gets. The set of image IDs in use is kept for [`Self::in_use`].
+    /// what `lastUsed` gets. Which records are in use is kept for the eviction order.
     ///
     /// When the runtime reports a generation that has not changed since the last detection, the
     /// listing and the in-use set are the same as then, so only `lastUsed` of the in-use images
@@ -185,10 +293,8 @@ impl ImageGcManager {
     ) -> Result<(), String> {
         let generation = rt.generation();
         if generation.is_some() && generation == self.detected_generation {
-            for id in &self.in_use_listed {
-                if let Some(r) = self.records.get_mut(id) {
-                    r.last_used = Some(now);
-                }
+            for &s in &self.in_use_listed {
+                self.records.slot_mut(s).record.last_used = Some(now);
             }
             return Ok(());
         }
@@ -198,12 +304,10 @@ impl ImageGcManager {
         let list_generation = rt.image_list_generation();
         if list_generation.is_some() && list_generation == self.detected_list_generation {
             if let Some(ids) = rt.in_use_image_ids() {
-                self.in_use = ids.iter().cloned().collect();
-                self.in_use_listed.clear();
+                self.clear_in_use();
                 for id in ids {
-                    if let Some(r) = self.records.get_mut(&id) {
-                        r.last_used = Some(now);
-                        self.in_use_listed.push(id);
+                    if let Some(s) = self.records.slot_of(&id) {
+                        self.mark_in_use(s, now);
                     }
                 }
                 self.detected_generation = generation;
@@ -212,45 +316,56 @@ impl ImageGcManager {
         }
         self.detected_list_generation = None;
         let images = rt.list_images().map_err(|e| e.0)?;
-        // Hash sets are only looked up, never iterated, so their order cannot leak out.
-        self.in_use = rt
+        // Only looked up, never iterated, so its order cannot leak out.
+        let in_use: FxHashSet<ImageId> = rt
             .container_image_ids()
             .map_err(|e| e.0)?
             .into_iter()
             .collect();
-        self.in_use_listed.clear();
-        let mut listed: HashSet<&str> = HashSet::with_capacity(images.len());
+        self.clear_in_use();
+        self.listings += 1;
+        let stamp = self.listings;
+        let mut listed = 0usize;
         for image in &images {
-            listed.insert(&*image.id);
-            let record = match self.records.get_mut(&*image.id) {
-                Some(r) => r,
-                None => self.records.entry(image.id.clone()).or_insert(ImageRecord {
-                    first_detected: detect_time,
-                    last_used: None,
-                    size: 0,
-                    pinned: false,
-                }),
+            let s = match self.records.slot_of(&image.id) {
+                Some(s) => s,
+                None => self.records.insert(
+                    image.id.clone(),
+                    ImageRecord {
+                        first_detected: detect_time,
+                        last_used: None,
+                        size: 0,
+                        pinned: false,
+                    },
+                ),
             };
-            if self.in_use.contains(&*image.id) {
-                record.last_used = Some(now);
-                self.in_use_listed.push(image.id.clone());
+            let slot = self.records.slot_mut(s);
+            if slot.seen != stamp {
+                slot.seen = stamp;
+                listed += 1;
             }
             // With duplicate IDs in one listing, the last one wins (TestDeletePinnedImage).
-            record.size = image.size;
-            record.pinned = image.pinned;
+            slot.record.size = image.size;
+            slot.record.pinned = image.pinned;
+            if in_use.contains(&*image.id) {
+                self.mark_in_use(s, now);
+            }
         }
         // Every listed image has a record, so equal counts mean nothing vanished.
-        if self.records.len() != listed.len() {
-            self.records.retain(|id, _| listed.contains(&**id));
+        if self.records.len() != listed {
+            let gone: Vec<usize> = self
+                .records
+                .live()
+                .filter(|(_, slot)| slot.seen != stamp)
+                .map(|(s, _)| s)
+                .collect();
+            for s in gone {
+                self.records.remove_slot(s);
+            }
         }
         self.detected_generation = generation;
         self.detected_list_generation = list_generation;
         Ok(())
-    }
-
-    /// The image IDs in use at the last detection.
-    pub fn in_use(&self) -> &HashSet<ImageId> {
-        &self.in_use
     }
 
     /// `imagesInEvictionOrder(freeTime)` (§2.1 step 2, §3.1): detect, then the records that are
@@ -267,11 +382,11 @@ impl ImageGcManager {
     /// The records that are neither in use nor pinned, in eviction order (§3.1), as of the last
     /// detection.
     fn candidates_in_eviction_order(&self) -> Vec<ImageId> {
-        let in_use = &self.in_use;
         let mut candidates: Vec<(&ImageId, &ImageRecord)> = self
             .records
-            .iter()
-            .filter(|(id, r)| !in_use.contains(*id) && !r.pinned)
+            .live()
+            .filter(|(_, slot)| !slot.in_use && !slot.record.pinned)
+            .map(|(_, slot)| (&slot.id, &slot.record))
             .collect();
         // `byLastUsedAndDetected`; None (zero time) sorts first. Ties: image ID (our rule).
         candidates.sort_by(|(ia, a), (ib, b)| {
@@ -287,7 +402,16 @@ impl ImageGcManager {
         reason: DeleteReason,
     ) -> Result<u64, RuntimeError> {
         rt.remove_image(id)?;
-        let size = self.records.remove(id).map(|r| r.size).unwrap_or(0);
+        let size = match self.records.slot_of(id) {
+            Some(s) => {
+                let slot = self.records.remove_slot(s);
+                if slot.in_use {
+                    self.in_use_listed.retain(|&x| x != s);
+                }
+                slot.record.size
+            }
+            None => 0,
+        };
         self.deletions.push(Deletion {
             image_id: id.clone(),
             reported_size: size,

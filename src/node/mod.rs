@@ -66,6 +66,16 @@ pub struct NodeSpec {
 }
 
 /// One filesystem's bytes by kind.
+/// A filesystem's fill as a function of time: its ledgers and fixed bytes. Two equal states
+/// give equal used bytes at every instant (a rebased ledger compares unequal while filling the
+/// same: that only costs a recomputation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FillState {
+    ledgers: [Ledger; 4],
+    fixed: (u64, u64),
+    capacity: u64,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Filesystem {
     pub capacity: u64,
@@ -803,6 +813,16 @@ impl Node {
     }
 
     /// Used bytes of a filesystem in nano-bytes (exact) and its fill rate in bytes/s, now.
+    /// The functions of time that make up every filesystem's fill, for telling cheaply that
+    /// nothing about the fill changed between two instants (equal states fill identically).
+    pub fn fill_states(&self) -> impl Iterator<Item = FillState> + '_ {
+        self.filesystems.iter().map(|f| FillState {
+            ledgers: [f.writable, f.logs, f.volumes, f.pulls],
+            fixed: (f.other_used, f.layer_bytes),
+            capacity: f.capacity,
+        })
+    }
+
     pub fn fs_fill(&self, fs: FsId) -> (u128, u64) {
         let f = &self.filesystems[fs];
         (f.used_nb(self.now), f.rate())

@@ -47,7 +47,7 @@ use crate::kubelet::image_manager::{
     ensure_image_exists, Backoff, EnsureDecision, ImagePuller, TokenBucket, PULL_QPS_EXCEEDED,
 };
 use crate::kubelet::runtime::ContainerRuntime;
-use crate::node::{Growth, Node, NodeTimer, PullResult, NO_SPACE_LEFT};
+use crate::node::{FillState, Growth, Node, NodeTimer, PullResult, NO_SPACE_LEFT};
 use crate::outcome::{EventRow, Recorder, Sample, Summary};
 use crate::scenario::{OnDiskPressure, Scenario};
 use crate::workload::trace::{Owner, PodSpec, TraceAction};
@@ -177,6 +177,9 @@ pub struct Simulation<'a> {
     /// manager is quiet and the next sync was pushed past the 10 s tick.
     skip: Option<(SimTime, SimTime)>,
     skip_enabled: bool,
+    /// The node's fill when the skip bound was last computed: while it is unchanged (and no pod
+    /// has a local-storage limit) the bound is the same and need not be recomputed.
+    skip_basis: Vec<FillState>,
     /// Bumped whenever a pod changes phase (container GC asks the pods' states).
     phase_generation: u64,
     /// (exited-container generation, phase generation) of the last periodic container GC run
@@ -252,6 +255,7 @@ impl<'a> Simulation<'a> {
             limited: BTreeMap::new(),
             sync_gen: 0,
             skip: None,
+            skip_basis: Vec::new(),
             // The skip bound follows bytes only; with inodes modelled, tick every 10 s.
             skip_enabled: sc.node.nodefs_inodes.is_none() && sc.node.imagefs_inodes.is_none(),
             phase_generation: 0,
@@ -958,6 +962,8 @@ impl<'a> Simulation<'a> {
         if quiet && self.skip_enabled {
             let at = self.next_useful_sync(now);
             self.skip = Some((now, at));
+            self.skip_basis.clear();
+            self.skip_basis.extend(self.node.fill_states());
             self.engine.schedule_at(at, Ev::EvictionSync(self.sync_gen));
         } else {
             self.engine
@@ -1022,6 +1028,13 @@ impl<'a> Simulation<'a> {
     /// have to come earlier.
     fn reconsider_skip(&mut self) {
         let Some((last, at)) = self.skip else { return };
+        // Same fill functions, same crossing times: `crossing` is exact, so computed at a later
+        // instant it gives the same time, or (once past) a tick no earlier than `at`.
+        if self.limited.is_empty() && self.node.fill_states().eq(self.skip_basis.iter().copied()) {
+            return;
+        }
+        self.skip_basis.clear();
+        self.skip_basis.extend(self.node.fill_states());
         let new_at = self.next_useful_sync(last);
         if new_at < at {
             self.sync_gen += 1;
