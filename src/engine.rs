@@ -45,6 +45,9 @@ impl<E> Ord for Entry<E> {
 /// A priority queue of events of type `E` with a clock that only moves forward.
 pub struct Engine<E> {
     now: SimTime,
+    /// Events after this time are never run, so they are not queued at all (a smaller queue
+    /// is a faster one).
+    horizon: SimTime,
     next_seq: u64,
     queue: BinaryHeap<Entry<E>>,
     processed: u64,
@@ -60,6 +63,7 @@ impl<E> Engine<E> {
     pub fn new() -> Self {
         Engine {
             now: 0,
+            horizon: SimTime::MAX,
             next_seq: 0,
             queue: BinaryHeap::new(),
             processed: 0,
@@ -76,10 +80,18 @@ impl<E> Engine<E> {
         self.processed
     }
 
+    /// Drops every event scheduled after `t` from now on: the run ends at `t`.
+    pub fn set_horizon(&mut self, t: SimTime) {
+        self.horizon = t;
+    }
+
     /// Schedules `event` at absolute time `at`. Scheduling in the past is clamped to now, so the
-    /// clock never goes back.
+    /// clock never goes back. Events after the horizon are dropped.
     pub fn schedule_at(&mut self, at: SimTime, event: E) {
         let time = at.max(self.now);
+        if time > self.horizon {
+            return;
+        }
         let seq = self.next_seq;
         self.next_seq += 1;
         self.queue.push(Entry { time, seq, event });
@@ -130,6 +142,18 @@ mod tests {
         let order: Vec<_> = std::iter::from_fn(|| e.pop()).collect();
         assert_eq!(order, vec![(5, "a"), (10, "b1"), (10, "b2"), (10, "b3")]);
         assert_eq!(e.processed(), 4);
+    }
+
+    #[test]
+    fn events_after_the_horizon_are_dropped() {
+        let mut e = Engine::new();
+        e.set_horizon(100);
+        e.schedule_at(100, "last");
+        e.schedule_at(101, "never");
+        e.schedule_in(u64::MAX, "never either");
+        assert_eq!(e.pending(), 1);
+        assert_eq!(e.pop(), Some((100, "last")));
+        assert_eq!(e.pop(), None);
     }
 
     #[test]

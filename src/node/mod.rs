@@ -94,8 +94,14 @@ pub struct Filesystem {
     pub pulls: Ledger,
     /// True while full with containers' writes stalled.
     pub paused: bool,
-    /// Bumped whenever the fill rate or level changes, so stale "full" timers are ignored.
+    /// Bumped whenever the fill rate or level changes.
     pub generation: u64,
+    /// When this filesystem fills at its current fill, if it ever does.
+    full_at: Option<SimTime>,
+    /// The earliest pending "full" timer. One timer per filesystem is enough: when it fires
+    /// before `full_at` (the fill slowed since), it re-arms for `full_at`. This keeps the event
+    /// queue free of a stale timer for every rate change.
+    full_timer: Option<SimTime>,
 }
 
 impl Filesystem {
@@ -450,11 +456,21 @@ impl Node {
         let t = self.now;
         let f = &mut self.filesystems[fs];
         f.generation += 1;
-        if let Some(at) = f.full_time(t) {
-            let generation = f.generation;
-            self.timers
-                .push((at, NodeTimer::DiskFull { fs, generation }));
+        f.full_at = f.full_time(t);
+        self.arm_full_timer(fs);
+    }
+
+    /// Schedules a "full" timer for `full_at` unless an earlier (or equal) one is pending.
+    fn arm_full_timer(&mut self, fs: FsId) {
+        let f = &mut self.filesystems[fs];
+        let Some(at) = f.full_at else { return };
+        if f.full_timer.is_some_and(|p| p <= at) {
+            return;
         }
+        f.full_timer = Some(at);
+        let generation = f.generation;
+        self.timers
+            .push((at, NodeTimer::DiskFull { fs, generation }));
     }
 
     /// Space was freed on `fs`: writers stalled by a full disk resume.
@@ -726,11 +742,21 @@ impl Node {
     }
 
     /// A filesystem-full timer fired: fail the pulls writing to it, stall writers if still full.
-    /// Returns false for a stale timer.
+    /// Returns false for a timer that found the disk not full (superseded, or early: re-armed).
     pub fn on_disk_full(&mut self, fs: FsId, generation: u64) -> bool {
         let t = self.now;
-        let f = &self.filesystems[fs];
-        if (generation != u64::MAX && f.generation != generation) || !f.is_full(t) {
+        let f = &mut self.filesystems[fs];
+        if generation != u64::MAX {
+            if f.full_timer != Some(t) {
+                return false; // an earlier timer superseded this one
+            }
+            f.full_timer = None;
+            if f.full_at != Some(t) {
+                self.arm_full_timer(fs);
+                return false;
+            }
+        }
+        if !self.filesystems[fs].is_full(t) {
             return false;
         }
         if fs == self.image_fs() {

@@ -202,6 +202,7 @@ impl<'a> Simulation<'a> {
             node.preload_image(i);
         }
         let mut engine = Engine::new();
+        engine.set_horizon(sc.duration);
         if !k.image_gc_loop_disabled() {
             engine.schedule_at(0, Ev::ImageGc);
         }
