@@ -21,7 +21,7 @@ const WEEK: u64 = 7 * 24 * 3600;
 /// week suffix so each week's pods are new pods).
 pub fn repeated(days: u64) -> Scenario {
     let mut sc = Scenario::load(Path::new("scenarios/quickstart.toml")).expect("quickstart loads");
-    let week = sc.trace.clone();
+    let week: Vec<TraceEvent> = sc.trace.to_vec();
     let mut trace: Vec<TraceEvent> = Vec::new();
     for w in 0..days.div_ceil(7) {
         for ev in &week {
@@ -65,7 +65,7 @@ pub fn repeated(days: u64) -> Scenario {
     }
     // A pod deleted after the week's end overlaps the next week: keep rows in time order.
     trace.sort_by_key(|e| e.time);
-    sc.trace = trace;
+    sc.trace = std::sync::Arc::new(trace);
     sc.duration = secs(days * 24 * 3600);
     sc
 }

@@ -4,8 +4,9 @@
 //! KubeletConfiguration names and value syntax. Every error names the file, the line and the
 //! field. Validation of kubelet fields is `kubelet::config`'s; this module only locates errors.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -240,7 +241,8 @@ pub struct Scenario {
     pub catalog: Catalog,
     /// Catalog indices of images on disk at t = 0.
     pub preloaded: Vec<usize>,
-    pub trace: Vec<TraceEvent>,
+    /// Shared: the points of a sweep that differ only outside the workload share one trace.
+    pub trace: Arc<Vec<TraceEvent>>,
     /// The trace file, or the scenario file itself for a synthetic workload.
     pub trace_path: PathBuf,
     /// `[workload.synthetic]`, when the trace is generated (`trace` is then its events).
@@ -248,6 +250,59 @@ pub struct Scenario {
     pub sample_interval: SimTime,
     pub eviction: EvictionConfig,
     pub controllers: Controllers,
+}
+
+/// Traces kept for reuse by scenarios whose workload is the same: a sweep over node or kubelet
+/// settings replays one trace at every point, so it is generated (or read) once rather than
+/// per point. The key is the caller's: everything the trace depends on (the `[workload]`,
+/// `[[image]]` and `[[layer]]` tables, the seed and the duration), plus the catalog's size.
+/// At most `capacity` traces are kept (the oldest goes first), so memory stays bounded.
+pub struct TraceCache {
+    capacity: usize,
+    entries: Mutex<(
+        HashMap<String, (Arc<Vec<TraceEvent>>, PathBuf)>,
+        VecDeque<String>,
+    )>,
+}
+
+impl std::fmt::Debug for TraceCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.entries.lock().map_or(0, |e| e.0.len());
+        write!(f, "TraceCache({n} of {})", self.capacity)
+    }
+}
+
+/// A clone starts empty (a cache, not state).
+impl Clone for TraceCache {
+    fn clone(&self) -> Self {
+        TraceCache::new(self.capacity)
+    }
+}
+
+impl TraceCache {
+    pub fn new(capacity: usize) -> TraceCache {
+        TraceCache {
+            capacity: capacity.max(1),
+            entries: Mutex::new((HashMap::new(), VecDeque::new())),
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<(Arc<Vec<TraceEvent>>, PathBuf)> {
+        self.entries.lock().unwrap().0.get(key).cloned()
+    }
+
+    fn insert(&self, key: String, value: (Arc<Vec<TraceEvent>>, PathBuf)) {
+        let mut guard = self.entries.lock().unwrap();
+        let (map, order) = &mut *guard;
+        if map.insert(key.clone(), value).is_none() {
+            order.push_back(key);
+        }
+        while order.len() > self.capacity {
+            if let Some(old) = order.pop_front() {
+                map.remove(&old);
+            }
+        }
+    }
 }
 
 impl Scenario {
@@ -269,7 +324,19 @@ impl Scenario {
 
     /// Parses scenario text; `path` names the file in errors and anchors the trace path.
     pub fn from_str(path: &Path, text: &str) -> Result<Scenario, InputError> {
-        Scenario::parse(path, text, true)
+        Scenario::parse(path, text, true, None)
+    }
+
+    /// Like [`Scenario::from_str`], taking the trace from `cache` when an earlier scenario had
+    /// the same `workload_key` (see [`TraceCache`]) and the same catalog size, else building
+    /// it and keeping it there.
+    pub fn from_str_cached(
+        path: &Path,
+        text: &str,
+        cache: &TraceCache,
+        workload_key: &str,
+    ) -> Result<Scenario, InputError> {
+        Scenario::parse(path, text, true, Some((cache, workload_key)))
     }
 
     /// Like [`Scenario::load`], but a synthetic workload's trace is left empty (not generated):
@@ -278,10 +345,15 @@ impl Scenario {
         let text = std::fs::read_to_string(path).map_err(|e| {
             InputError::new(path, None, None, format!("cannot read the scenario: {e}"))
         })?;
-        Scenario::parse(path, &text, false)
+        Scenario::parse(path, &text, false, None)
     }
 
-    fn parse(path: &Path, text: &str, collect_trace: bool) -> Result<Scenario, InputError> {
+    fn parse(
+        path: &Path,
+        text: &str,
+        collect_trace: bool,
+        cache: Option<(&TraceCache, &str)>,
+    ) -> Result<Scenario, InputError> {
         let raw: RawScenario = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
         let at = |span: std::ops::Range<usize>, field: &str, msg: String| {
             InputError::new(path, Some(line_of(text, span.start)), Some(field), msg)
@@ -565,29 +637,55 @@ impl Scenario {
         }
 
         // [workload]
-        let (trace, trace_path) = match (&synthetic, &wl.trace) {
-            (Some(syn), _) => {
-                let trace = if collect_trace {
-                    syn.events().collect()
-                } else {
-                    Vec::new()
-                };
-                (trace, path.to_path_buf())
+        let build_trace = || -> Result<(Vec<TraceEvent>, PathBuf), InputError> {
+            match (&synthetic, &wl.trace) {
+                (Some(syn), _) => {
+                    let trace = if collect_trace {
+                        syn.events().collect()
+                    } else {
+                        Vec::new()
+                    };
+                    Ok((trace, path.to_path_buf()))
+                }
+                (None, Some(trace_rel)) => {
+                    let trace_path = base.join(trace_rel.get_ref());
+                    let trace_text = std::fs::read_to_string(&trace_path).map_err(|e| {
+                        at(
+                            trace_rel.span(),
+                            "workload.trace",
+                            format!("cannot read {}: {e}", trace_path.display()),
+                        )
+                    })?;
+                    let trace =
+                        parse_trace(&trace_path, &trace_text, &|name| catalog.image_index(name))?;
+                    Ok((trace, trace_path))
+                }
+                (None, None) => unreachable!("checked above"),
             }
-            (None, Some(trace_rel)) => {
-                let trace_path = base.join(trace_rel.get_ref());
-                let trace_text = std::fs::read_to_string(&trace_path).map_err(|e| {
-                    at(
-                        trace_rel.span(),
-                        "workload.trace",
-                        format!("cannot read {}: {e}", trace_path.display()),
-                    )
-                })?;
-                let trace =
-                    parse_trace(&trace_path, &trace_text, &|name| catalog.image_index(name))?;
-                (trace, trace_path)
+        };
+        let (trace, trace_path) = match cache {
+            Some((cache, key)) => {
+                // The trace refers to images by catalog index: the catalog's size is part of
+                // what it depends on.
+                let key = format!(
+                    "{key}\n#catalog {} {}",
+                    catalog.layers.len(),
+                    catalog.images.len()
+                );
+                match cache.get(&key) {
+                    Some(hit) => hit,
+                    None => {
+                        let (trace, trace_path) = build_trace()?;
+                        let hit = (Arc::new(trace), trace_path);
+                        cache.insert(key, hit.clone());
+                        hit
+                    }
+                }
             }
-            (None, None) => unreachable!("checked above"),
+            None => {
+                let (trace, trace_path) = build_trace()?;
+                (Arc::new(trace), trace_path)
+            }
         };
 
         let w = &raw.workload;

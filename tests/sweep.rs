@@ -437,3 +437,46 @@ fn plots_are_written_at_their_size() {
     let e = run_sweep(&spec, &o).unwrap_err().to_string();
     assert!(e.contains("peak_usage_percent"), "{e}");
 }
+
+#[test]
+fn points_with_the_same_workload_share_one_trace() {
+    // ci-churn's synthetic workload over 2 days, swept over the disk (trace unchanged) and the
+    // Zipf exponent (a new trace), 2 replicates (a new seed each).
+    let base =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/ci-churn.toml"))
+            .unwrap()
+            .replace("duration = \"7d\"", "duration = \"2d\"");
+    let text = base.replacen(
+        "[node]",
+        "[sweep]\n\"node.disk\" = [\"40Gi\", \"50Gi\"]\n\"workload.synthetic.pods.zipf_alpha\" = [0.9, 1.2]\nreplicates = 2\n\n[node]",
+        1,
+    );
+    let t = tempfile::tempdir().unwrap();
+    let p = t.path().join("cache.toml");
+    fs::write(&p, text).unwrap();
+    let spec = SweepSpec::load(&p).unwrap();
+    assert_eq!(spec.points(), 4);
+    // Point order: the last axis varies fastest (disk 40Gi: alpha 0.9, 1.2; then 50Gi).
+    let sc = |i, r| spec.scenario(i, r).unwrap();
+    let (a, b) = (sc(0, 0), sc(2, 0));
+    assert_eq!(a.node.nodefs_capacity, 40 << 30);
+    assert_eq!(b.node.nodefs_capacity, 50 << 30);
+    assert!(
+        std::sync::Arc::ptr_eq(&a.trace, &b.trace),
+        "same workload and seed: shared"
+    );
+    assert!(
+        !std::sync::Arc::ptr_eq(&a.trace, &sc(1, 0).trace),
+        "another alpha"
+    );
+    assert!(
+        !std::sync::Arc::ptr_eq(&a.trace, &sc(0, 1).trace),
+        "another seed"
+    );
+    assert_ne!(*a.trace, *sc(1, 0).trace);
+    // A shared trace is the one the point would generate on its own.
+    for (i, r) in [(0, 0), (1, 1), (2, 0), (3, 1)] {
+        let alone = Scenario::from_str(&p, &spec.point_text(i, r).unwrap()).unwrap();
+        assert_eq!(*alone.trace, *sc(i, r).trace, "point {i} replicate {r}");
+    }
+}

@@ -289,7 +289,7 @@ fn the_trace_uses_eviction_columns_and_zipf_popularity() {
     let syn = sc.synthetic.as_ref().unwrap();
     let mut by_image = vec![0u64; sc.catalog.images.len()];
     let mut owners = std::collections::BTreeMap::new();
-    for ev in &sc.trace {
+    for ev in sc.trace.iter() {
         if let TraceAction::Create(p) = &ev.action {
             let key = format!("{:?}", p.owner);
             *owners.entry(key).or_insert(0) += 1;
@@ -397,7 +397,7 @@ fn generate_output_reparses_into_the_events_run_replays() {
         let events = parse_trace(Path::new("x.csv"), &csv, &|n| sc.catalog.image_index(n))
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(events.len(), sc.trace.len(), "{name}");
-        for (i, (a, b)) in events.iter().zip(&sc.trace).enumerate() {
+        for (i, (a, b)) in events.iter().zip(sc.trace.iter()).enumerate() {
             assert_eq!(a, b, "{name}: event {i}");
         }
         assert!(sc.trace.last().unwrap().time <= sc.duration);
@@ -499,7 +499,7 @@ fn the_generate_command_writes_the_trace_atomically() {
         sc.catalog.image_index(n)
     })
     .unwrap();
-    assert_eq!(events, sc.trace);
+    assert_eq!(events, *sc.trace);
     // A bad scenario fails without writing anything.
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_imagefs-sim"))
         .args(["generate", "no-such.toml", "--out"])

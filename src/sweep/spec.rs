@@ -11,7 +11,7 @@ use toml::Spanned;
 
 use crate::error::{line_of, InputError};
 use crate::outcome::Summary;
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, TraceCache};
 
 /// A map that keeps its keys in file order (TOML tables and JSON objects alike).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -91,6 +91,9 @@ pub struct SweepSpec {
     /// Hash of the inputs (scenario text, trace and catalog files): a journal is only reused
     /// when it matches.
     pub fingerprint: String,
+    /// Traces shared by the points whose workload is the same (most sweeps vary only node or
+    /// kubelet settings): built once per workload and seed instead of once per point.
+    traces: TraceCache,
 }
 
 #[derive(Deserialize)]
@@ -310,6 +313,11 @@ impl SweepSpec {
             replicates,
             goal,
             fingerprint: format!("{h:016x}"),
+            // Room for every replicate of the points in flight on each core.
+            traces: TraceCache::new(
+                replicates as usize
+                    * (std::thread::available_parallelism().map_or(1, |n| n.get()) + 1),
+            ),
         })
     }
 
@@ -340,6 +348,10 @@ impl SweepSpec {
     /// set, and `seed` replaced by [`replicate_seed`] of the point's seed (so a workload
     /// generated from the seed differs between replicates too).
     pub fn point_text(&self, i: usize, r: u32) -> Result<String, String> {
+        toml::to_string(&self.point_doc(i, r)?).map_err(|e| e.to_string())
+    }
+
+    fn point_doc(&self, i: usize, r: u32) -> Result<toml::Table, String> {
         let mut doc = self.doc.clone();
         for (&c, a) in self.coords(i).iter().zip(&self.axes) {
             let segs: Vec<&str> = a.path.split('.').collect();
@@ -355,16 +367,25 @@ impl SweepSpec {
             "seed".into(),
             toml::Value::Integer(replicate_seed(seed, r) as i64),
         );
-        toml::to_string(&doc).map_err(|e| e.to_string())
+        Ok(doc)
     }
 
     /// Loads and validates replicate `r` of point `i`. The error text names the field and the
     /// problem (its line would be of generated text).
     pub fn scenario(&self, i: usize, r: u32) -> Result<Scenario, String> {
-        let text = self.point_text(i, r)?;
-        Scenario::from_str(&self.path, &text).map_err(|e| match e.field {
-            Some(f) => format!("{f}: {}", e.message),
-            None => e.message,
+        let doc = self.point_doc(i, r)?;
+        let text = toml::to_string(&doc).map_err(|e| e.to_string())?;
+        // What the trace depends on (see `TraceCache`).
+        let workload: toml::Table = ["workload", "image", "layer", "seed", "duration"]
+            .iter()
+            .filter_map(|k| doc.get(*k).map(|v| (k.to_string(), v.clone())))
+            .collect();
+        let key = toml::to_string(&workload).map_err(|e| e.to_string())?;
+        Scenario::from_str_cached(&self.path, &text, &self.traces, &key).map_err(|e| {
+            match e.field {
+                Some(f) => format!("{f}: {}", e.message),
+                None => e.message,
+            }
         })
     }
 }
