@@ -8,6 +8,20 @@ use crate::engine::{SimTime, NANOS_PER_SEC};
 
 const NB: u128 = NANOS_PER_SEC as u128;
 
+/// Whole bytes of `v` nano-bytes: `v / 10⁹`, exactly. A u128 division is a slow library call
+/// and this one runs at every event, so divide in u64 when the value allows: 10⁹ = 2⁹ · 1953125,
+/// and ⌊⌊v / 2⁹⌋ / 1953125⌋ = ⌊v / 10⁹⌋.
+#[inline]
+pub fn nb_to_bytes(v: u128) -> u64 {
+    if v >> 64 == 0 {
+        (v as u64) / NANOS_PER_SEC
+    } else if v >> 73 == 0 {
+        ((v >> 9) as u64) / 1_953_125
+    } else {
+        (v / NB).min(u64::MAX as u128) as u64
+    }
+}
+
 /// One linearly growing quantity: `base` at `ref_time`, plus `rate` bytes/s since, up to `cap`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Grower {
@@ -34,7 +48,7 @@ impl Grower {
     }
 
     pub fn bytes(&self, t: SimTime) -> u64 {
-        (self.value_nb(t) / NB) as u64
+        nb_to_bytes(self.value_nb(t))
     }
 
     pub fn rate(&self) -> u64 {
@@ -79,7 +93,7 @@ impl Ledger {
     }
 
     pub fn bytes(&self, t: SimTime) -> u64 {
-        (self.value_nb(t) / NB) as u64
+        nb_to_bytes(self.value_nb(t))
     }
 
     pub fn rate(&self) -> u64 {
@@ -104,7 +118,7 @@ impl Ledger {
         let v = g.value_nb(t);
         self.base_nb -= v;
         self.rate -= g.rate;
-        (v / NB) as u64
+        nb_to_bytes(v)
     }
 
     /// Changes a grower's rate at `t` (stop, pause, resume), keeping its bytes.
@@ -133,6 +147,30 @@ impl Ledger {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nb_to_bytes_is_exact_division_on_every_path() {
+        for v in [
+            0u128,
+            999_999_999,
+            1_000_000_000,
+            u64::MAX as u128,
+            u64::MAX as u128 + 1,
+            (1u128 << 73) - 1,
+            1u128 << 73,
+            u128::MAX,
+            123_456_789_012_345_678_901_234_567,
+        ] {
+            for d in [0u128, 1, 511, 512, 999_999_999] {
+                let x = v.saturating_sub(d);
+                assert_eq!(
+                    nb_to_bytes(x) as u128,
+                    (x / NB).min(u64::MAX as u128),
+                    "{x}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn ledger_equals_sum_of_growers_exactly() {

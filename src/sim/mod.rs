@@ -38,7 +38,7 @@ use crate::kubelet::container_gc::{
     containers_to_remove, ContainerGcPolicy, PodStateProvider, CONTAINER_GC_PERIOD,
 };
 use crate::kubelet::events::{self as ev, EventType, KubeletEvent, ObjectRef};
-use crate::kubelet::eviction::helpers::EVICTION_MONITORING_PERIOD;
+use crate::kubelet::eviction::helpers::{PodAdmitResult, EVICTION_MONITORING_PERIOD};
 use crate::kubelet::eviction::manager::EvictionManager;
 use crate::kubelet::image_gc_manager::{
     DeleteReason, Deletion, ImageGcManager, ImageGcPolicy, IMAGE_DETECTION_PERIOD, IMAGE_GC_PERIOD,
@@ -353,6 +353,14 @@ impl<'a> Simulation<'a> {
     }
 
     fn emit_samples_before(&mut self, t: SimTime, rec: &mut dyn Recorder) {
+        if !rec.wants_samples() {
+            // Nothing to build: move to the first sample instant at or after `t`.
+            if self.next_sample < t {
+                let dt = self.sc.sample_interval;
+                self.next_sample += (t - self.next_sample).div_ceil(dt) * dt;
+            }
+            return;
+        }
         while self.next_sample < t {
             let ts = self.next_sample;
             self.sample(ts, rec);
@@ -873,9 +881,13 @@ impl<'a> Simulation<'a> {
     /// Kubelet admission (§5 of kubelet-eviction.md), then the pod worker's first sync.
     fn admit_and_start(&mut self, p: usize, rec: &mut dyn Recorder) {
         let pod = &self.pods[p];
-        let result = self
-            .eviction
-            .admit(&eviction_pod(pod.uid, &pod.spec.name, &pod.spec));
+        // Without node conditions every pod is admitted: skip building its eviction view.
+        let result = if self.eviction.admits_every_pod() {
+            PodAdmitResult::admitted()
+        } else {
+            self.eviction
+                .admit(&eviction_pod(pod.uid, &pod.spec.name, &pod.spec))
+        };
         if result.admit {
             if pod.spec.owner == Owner::DaemonSet {
                 let lineage = pod.lineage.clone();

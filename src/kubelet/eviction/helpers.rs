@@ -1492,6 +1492,16 @@ pub struct PodAdmitResult {
     pub message: String,
 }
 
+impl PodAdmitResult {
+    pub fn admitted() -> PodAdmitResult {
+        PodAdmitResult {
+            admit: true,
+            reason: String::new(),
+            message: String::new(),
+        }
+    }
+}
+
 /// The eviction manager's `Admit` (§5): admit when no condition is reported or the pod is
 /// critical; with only MemoryPressure, admit non-BestEffort pods and BestEffort pods tolerating
 /// `node.kubernetes.io/memory-pressure:NoSchedule`; any other set — any DiskPressure — rejects
@@ -1503,11 +1513,7 @@ pub fn admit_pod(
     pod_is_best_effort: bool,
     pod_tolerates_memory_pressure_taint: bool,
 ) -> PodAdmitResult {
-    let admitted = PodAdmitResult {
-        admit: true,
-        reason: String::new(),
-        message: String::new(),
-    };
+    let admitted = PodAdmitResult::admitted();
     if node_conditions.is_empty() || pod_is_critical {
         return admitted;
     }

@@ -286,6 +286,11 @@ impl EvictionManager {
     /// only matter when MemoryPressure is the *only* reported condition, which a disk-only model
     /// never reports. The pod is treated as BestEffort without that toleration (the conservative
     /// reading); use [`EvictionManager::admit_with_qos`] when they are known.
+    /// True while no node condition is set: `Admit` then admits every pod.
+    pub fn admits_every_pod(&self) -> bool {
+        self.node_conditions.is_empty()
+    }
+
     pub fn admit(&self, pod: &EvictionPod) -> PodAdmitResult {
         self.admit_with_qos(pod, true, false)
     }
