@@ -4,6 +4,12 @@
 //! scheduled for the same instant run in the order they were scheduled (FIFO) and a run is
 //! reproducible bit for bit. There is no wall clock and no randomness here; the simulation owns a
 //! seeded RNG of its own.
+//!
+//! Besides the queue, the engine has *slots*: each holds at most one pending event, and
+//! scheduling into a slot replaces what it held. Loops that always have exactly one event
+//! pending (a periodic timer, a sync that gets moved) live there, out of the heap; a replaced
+//! event is simply gone instead of popping later as a stale no-op. Slot events take their
+//! sequence numbers from the same counter, so the order is the same (time, seq) order.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -50,6 +56,7 @@ pub struct Engine<E> {
     horizon: SimTime,
     next_seq: u64,
     queue: BinaryHeap<Entry<E>>,
+    slots: Vec<Option<Entry<E>>>,
     processed: u64,
 }
 
@@ -66,6 +73,7 @@ impl<E> Engine<E> {
             horizon: SimTime::MAX,
             next_seq: 0,
             queue: BinaryHeap::new(),
+            slots: Vec::new(),
             processed: 0,
         }
     }
@@ -102,14 +110,64 @@ impl<E> Engine<E> {
         self.schedule_at(self.now.saturating_add(delay), event);
     }
 
+    /// Puts `event` at time `at` into slot `slot`, replacing the slot's pending event if any.
+    /// Clamped to now and dropped past the horizon like [`Self::schedule_at`].
+    pub fn schedule_slot_at(&mut self, slot: usize, at: SimTime, event: E) {
+        if self.slots.len() <= slot {
+            self.slots.resize_with(slot + 1, || None);
+        }
+        let time = at.max(self.now);
+        if time > self.horizon {
+            self.slots[slot] = None;
+            return;
+        }
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.slots[slot] = Some(Entry { time, seq, event });
+    }
+
+    /// [`Self::schedule_slot_at`] `delay` nanoseconds from now.
+    pub fn schedule_slot_in(&mut self, slot: usize, delay: SimTime, event: E) {
+        self.schedule_slot_at(slot, self.now.saturating_add(delay), event);
+    }
+
+    /// The slot holding the earliest (time, seq) slot event.
+    fn first_slot(&self) -> Option<usize> {
+        let mut best: Option<(usize, SimTime, u64)> = None;
+        for (i, e) in self.slots.iter().enumerate() {
+            if let Some(e) = e {
+                if best.is_none_or(|(_, t, s)| (e.time, e.seq) < (t, s)) {
+                    best = Some((i, e.time, e.seq));
+                }
+            }
+        }
+        best.map(|(i, _, _)| i)
+    }
+
     /// Time of the next event, if any.
     pub fn peek_time(&self) -> Option<SimTime> {
-        self.queue.peek().map(|e| e.time)
+        let q = self.queue.peek().map(|e| e.time);
+        let s = self
+            .first_slot()
+            .map(|i| self.slots[i].as_ref().expect("a pending slot").time);
+        match (q, s) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// Pops the next event and advances the clock to its time.
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        let e = self.queue.pop()?;
+        let slot = self.first_slot().filter(|&i| {
+            let s = self.slots[i].as_ref().expect("a pending slot");
+            self.queue
+                .peek()
+                .is_none_or(|q| (s.time, s.seq) < (q.time, q.seq))
+        });
+        let e = match slot {
+            Some(i) => self.slots[i].take().expect("a pending slot"),
+            None => self.queue.pop()?,
+        };
         debug_assert!(e.time >= self.now);
         self.now = e.time;
         self.processed += 1;
@@ -124,7 +182,7 @@ impl<E> Engine<E> {
     }
 
     pub fn pending(&self) -> usize {
-        self.queue.len()
+        self.queue.len() + self.slots.iter().flatten().count()
     }
 }
 
@@ -142,6 +200,27 @@ mod tests {
         let order: Vec<_> = std::iter::from_fn(|| e.pop()).collect();
         assert_eq!(order, vec![(5, "a"), (10, "b1"), (10, "b2"), (10, "b3")]);
         assert_eq!(e.processed(), 4);
+    }
+
+    #[test]
+    fn slot_events_interleave_by_time_and_sequence_and_replace() {
+        let mut e = Engine::new();
+        e.schedule_at(10, "q1");
+        e.schedule_slot_at(0, 10, "s0-old");
+        e.schedule_at(10, "q2");
+        e.schedule_slot_at(1, 5, "s1");
+        // Replacing takes a new sequence number: it now comes after q2.
+        e.schedule_slot_at(0, 10, "s0");
+        e.schedule_at(10, "q3");
+        assert_eq!(e.pending(), 5);
+        assert_eq!(e.peek_time(), Some(5));
+        let order: Vec<_> = std::iter::from_fn(|| e.pop()).map(|(_, x)| x).collect();
+        assert_eq!(order, vec!["s1", "q1", "q2", "s0", "q3"]);
+        // Past the horizon, a slot is emptied.
+        e.set_horizon(20);
+        e.schedule_slot_at(2, 15, "in");
+        e.schedule_slot_at(2, 25, "out");
+        assert_eq!(e.pop(), None);
     }
 
     #[test]

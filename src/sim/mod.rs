@@ -53,6 +53,13 @@ use crate::scenario::{OnDiskPressure, Scenario};
 use crate::workload::trace::{Owner, PodSpec, TraceAction};
 use eviction_env::{eviction_pod, Env};
 
+/// Engine slots of the loops that always have exactly one event pending (see `engine`): the
+/// three periodic loops, and the eviction sync, which a newer schedule replaces.
+const SLOT_IMAGE_GC: usize = 0;
+const SLOT_CONTAINER_GC: usize = 1;
+const SLOT_IMAGE_DETECT: usize = 2;
+const SLOT_EVICTION_SYNC: usize = 3;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Ev {
     Trace,
@@ -204,11 +211,11 @@ impl<'a> Simulation<'a> {
         let mut engine = Engine::new();
         engine.set_horizon(sc.duration);
         if !k.image_gc_loop_disabled() {
-            engine.schedule_at(0, Ev::ImageGc);
+            engine.schedule_slot_at(SLOT_IMAGE_GC, 0, Ev::ImageGc);
         }
-        engine.schedule_at(0, Ev::ContainerGc);
-        engine.schedule_at(0, Ev::ImageDetect);
-        engine.schedule_at(0, Ev::EvictionSync(0));
+        engine.schedule_slot_at(SLOT_CONTAINER_GC, 0, Ev::ContainerGc);
+        engine.schedule_slot_at(SLOT_IMAGE_DETECT, 0, Ev::ImageDetect);
+        engine.schedule_slot_at(SLOT_EVICTION_SYNC, 0, Ev::EvictionSync(0));
         if let Some(first) = sc.trace.first() {
             engine.schedule_at(first.time, Ev::Trace);
         }
@@ -432,18 +439,25 @@ impl<'a> Simulation<'a> {
             Ev::Trace => self.on_trace(rec),
             Ev::ImageGc => {
                 self.on_image_gc(rec);
-                self.engine.schedule_in(IMAGE_GC_PERIOD, Ev::ImageGc);
+                self.engine
+                    .schedule_slot_in(SLOT_IMAGE_GC, IMAGE_GC_PERIOD, Ev::ImageGc);
             }
             Ev::ContainerGc => {
                 self.on_container_gc(false);
-                self.engine
-                    .schedule_in(CONTAINER_GC_PERIOD, Ev::ContainerGc);
+                self.engine.schedule_slot_in(
+                    SLOT_CONTAINER_GC,
+                    CONTAINER_GC_PERIOD,
+                    Ev::ContainerGc,
+                );
             }
             Ev::ImageDetect => {
                 // The monitor loop's detection errors are only logged upstream.
                 let _ = self.gc.detect_images(&self.node, now, now);
-                self.engine
-                    .schedule_in(IMAGE_DETECTION_PERIOD, Ev::ImageDetect);
+                self.engine.schedule_slot_in(
+                    SLOT_IMAGE_DETECT,
+                    IMAGE_DETECTION_PERIOD,
+                    Ev::ImageDetect,
+                );
             }
             Ev::PodSync(p) => {
                 self.pods[p].sync_scheduled = false;
@@ -471,7 +485,8 @@ impl<'a> Simulation<'a> {
                 // At an instant, the sync observes the state after every other event of that
                 // instant: defer it behind them (a fixed rule, so skipped and ticked runs agree).
                 if self.engine.peek_time() == Some(now) {
-                    self.engine.schedule_at(now, Ev::EvictionSync(gen));
+                    self.engine
+                        .schedule_slot_at(SLOT_EVICTION_SYNC, now, Ev::EvictionSync(gen));
                     return;
                 }
                 self.on_eviction_sync(rec)
@@ -977,10 +992,11 @@ impl<'a> Simulation<'a> {
             self.skip = Some((now, at));
             self.skip_basis.clear();
             self.skip_basis.extend(self.node.fill_states());
-            self.engine.schedule_at(at, Ev::EvictionSync(self.sync_gen));
+            self.engine
+                .schedule_slot_at(SLOT_EVICTION_SYNC, at, Ev::EvictionSync(self.sync_gen));
         } else {
             self.engine
-                .schedule_in(next, Ev::EvictionSync(self.sync_gen));
+                .schedule_slot_in(SLOT_EVICTION_SYNC, next, Ev::EvictionSync(self.sync_gen));
         }
     }
 
@@ -1052,8 +1068,11 @@ impl<'a> Simulation<'a> {
         if new_at < at {
             self.sync_gen += 1;
             self.skip = Some((last, new_at));
-            self.engine
-                .schedule_at(new_at, Ev::EvictionSync(self.sync_gen));
+            self.engine.schedule_slot_at(
+                SLOT_EVICTION_SYNC,
+                new_at,
+                Ev::EvictionSync(self.sync_gen),
+            );
         }
     }
 
