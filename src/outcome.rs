@@ -53,6 +53,10 @@ pub trait Recorder {
     fn wants_samples(&self) -> bool {
         true
     }
+    /// False when events are not wanted, so the run skips building their texts.
+    fn wants_events(&self) -> bool {
+        true
+    }
     fn sample(&mut self, s: &Sample);
     fn event(&mut self, e: &EventRow);
 }
@@ -62,6 +66,9 @@ pub struct NullRecorder;
 
 impl Recorder for NullRecorder {
     fn wants_samples(&self) -> bool {
+        false
+    }
+    fn wants_events(&self) -> bool {
         false
     }
     fn sample(&mut self, _: &Sample) {}

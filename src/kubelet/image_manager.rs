@@ -87,6 +87,12 @@ impl Backoff {
         }
     }
 
+    /// [`Self::is_in_backoff`] for pod `uid` and `image`, without building a key when no
+    /// back-off is recorded at all (the common case).
+    pub fn is_in_backoff_for(&self, uid: u64, image: &str, now: SimTime) -> bool {
+        !self.entries.is_empty() && self.is_in_backoff(&(uid, image.to_string()), now)
+    }
+
     /// `Next(key, now)`: 10 s, then doubling to 300 s; reset after 2×max without an update.
     pub fn next(&mut self, key: (u64, String), now: SimTime) {
         let dur = match self.entries.get(&key) {

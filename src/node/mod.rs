@@ -365,8 +365,9 @@ impl Node {
     }
 
     /// Timers requested since the last call.
-    pub fn take_timers(&mut self) -> Vec<(SimTime, NodeTimer)> {
-        std::mem::take(&mut self.timers)
+    /// The timers set since the last call (the buffer is kept, so this allocates nothing).
+    pub fn drain_timers(&mut self) -> std::vec::Drain<'_, (SimTime, NodeTimer)> {
+        self.timers.drain(..)
     }
 
     /// Image removals since the last call, with the bytes each freed on disk.

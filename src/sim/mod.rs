@@ -417,7 +417,33 @@ impl<'a> Simulation<'a> {
         });
     }
 
+    /// Emits an event about container `ci` of pod `p` whose message names its image; nothing
+    /// is built when the recorder takes no events (sweeps).
+    fn emit_image_event(
+        &mut self,
+        rec: &mut dyn Recorder,
+        (p, ci): (usize, usize),
+        kind: EventType,
+        reason: &'static str,
+        message: impl FnOnce(&str) -> String,
+    ) {
+        if !rec.wants_events() {
+            return;
+        }
+        let pod = &self.pods[p];
+        let e = KubeletEvent {
+            kind,
+            reason,
+            object: ObjectRef::Pod(pod.spec.name.clone()),
+            message: message(&pod.spec.containers[ci].image_ref),
+        };
+        self.emit(rec, e);
+    }
+
     fn emit(&mut self, rec: &mut dyn Recorder, e: KubeletEvent) {
+        if !rec.wants_events() {
+            return;
+        }
         rec.event(&EventRow {
             time: self.engine.now(),
             kind: e.kind,
@@ -428,7 +454,7 @@ impl<'a> Simulation<'a> {
     }
 
     fn flush_node_timers(&mut self) {
-        for (at, timer) in self.node.take_timers() {
+        for (at, timer) in self.node.drain_timers() {
             self.engine.schedule_at(at, Ev::Node(timer));
         }
     }
@@ -556,9 +582,10 @@ impl<'a> Simulation<'a> {
             pod.running = false;
             self.running_pods -= 1;
         }
-        let ids: Vec<u64> = pod.started.iter().flatten().copied().collect();
-        for id in ids {
-            self.node.stop_container(id);
+        for ci in 0..pod.started.len() {
+            if let Some(id) = self.pods[p].started[ci] {
+                self.node.stop_container(id);
+            }
         }
     }
 
@@ -587,50 +614,51 @@ impl<'a> Simulation<'a> {
             }
             let pod = &self.pods[p];
             let c = &pod.spec.containers[ci];
-            let obj = ObjectRef::Pod(pod.spec.name.clone());
-            let key = (pod.uid, c.image_ref.clone());
             let present = self.node.is_present(c.image);
             let decision = ensure_image_exists(
                 c.pull_policy,
                 present,
-                self.backoff.is_in_backoff(&key, now),
+                self.backoff.is_in_backoff_for(pod.uid, &c.image_ref, now),
             );
-            let image_ref = c.image_ref.clone();
             match decision {
                 EnsureDecision::UsePresent => {
-                    self.emit(
+                    self.emit_image_event(
                         rec,
-                        KubeletEvent::normal(
-                            ev::PULLED,
-                            obj,
-                            ev::already_present_message(&image_ref),
-                        ),
+                        (p, ci),
+                        EventType::Normal,
+                        ev::PULLED,
+                        ev::already_present_message,
                     );
                     self.start_container(p, ci);
                 }
                 EnsureDecision::NeverPull => {
-                    self.emit(
+                    self.emit_image_event(
                         rec,
-                        KubeletEvent::warning(
-                            ev::ERR_IMAGE_NEVER_PULL,
-                            obj,
-                            ev::never_pull_message(&image_ref),
-                        ),
+                        (p, ci),
+                        EventType::Warning,
+                        ev::ERR_IMAGE_NEVER_PULL,
+                        ev::never_pull_message,
                     );
                     self.pods[p].failed = true;
                 }
                 EnsureDecision::BackOff => {
                     self.summary.pull_backoffs += 1;
-                    self.emit(
+                    self.emit_image_event(
                         rec,
-                        KubeletEvent::normal(ev::BACK_OFF, obj, ev::back_off_message(&image_ref)),
+                        (p, ci),
+                        EventType::Normal,
+                        ev::BACK_OFF,
+                        ev::back_off_message,
                     );
                     self.pods[p].failed = true;
                 }
                 EnsureDecision::Pull => {
-                    self.emit(
+                    self.emit_image_event(
                         rec,
-                        KubeletEvent::normal(ev::PULLING, obj, ev::pulling_message(&image_ref)),
+                        (p, ci),
+                        EventType::Normal,
+                        ev::PULLING,
+                        ev::pulling_message,
                     );
                     let req = self.next_request;
                     self.next_request += 1;
@@ -743,8 +771,8 @@ impl<'a> Simulation<'a> {
         let pod = &self.pods[r.pod];
         let c = &pod.spec.containers[r.container];
         let image_ref = c.image_ref.clone();
-        let key = (pod.uid, image_ref.clone());
         let obj = ObjectRef::Pod(pod.spec.name.clone());
+        let uid = pod.uid;
         let ok = outcome.is_ok();
         match outcome {
             Ok(()) => {
@@ -765,7 +793,7 @@ impl<'a> Simulation<'a> {
                     rec,
                     KubeletEvent::warning(ev::FAILED, obj, ev::failed_pull_message(&image_ref, &e)),
                 );
-                self.backoff.next(key, now);
+                self.backoff.next((uid, image_ref), now);
             }
         }
         let p = r.pod;
