@@ -8,8 +8,6 @@
 //! `ContainerDied` (it only trims restarted instances; the simulator does not restart
 //! containers). Pod log directories go with the pod's containers.
 
-use std::collections::BTreeMap;
-
 use crate::engine::SimTime;
 use crate::kubelet::runtime::{ContainerState, CriContainer};
 
@@ -56,51 +54,72 @@ pub fn containers_to_remove(
 ) -> Vec<u64> {
     let newest_gc_time = now.saturating_sub(policy.min_age);
     // evictableContainers: not running, created before now - MinAge; grouped by
-    // (pod UID, container name); each unit sorted newest first.
-    let mut units: BTreeMap<(u64, &str), Vec<&CriContainer>> = BTreeMap::new();
-    for c in containers {
-        if c.state == ContainerState::Running || c.created_at > newest_gc_time {
-            continue;
+    // (pod UID, container name) in that order; each unit sorted newest first. One sorted list
+    // with the units as ranges of it (start, length): the same order as a map of units.
+    let mut evictable: Vec<&CriContainer> = containers
+        .iter()
+        .filter(|c| c.state != ContainerState::Running && c.created_at <= newest_gc_time)
+        .collect();
+    evictable.sort_by(|a, b| {
+        (a.pod_uid, &*a.name, b.created_at, b.id).cmp(&(b.pod_uid, &*b.name, a.created_at, a.id))
+    });
+    let mut units: Vec<(usize, usize)> = Vec::new();
+    for (i, c) in evictable.iter().enumerate() {
+        match units.last_mut() {
+            Some((start, len))
+                if (evictable[*start].pod_uid, &*evictable[*start].name)
+                    == (c.pod_uid, &*c.name) =>
+            {
+                *len += 1
+            }
+            _ => units.push((i, 1)),
         }
-        units.entry((c.pod_uid, &*c.name)).or_default().push(c);
-    }
-    for unit in units.values_mut() {
-        unit.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
     }
     let mut removed = Vec::new();
     // Pods whose content should go: remove every evictable container of theirs.
-    units.retain(|(uid, _), unit| {
-        let gone = pods.should_pod_content_be_removed(*uid)
-            || (evict_non_deleted_pods && pods.should_pod_runtime_be_removed(*uid));
+    units.retain(|&(start, len)| {
+        let uid = evictable[start].pod_uid;
+        let gone = pods.should_pod_content_be_removed(uid)
+            || (evict_non_deleted_pods && pods.should_pod_runtime_be_removed(uid));
         if gone {
             // Oldest first, as removeOldestN walks the tail.
-            removed.extend(unit.iter().rev().map(|c| c.id));
+            removed.extend(evictable[start..start + len].iter().rev().map(|c| c.id));
         }
         !gone
     });
-    // Keep the newest MaxPerPodContainer of each unit.
-    if policy.max_per_pod_container >= 0 {
-        let keep = policy.max_per_pod_container as usize;
-        for unit in units.values_mut() {
-            if unit.len() > keep {
-                removed.extend(unit[keep..].iter().rev().map(|c| c.id));
-                unit.truncate(keep);
+    // Keeps the newest `keep` of each unit, removing the rest oldest first.
+    let trim = |units: &mut Vec<(usize, usize)>, keep: usize, removed: &mut Vec<u64>| {
+        for (start, len) in units.iter_mut() {
+            if *len > keep {
+                removed.extend(
+                    evictable[*start + keep..*start + *len]
+                        .iter()
+                        .rev()
+                        .map(|c| c.id),
+                );
+                *len = keep;
             }
         }
+    };
+    // Keep the newest MaxPerPodContainer of each unit.
+    if policy.max_per_pod_container >= 0 {
+        trim(
+            &mut units,
+            policy.max_per_pod_container as usize,
+            &mut removed,
+        );
     }
     // Global cap MaxContainers: first a per-unit share, then the oldest overall.
     if policy.max_containers >= 0 {
-        let total: usize = units.values().map(Vec::len).sum();
+        let total: usize = units.iter().map(|&(_, len)| len).sum();
         let max = policy.max_containers as usize;
         if total > max && !units.is_empty() {
             let per_unit = (max / units.len()).max(1);
-            for unit in units.values_mut() {
-                if unit.len() > per_unit {
-                    removed.extend(unit[per_unit..].iter().rev().map(|c| c.id));
-                    unit.truncate(per_unit);
-                }
-            }
-            let mut flat: Vec<&CriContainer> = units.values().flatten().copied().collect();
+            trim(&mut units, per_unit, &mut removed);
+            let mut flat: Vec<&CriContainer> = units
+                .iter()
+                .flat_map(|&(start, len)| evictable[start..start + len].iter().copied())
+                .collect();
             if flat.len() > max {
                 flat.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
                 removed.extend(flat[max..].iter().rev().map(|c| c.id));
