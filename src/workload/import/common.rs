@@ -749,15 +749,28 @@ impl<R: Read> Window<R> {
     }
 }
 
-/// [`read_document_as`] for the usual shape of a JSON list (`{…, "items": [{…}, …], …}`),
-/// with each element cut out of big buffered chunks and parsed from a slice (much faster than
-/// parsing from a reader). `Ok(None)` when the file is not plain, well-formed JSON of that
-/// shape: the caller then reads it again with [`read_document_as`], whose errors are the
-/// reference. Errors from `on_item` are returned as they are.
-pub fn read_json_list_fast<T: serde::de::DeserializeOwned>(
+/// What [`read_json_list_fast`]'s `on_item` made of the bytes it was given.
+pub enum ItemRead {
+    /// One element was read from the front of the bytes: this many bytes long.
+    Read(usize),
+    /// The bytes end inside the element: call again with more.
+    Short,
+    /// Not an element of the usual shape: the caller reads the file again with the general
+    /// reader, whose results and errors are the reference.
+    Unusual,
+}
+
+/// [`read_document_as`] for the usual shape of a JSON list (`{…, "items": [{…}, …], …}`), read
+/// from big buffered chunks. `on_item` gets the bytes from the start of each element to the end
+/// of what is buffered, parses one element from their front (from a slice, much faster than
+/// from a reader, and without a separate pass to find where the element ends) and says how
+/// long it was. `Ok(None)` when the file is not plain, well-formed JSON of that shape: the
+/// caller then reads it again with [`read_document_as`]. Errors from `on_item` are returned
+/// as they are.
+pub fn read_json_list_fast(
     file: &Path,
     stream: &[&str],
-    on_item: &mut dyn FnMut(&str, usize, T) -> Result<(), InputError>,
+    on_item: &mut dyn FnMut(&str, usize, &[u8]) -> Result<ItemRead, InputError>,
 ) -> Result<Option<Map<String, Value>>, InputError> {
     let Ok(f) = File::open(file) else {
         return Ok(None);
@@ -814,16 +827,20 @@ pub fn read_json_list_fast<T: serde::de::DeserializeOwned>(
                             None => return Ok(None),
                             _ => {}
                         }
-                        let Some(n) = w.value_len()? else {
-                            return Ok(None);
-                        };
-                        let Ok(item) = serde_json::from_slice::<T>(&w.buf[w.pos..w.pos + n]) else {
-                            return Ok(None);
+                        let n = loop {
+                            match on_item(&key, i, &w.buf[w.pos..]) {
+                                Ok(ItemRead::Read(n)) => break n,
+                                Ok(ItemRead::Short) => {
+                                    let buffered = w.buf.len() - w.pos;
+                                    if !w.have(buffered)? {
+                                        return Ok(None);
+                                    }
+                                }
+                                Ok(ItemRead::Unusual) => return Ok(None),
+                                Err(e) => return Err(std::io::Error::other(StopWith(e))),
+                            }
                         };
                         w.pos += n;
-                        if let Err(e) = on_item(&key, i, item) {
-                            return Err(std::io::Error::other(StopWith(e)));
-                        }
                         i += 1;
                         match w.skip_ws()? {
                             Some(b',') => w.pos += 1,
