@@ -1434,7 +1434,33 @@ mod fast {
         }
     }
 
-    type S<'a> = Option<Cow<'a, str>>;
+    /// A string, borrowed from the buffer unless it has escapes. (serde's own `Cow<str>`
+    /// always copies inside an `Option`.)
+    pub struct Str<'a>(Cow<'a, str>);
+
+    impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V<'a>(PhantomData<&'a ()>);
+            impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+                type Value = Str<'a>;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Str<'a>, E> {
+                    Ok(Str(Cow::Borrowed(v)))
+                }
+                fn visit_str<E>(self, v: &str) -> Result<Str<'a>, E> {
+                    Ok(Str(Cow::Owned(v.to_string())))
+                }
+                fn visit_string<E>(self, v: String) -> Result<Str<'a>, E> {
+                    Ok(Str(Cow::Owned(v)))
+                }
+            }
+            d.deserialize_str(V(PhantomData))
+        }
+    }
+
+    type S<'a> = Option<Str<'a>>;
     type O<T> = Option<Obj<T>>;
 
     #[derive(serde::Deserialize)]
@@ -1527,7 +1553,7 @@ mod fast {
     }
 
     fn s<'a>(v: &'a S<'_>) -> Option<&'a str> {
-        v.as_deref()
+        v.as_ref().map(|x| &*x.0)
     }
 
     /// A time, `Err` when it does not parse (the general reader reports it).
