@@ -850,10 +850,8 @@ pub(crate) type Key = (i64, u32);
 /// A pod seen in events. Its identity and `created` come from its first event in time order.
 #[derive(Debug, Clone)]
 pub(crate) struct ScanPod {
-    /// The first event's key.
+    /// The first event's key (its time is where the pod's activity starts).
     pub(crate) created: Key,
-    /// The first event's `firstTimestamp`: the pod's activity starts there.
-    init_first: i64,
     /// The latest `lastTimestamp` of its Started/Created/pull-related events (or `i64::MIN`).
     last_max: i64,
     /// The latest `Killing` (or `i64::MIN`).
@@ -939,6 +937,8 @@ pub(crate) struct EventsScan {
     pressure: Vec<(Key, (i64, bool))>,
     evictions: Vec<(Key, (i64, String, EvictionCause))>,
     scratch: String,
+    /// The pod key of the last pod event, in `strs`.
+    last_key: Option<u32>,
 }
 
 fn bump(m: &mut BTreeMap<String, usize>, k: &str) {
@@ -1000,6 +1000,7 @@ impl EventsScan {
             pressure: Vec::new(),
             evictions: Vec::new(),
             scratch: String::new(),
+            last_key: None,
         }
     }
 
@@ -1183,18 +1184,23 @@ impl EventsScan {
     /// The pod of a pod event, created on its first event; an earlier event of the same pod
     /// (by key) gives it its names and start.
     fn pod(&mut self, e: &EvView, key: Key) -> u32 {
-        let first = key.0;
         self.scratch.clear();
         self.scratch.push_str(e.namespace);
         self.scratch.push('/');
         self.scratch.push_str(e.name);
-        let (kid, nn) = if e.uid.is_empty() {
-            let id = self.strs.id(&self.scratch);
-            (id, id)
+        let key_str = if e.uid.is_empty() {
+            self.scratch.as_str()
         } else {
-            let id = self.strs.id(e.uid);
-            (id, NONE)
+            e.uid
         };
+        // A pod's events are usually next to each other in the file (kubectl lists them by
+        // name, which starts with the pod's): the last pod's key is tried first.
+        let kid = match self.last_key {
+            Some(k) if self.strs.get(k) == key_str => k,
+            _ => self.strs.id(key_str),
+        };
+        self.last_key = Some(kid);
+        let nn = if e.uid.is_empty() { kid } else { NONE };
         if self.pod_of.len() < self.strs.len() {
             self.pod_of.resize(self.strs.len(), NONE);
         }
@@ -1216,7 +1222,6 @@ impl EventsScan {
         if p != NONE {
             let pod = &mut self.pods[p as usize];
             pod.created = key;
-            pod.init_first = first;
             pod.nn = nn;
             pod.ns = ns;
             pod.uid = uid;
@@ -1225,7 +1230,6 @@ impl EventsScan {
         let p = u32::try_from(self.pods.len()).expect("fewer than 2^32 pods");
         self.pods.push(ScanPod {
             created: key,
-            init_first: first,
             last_max: i64::MIN,
             kill: i64::MIN,
             nn,
@@ -1316,6 +1320,11 @@ impl EventsScan {
             .collect();
         self.image_info = Vec::new();
         self.pod_of = Vec::new();
+        // Vectors grow by doubling: give back what the last doubling did not use.
+        self.pods.shrink_to_fit();
+        self.conts.shrink_to_fit();
+        self.pulls.timed_sized.shrink_to_fit();
+        self.pulls.timed_unsized.shrink_to_fit();
     }
 
     /// The containers of pod `p`, in order of first appearance.
@@ -1333,7 +1342,7 @@ impl EventsScan {
     /// The latest `Started`/`Created`/pull-related time of pod `p`.
     fn last_activity(&self, p: u32) -> i64 {
         let pod = &self.pods[p as usize];
-        pod.init_first.max(pod.last_max)
+        pod.created.0.max(pod.last_max)
     }
 
     /// How pod `p` ends: its last `Killing` if nothing started after it, its first `Evicted`.
@@ -1572,14 +1581,21 @@ mod fast {
             .map(|x| &x.0);
         let meta = it.metadata.as_ref().map(|x| &x.0);
         let series = it.series.as_ref().map(|x| &x.0);
-        let first = t(pick(&it.first_timestamp, &it.deprecated_first_timestamp)).ok()?;
+        let first_own = t(pick(&it.first_timestamp, &it.deprecated_first_timestamp)).ok()?;
+        let first = first_own;
         let event_time = t(&it.event_time).ok()?;
         let created = match meta {
             Some(m) => t(&m.creation_timestamp).ok()?,
             None => None,
         };
         let first = first.or(event_time).or(created);
-        let last = t(pick(&it.last_timestamp, &it.deprecated_last_timestamp)).ok()?;
+        let last_s = pick(&it.last_timestamp, &it.deprecated_last_timestamp);
+        // Usually the same text as firstTimestamp: parsed once.
+        let same = matches!(
+            (s(last_s), s(pick(&it.first_timestamp, &it.deprecated_first_timestamp))),
+            (Some(a), Some(b)) if a == b
+        );
+        let last = if same { first_own } else { t(last_s).ok()? };
         let observed = match series {
             Some(x) => t(&x.last_observed_time).ok()?,
             None => None,
@@ -1608,13 +1624,13 @@ mod fast {
         })
     }
 
-    /// Reads the item at the front of `bytes` and hands its event to `f`.
-    pub fn read(bytes: &[u8], index: usize, f: &mut dyn FnMut(&EvView)) -> ItemRead {
+    /// Reads the item at the front of `text` and hands its event to `f`.
+    pub fn read(text: &str, index: usize, f: &mut dyn FnMut(&EvView)) -> ItemRead {
         // Items are objects; anything else is for the general reader.
-        if bytes.first() != Some(&b'{') {
+        if !text.starts_with('{') {
             return ItemRead::Unusual;
         }
-        let mut items = serde_json::Deserializer::from_slice(bytes).into_iter::<Obj<Item>>();
+        let mut items = serde_json::Deserializer::from_str(text).into_iter::<Obj<Item>>();
         match items.next() {
             Some(Ok(Obj(item))) => match view(&item, index) {
                 Some(e) => {

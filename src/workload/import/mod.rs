@@ -267,7 +267,7 @@ impl<'a> From<&'a TraceRow> for RowRef<'a> {
 #[derive(Debug, Clone, Copy)]
 enum RowSource {
     /// [`Trace::summary_rows`]`[i]` (a running pod of the summary).
-    Summary(usize),
+    Summary(u32),
     /// An event pod of [`Trace::scan`]: all its create rows, or its end row.
     Pod(u32),
 }
@@ -312,7 +312,7 @@ struct Trace {
 impl Trace {
     fn pod_name(&self, r: &PlanRow) -> &str {
         match r.what {
-            RowSource::Summary(i) => &self.summary_rows[i].pod,
+            RowSource::Summary(i) => &self.summary_rows[i as usize].pod,
             RowSource::Pod(p) => match self.renamed.get(&p) {
                 Some(n) => n,
                 None => {
@@ -347,7 +347,7 @@ impl Trace {
         for r in &self.rows {
             let pod = self.pod_name(r);
             match r.what {
-                RowSource::Summary(i) => f(RowRef::from(&self.summary_rows[i]))?,
+                RowSource::Summary(i) => f(RowRef::from(&self.summary_rows[i as usize]))?,
                 RowSource::Pod(p) if r.action == RowAction::Create => {
                     let sc = self.scan.as_ref().expect("event rows come from events");
                     cs.clear();
@@ -940,7 +940,7 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
                     &mut rows,
                     0,
                     RowAction::Create,
-                    RowSource::Summary(summary_rows.len() - 1),
+                    RowSource::Summary(summary_rows.len() as u32 - 1),
                 );
             }
             if any {
@@ -965,7 +965,7 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
                             &mut rows,
                             off(t).max(1),
                             action,
-                            RowSource::Summary(summary_rows.len() - 1),
+                            RowSource::Summary(summary_rows.len() as u32 - 1),
                         );
                     }
                 }
@@ -1019,7 +1019,7 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
             .map(|i| PullPolicy::api_default(sc.images.get(i)))
             .collect()
     });
-    let trace = Trace {
+    let mut trace = Trace {
         rows,
         summary_rows,
         renamed,
@@ -1028,6 +1028,14 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
         scan,
     }
     .sorted();
+    // The pulls' times and sizes are needed only for the bandwidth, below: taken out here, and
+    // dropped once it is known.
+    let (timed_sized, timed_unsized) = trace.scan.as_mut().map_or_else(Default::default, |sc| {
+        (
+            std::mem::take(&mut sc.pulls.timed_sized),
+            std::mem::take(&mut sc.pulls.timed_unsized),
+        )
+    });
     let ev = trace.scan.as_ref().map(|s| &s.head);
 
     // --- events report -----------------------------------------------------------------
@@ -1364,14 +1372,15 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
 
     // --- pull bandwidth ----------------------------------------------------------------
     let mut rates: Vec<u64> = Vec::new();
-    if let Some(sc) = &trace.scan {
+    {
+        rates.reserve_exact(timed_sized.len() + timed_unsized.len());
         let rate = |bytes: u64, ns: i64| ((bytes as u128 * 1_000_000_000) / ns as u128) as u64;
-        for &(ns, size) in &sc.pulls.timed_sized {
+        for (ns, size) in timed_sized {
             if ns >= NS_PER_MS {
                 rates.push(rate(unpack(size).0, ns));
             }
         }
-        for &(ns, image) in &sc.pulls.timed_unsized {
+        for (ns, image) in timed_unsized {
             let c = &catalog[trace.image_entry[image as usize]];
             if ns >= NS_PER_MS && !c.size_assumed {
                 rates.push(rate(c.size, ns));
