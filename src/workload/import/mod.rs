@@ -27,8 +27,12 @@
 //!   sizes, so the layer's unpacked `size` = reported × `--unpack-ratio` (2.7) and
 //!   `compressed` = reported; CRI-O and Docker report unpacked sizes, so `size` = reported
 //!   and `compressed` = reported ÷ ratio. Inventory images are `preloaded = true`.
-//! - Output is atomic: files are written to a hidden directory beside `--out`, loaded back
-//!   with [`Scenario::load`], and only then renamed into place.
+//! - Output is atomic: files are written to a hidden directory beside `--out`, checked, and
+//!   only then renamed into place. The check loads the scenario and catalog back with
+//!   [`Scenario::load`] (over an empty trace), and makes the trace reader's checks on each row
+//!   as it is written (a trace of 10^5 pods is not read back whole).
+//! - Memory: events are interpreted as they are read ([`events::scan_events`]); what is kept
+//!   is a small record per pod and container, and the trace rows are written from those.
 
 pub mod common;
 pub mod configz;
