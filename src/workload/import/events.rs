@@ -1724,6 +1724,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn interner_keeps_ids_through_growth() {
+        let mut t = Interner::default();
+        assert_eq!(t.find("x"), None);
+        let words: Vec<String> = (0..1000).map(|i| format!("ns/pod-{i}")).collect();
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(t.id(w), i as u32);
+        }
+        assert_eq!(t.id(""), 1000);
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(t.id(w), i as u32);
+            assert_eq!(t.find(w), Some(i as u32));
+            assert_eq!(t.get(i as u32), w);
+        }
+        assert_eq!(t.get(1000), "");
+        assert_eq!(t.find("ns/pod-1000"), None);
+        assert_eq!(t.len(), 1001);
+    }
+
+    #[test]
     fn duration_tokens_stop_at_the_sentence() {
         assert_eq!(
             duration_token("1.481s. Image size"),
