@@ -272,30 +272,47 @@ impl<'a> From<&'a TraceRow> for RowRef<'a> {
 enum RowSource {
     /// [`Trace::summary_rows`]`[i]` (a running pod of the summary).
     Summary(u32),
-    /// An event pod of [`Trace::scan`]: all its create rows, or its end row.
+    /// The event pod `order[k]` of [`Trace::scan`]: all its create rows, or its end row.
     Pod(u32),
 }
 
 /// A trace row (or an event pod's create rows) before the trace is written: the names are
-/// looked up only then, so that a trace of 10^5 pods holds no string per row.
+/// looked up only then, so that a trace of 10^5 pods holds no string per row (16 bytes).
 #[derive(Debug, Clone, Copy)]
 struct PlanRow {
     time_ms: u64,
-    /// Order of creation, for rows that sort equal (as a stable sort keeps them).
-    seq: u32,
+    /// The summary row, or the event pod's place in [`EventsScan::order`].
+    index: u32,
     action: RowAction,
-    what: RowSource,
+    from_summary: bool,
 }
 
 impl PlanRow {
     fn push(rows: &mut Vec<PlanRow>, time_ms: u64, action: RowAction, what: RowSource) {
-        let seq = u32::try_from(rows.len()).expect("fewer than 2^32 trace rows");
+        let (index, from_summary) = match what {
+            RowSource::Summary(i) => (i, true),
+            RowSource::Pod(k) => (k, false),
+        };
         rows.push(PlanRow {
             time_ms,
-            seq,
+            index,
             action,
-            what,
+            from_summary,
         });
+    }
+
+    fn what(&self) -> RowSource {
+        if self.from_summary {
+            RowSource::Summary(self.index)
+        } else {
+            RowSource::Pod(self.index)
+        }
+    }
+
+    /// The order rows were made in, for rows that sort equal (as a stable sort keeps them):
+    /// the summary's first, then the event pods' in their order.
+    fn made(&self) -> (bool, u32) {
+        (!self.from_summary, self.index)
     }
 }
 
@@ -303,8 +320,8 @@ impl PlanRow {
 struct Trace {
     rows: Vec<PlanRow>,
     summary_rows: Vec<TraceRow>,
-    /// Event pods whose `namespace/name` another pod has too: their names with the uid's
-    /// prefix.
+    /// Event pods (by place in `order`) whose `namespace/name` another pod has too: their
+    /// names with the uid's prefix.
     renamed: HashMap<u32, String>,
     /// The catalog entry of each image reference in `scan`.
     image_entry: Vec<usize>,
@@ -315,13 +332,13 @@ struct Trace {
 
 impl Trace {
     fn pod_name(&self, r: &PlanRow) -> &str {
-        match r.what {
+        match r.what() {
             RowSource::Summary(i) => &self.summary_rows[i as usize].pod,
-            RowSource::Pod(p) => match self.renamed.get(&p) {
+            RowSource::Pod(k) => match self.renamed.get(&k) {
                 Some(n) => n,
                 None => {
                     let sc = self.scan.as_ref().expect("event rows come from events");
-                    sc.strs.get(sc.pods[p as usize].nn)
+                    sc.strs.get(sc.pods[sc.order[k as usize] as usize].nn)
                 }
             },
         }
@@ -334,7 +351,7 @@ impl Trace {
             (a.time_ms, a.action)
                 .cmp(&(b.time_ms, b.action))
                 .then_with(|| self.pod_name(a).cmp(self.pod_name(b)))
-                .then(a.seq.cmp(&b.seq))
+                .then(a.made().cmp(&b.made()))
         });
         self.rows = rows;
         self
@@ -350,10 +367,11 @@ impl Trace {
         let mut cname = String::new();
         for r in &self.rows {
             let pod = self.pod_name(r);
-            match r.what {
+            match r.what() {
                 RowSource::Summary(i) => f(RowRef::from(&self.summary_rows[i as usize]))?,
-                RowSource::Pod(p) if r.action == RowAction::Create => {
+                RowSource::Pod(k) if r.action == RowAction::Create => {
                     let sc = self.scan.as_ref().expect("event rows come from events");
+                    let p = sc.order[k as usize];
                     cs.clear();
                     cs.extend(sc.containers(p).filter(|c| c.image != NONE));
                     // Stable: in order of first appearance otherwise.
@@ -595,7 +613,7 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
     // --- events ------------------------------------------------------------------------
     // The trace part (pods, pulls) is kept compact; `ev` is the rest, whose size depends on
     // the catalog, not on the trace.
-    let scan: Option<EventsScan> = match &opts.events {
+    let mut scan: Option<EventsScan> = match &opts.events {
         Some(f) => {
             sources.push(shown(f));
             Some(scan_events(f, node.as_deref(), false)?)
@@ -861,17 +879,44 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
         }
     }
 
-    // --- trace -------------------------------------------------------------------------
-    let origin: i64 = ev.as_ref().and_then(|e| e.span).map_or(0, |s| s.0);
-    let off = |t: i64| -> u64 { ((t - origin).max(0) / NS_PER_MS) as u64 };
-    let snapshot = sum.as_ref().and_then(|s| s.time());
     // The catalog entry of each image reference of the events.
     let image_entry: Vec<usize> = scan.as_ref().map_or(Vec::new(), |sc| {
         (0..sc.images.len() as u32)
             .map(|i| ref_index[sc.images.get(i)])
             .collect()
     });
-    // Rows are pushed in the order a stable sort would keep for equal keys: `seq` is the index.
+
+    // The pull bandwidth (reported below): (median, pulls) of the pulls' rates. Worked out
+    // here, so that the pulls' times and sizes are dropped before the trace is built.
+    let bandwidth: Option<(u64, usize)> = {
+        let (timed_sized, timed_unsized) = scan.as_mut().map_or_else(Default::default, |sc| {
+            (
+                std::mem::take(&mut sc.pulls.timed_sized),
+                std::mem::take(&mut sc.pulls.timed_unsized),
+            )
+        });
+        let mut rates: Vec<u64> = Vec::with_capacity(timed_sized.len() + timed_unsized.len());
+        let rate = |bytes: u64, ns: i64| ((bytes as u128 * 1_000_000_000) / ns as u128) as u64;
+        for (ns, size) in timed_sized {
+            if ns >= NS_PER_MS {
+                rates.push(rate(unpack(size).0, ns));
+            }
+        }
+        for (ns, image) in timed_unsized {
+            let c = &catalog[image_entry[image as usize]];
+            if ns >= NS_PER_MS && !c.size_assumed {
+                rates.push(rate(c.size, ns));
+            }
+        }
+        rates.sort_unstable();
+        (!rates.is_empty()).then(|| (rates[rates.len() / 2].max(1), rates.len()))
+    };
+    let ev: Option<&EventsImport> = scan.as_ref().map(|s| &s.head);
+
+    // --- trace -------------------------------------------------------------------------
+    let origin: i64 = ev.as_ref().and_then(|e| e.span).map_or(0, |s| s.0);
+    let off = |t: i64| -> u64 { ((t - origin).max(0) / NS_PER_MS) as u64 };
+    let snapshot = sum.as_ref().and_then(|s| s.time());
     let mut rows: Vec<PlanRow> = Vec::new();
     let mut summary_rows: Vec<TraceRow> = Vec::new();
     let mut consumed: BTreeSet<u32> = BTreeSet::new();
@@ -983,7 +1028,8 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
     let mut ends = (0usize, 0usize);
     let mut renamed: HashMap<u32, String> = HashMap::new();
     if let Some(sc) = &scan {
-        for &p in &sc.order {
+        for (k, &p) in sc.order.iter().enumerate() {
+            let k = k as u32;
             if consumed.contains(&p) {
                 continue;
             }
@@ -996,12 +1042,12 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
             let uid = sc.uid(p);
             if name_count[nn as usize] > 1 && !uid.is_empty() {
                 renamed.insert(
-                    p,
+                    k,
                     format!("{}~{}", sc.strs.get(nn), &uid[..uid.len().min(8)]),
                 );
             }
             // One row for all the pod's create rows: they are written together.
-            PlanRow::push(&mut rows, t0, RowAction::Create, RowSource::Pod(p));
+            PlanRow::push(&mut rows, t0, RowAction::Create, RowSource::Pod(k));
             event_pods += 1;
             if let Some((t, kind)) = sc.end(p) {
                 let action = match kind {
@@ -1014,7 +1060,7 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
                         RowAction::Complete
                     }
                 };
-                PlanRow::push(&mut rows, off(t).max(t0 + 1), action, RowSource::Pod(p));
+                PlanRow::push(&mut rows, off(t).max(t0 + 1), action, RowSource::Pod(k));
             }
         }
     }
@@ -1023,7 +1069,7 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
             .map(|i| PullPolicy::api_default(sc.images.get(i)))
             .collect()
     });
-    let mut trace = Trace {
+    let trace = Trace {
         rows,
         summary_rows,
         renamed,
@@ -1032,14 +1078,6 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
         scan,
     }
     .sorted();
-    // The pulls' times and sizes are needed only for the bandwidth, below: taken out here, and
-    // dropped once it is known.
-    let (timed_sized, timed_unsized) = trace.scan.as_mut().map_or_else(Default::default, |sc| {
-        (
-            std::mem::take(&mut sc.pulls.timed_sized),
-            std::mem::take(&mut sc.pulls.timed_unsized),
-        )
-    });
     let ev = trace.scan.as_ref().map(|s| &s.head);
 
     // --- events report -----------------------------------------------------------------
@@ -1375,38 +1413,22 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
     }
 
     // --- pull bandwidth ----------------------------------------------------------------
-    let mut rates: Vec<u64> = Vec::new();
-    {
-        rates.reserve_exact(timed_sized.len() + timed_unsized.len());
-        let rate = |bytes: u64, ns: i64| ((bytes as u128 * 1_000_000_000) / ns as u128) as u64;
-        for (ns, size) in timed_sized {
-            if ns >= NS_PER_MS {
-                rates.push(rate(unpack(size).0, ns));
-            }
+    let pull_bandwidth = match bandwidth {
+        None => {
+            rep.assumed.push(format!(
+                "pull_bandwidth {} per second: no pull with a duration and a known size",
+                bytes_h(DEFAULT_PULL_BANDWIDTH)
+            ));
+            DEFAULT_PULL_BANDWIDTH
         }
-        for (ns, image) in timed_unsized {
-            let c = &catalog[trace.image_entry[image as usize]];
-            if ns >= NS_PER_MS && !c.size_assumed {
-                rates.push(rate(c.size, ns));
-            }
+        Some((m, pulls)) => {
+            rep.took.push(format!(
+                "{}: pull_bandwidth {} per second, the median of {pulls} pulls (unpacked bytes ÷ pull time)",
+                opts.events.as_deref().map(shown).unwrap_or_default(),
+                bytes_h(m),
+            ));
+            m
         }
-    }
-    rates.sort_unstable();
-    let pull_bandwidth = if rates.is_empty() {
-        rep.assumed.push(format!(
-            "pull_bandwidth {} per second: no pull with a duration and a known size",
-            bytes_h(DEFAULT_PULL_BANDWIDTH)
-        ));
-        DEFAULT_PULL_BANDWIDTH
-    } else {
-        let m = rates[rates.len() / 2].max(1);
-        rep.took.push(format!(
-            "{}: pull_bandwidth {} per second, the median of {} pulls (unpacked bytes ÷ pull time)",
-            opts.events.as_deref().map(shown).unwrap_or_default(),
-            bytes_h(m),
-            rates.len()
-        ));
-        m
     };
 
     // --- kubelet version ---------------------------------------------------------------
@@ -1662,13 +1684,7 @@ impl<W: std::io::Write> TraceWriter<W> {
 
     fn row(&mut self, r: &RowRef) -> std::io::Result<()> {
         use std::fmt::Write as _;
-        let t = &mut self.t;
-        t.clear();
-        if r.time_ms % 1000 == 0 {
-            let _ = write!(t, "{}", r.time_ms / 1000);
-        } else {
-            let _ = write!(t, "{}.{:03}", r.time_ms / 1000, r.time_ms % 1000);
-        }
+        format_time_ms(r.time_ms, &mut self.t);
         let create = r.action == RowAction::Create;
         let cap = |s: &mut String, c: Option<u64>| {
             s.clear();
@@ -1698,56 +1714,112 @@ impl<W: std::io::Write> TraceWriter<W> {
     }
 }
 
-/// The checks the trace reader makes on each row (`workload::trace::parse_trace`), made as the
-/// rows are written: loading a trace of 10^5 pods back would take as long as the rest of the
-/// import, and memory for all of it. Fields are compared as the reader sees them (trimmed).
+/// A trace time as the trace is written: seconds, with milliseconds when not whole.
+fn format_time_ms(ms: u64, t: &mut String) {
+    use std::fmt::Write as _;
+    t.clear();
+    if ms % 1000 == 0 {
+        let _ = write!(t, "{}", ms / 1000);
+    } else {
+        let _ = write!(t, "{}.{:03}", ms / 1000, ms % 1000);
+    }
+}
+
+/// The checks the trace reader makes on each row (`workload::trace::parse_trace`), in its
+/// order and with its messages and line numbers, made as the rows are written: loading a trace
+/// of 10^5 pods back would take as long as the rest of the import, and memory for all of it.
+/// Fields are taken as the reader sees them (trimmed). The quantity columns are not checked:
+/// the importer writes only decimal integers there.
 struct RowCheck<'s> {
     scenario: &'s Scenario,
-    last_time: u64,
-    /// The pod of the create rows just written, at `last_time`, and its containers' names.
-    group: Option<String>,
+    path: PathBuf,
+    /// The line of the next row (two comment lines and the header come first).
+    line: usize,
+    last_time: crate::engine::SimTime,
+    /// The time and pod of the create rows just written, and their containers' names.
+    group: Option<(crate::engine::SimTime, String)>,
     names: Vec<String>,
+    time: String,
 }
 
 impl RowCheck<'_> {
-    fn check(&mut self, r: &RowRef) -> Result<(), String> {
-        let trim = |s: &str| s.trim_ascii().to_string();
-        if r.time_ms < self.last_time {
-            return Err(format!("rows out of time order at {} ms", r.time_ms));
+    fn check(&mut self, r: &RowRef) -> Result<(), InputError> {
+        let line = self.line;
+        // A quoted field may hold line breaks: the reader counts them.
+        let breaks = [r.pod, r.container, r.image, r.pull_policy]
+            .iter()
+            .map(|f| f.bytes().filter(|b| *b == b'\n').count())
+            .sum::<usize>();
+        self.line += 1 + breaks;
+        let path = &self.path;
+        let fail = |k: usize, msg: String| {
+            InputError::new(
+                path,
+                Some(line),
+                Some(crate::workload::trace::COLUMNS[k]),
+                msg,
+            )
+        };
+        format_time_ms(r.time_ms, &mut self.time);
+        let time = crate::workload::trace::parse_time(&self.time).map_err(|m| fail(0, m))?;
+        if time < self.last_time {
+            return Err(fail(
+                0,
+                format!(
+                    "rows must be in time order; this row goes back to {} s",
+                    time as f64 / 1e9
+                ),
+            ));
         }
+        self.last_time = time;
         let pod = r.pod.trim_ascii();
         if pod.is_empty() {
-            return Err("a row without a pod name".into());
+            return Err(fail(2, "a pod name is required".into()));
         }
         if r.action != RowAction::Create {
             self.group = None;
-            self.last_time = r.time_ms;
             return Ok(());
         }
         let image = r.image.trim_ascii();
+        if image.is_empty() {
+            return Err(fail(4, "a create row needs an image".into()));
+        }
         if self.scenario.catalog.image_index(image).is_none() {
-            return Err(format!(
-                "pod {pod:?}: image {image:?} is not in the catalog"
+            return Err(fail(
+                4,
+                format!("image {image:?} is not defined in the scenario's [[image]] list"),
             ));
         }
-        let policy = r.pull_policy.trim_ascii();
-        if !policy.is_empty() && PullPolicy::parse(policy).is_none() {
-            return Err(format!("pod {pod:?}: pull policy {policy:?}"));
+        match r.pull_policy.trim_ascii() {
+            "" => {}
+            p => {
+                if PullPolicy::parse(p).is_none() {
+                    return Err(fail(
+                        5,
+                        format!("{p:?} is not one of Always, IfNotPresent, Never"),
+                    ));
+                }
+            }
         }
         let name = match r.container.trim_ascii() {
             "" => "main",
             n => n,
         };
-        if r.time_ms == self.last_time && self.group.as_deref() == Some(pod) {
-            if self.names.iter().any(|n| n == name) {
-                return Err(format!("pod {pod:?} has two containers named {name:?}"));
+        match &self.group {
+            Some((t, p)) if *t == time && p == pod => {
+                if self.names.iter().any(|n| n == name) {
+                    return Err(fail(
+                        3,
+                        format!("pod {pod:?} already has a container named {name:?}"),
+                    ));
+                }
             }
-        } else {
-            self.group = Some(trim(pod));
-            self.names.clear();
+            _ => {
+                self.group = Some((time, pod.to_string()));
+                self.names.clear();
+            }
         }
         self.names.push(name.to_string());
-        self.last_time = r.time_ms;
         Ok(())
     }
 }
@@ -1806,14 +1878,15 @@ fn write_with(
         let mut w = TraceWriter::new(std::io::BufWriter::with_capacity(1 << 16, f))?;
         let mut check = RowCheck {
             scenario: &scenario,
+            path: trace_file.clone(),
+            line: 4,
             last_time: 0,
             group: None,
             names: Vec::new(),
+            time: String::new(),
         };
         rows(&mut |r| {
-            check
-                .check(&r)
-                .map_err(|e| bug(&format!("{}: {e}", trace_file.display())))?;
+            check.check(&r).map_err(|e| bug(&e))?;
             w.row(&r)?;
             Ok(())
         })?;
