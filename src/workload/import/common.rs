@@ -783,11 +783,11 @@ impl<R: Read> Window<R> {
     }
 }
 
-/// What [`read_json_list_fast`]'s `on_item` made of the bytes it was given.
+/// What [`read_json_list_fast`]'s `on_item` made of the text it was given.
 pub enum ItemRead {
-    /// One element was read from the front of the bytes: this many bytes long.
+    /// One element was read from the front of the text: this many bytes long.
     Read(usize),
-    /// The bytes end inside the element: call again with more.
+    /// The text ends inside the element: call again with more.
     Short,
     /// Not an element of the usual shape: the caller reads the file again with the general
     /// reader, whose results and errors are the reference.

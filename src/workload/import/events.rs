@@ -1,7 +1,8 @@
 //! Kubernetes Events, `kubectl get events -A -o json` (or `-o yaml`), data-formats.md §3.
 //!
 //! Each item is a core/v1 `Event` (events.k8s.io/v1 field names are accepted too: `regarding`,
-//! `note`, `deprecated*`). Items are streamed. Only the kubelet's events from one node are used
+//! `note`, `deprecated*`). Items are streamed and interpreted as they are read (see
+//! [`scan_events`]: no event is held). Only the kubelet's events from one node are used
 //! (`source.host` or `reportingInstance`, or a Node object of that name):
 //! - `Pulling` / `Pulled` (all four `Successfully pulled image` wordings, with or without
 //!   durations and `Image size: N bytes.`) and `Container image "…" already present on machine`
@@ -75,7 +76,7 @@ impl RawEvent {
     }
 }
 
-/// A [`RawEvent`] whose strings are borrowed (from a just-read item or from [`Strings`]).
+/// A [`RawEvent`] whose strings are borrowed (from a just-read item).
 #[derive(Debug, Clone, Copy)]
 struct EvView<'a> {
     index: usize,
@@ -702,8 +703,8 @@ impl Sink for HostCount {
 /// errors, odd types, duplicate keys, …) is read again from the start by the general reader,
 /// item by item as `Value`s: its results and errors are the reference.
 fn read_events(file: &Path, sink: &mut dyn Sink) -> Result<(), InputError> {
-    let fast_read = read_json_list_fast(file, &["items"], &mut |_, i, bytes| {
-        Ok(fast::read(bytes, i, &mut |e| sink.event(e)))
+    let fast_read = read_json_list_fast(file, &["items"], &mut |_, i, text| {
+        Ok(fast::read(text, i, &mut |e| sink.event(e)))
     })?;
     let rest = match fast_read {
         Some(rest) => rest,
