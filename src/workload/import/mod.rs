@@ -1718,7 +1718,7 @@ impl<W: std::io::Write> TraceWriter<W> {
 fn format_time_ms(ms: u64, t: &mut String) {
     use std::fmt::Write as _;
     t.clear();
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         let _ = write!(t, "{}", ms / 1000);
     } else {
         let _ = write!(t, "{}.{:03}", ms / 1000, ms % 1000);
