@@ -3,6 +3,12 @@
 //! 300 distinct images), written into a temporary directory, then imported into a scenario.
 //! Target (issue): 10^6 events in under 5 s, memory proportional to the catalog.
 //!
+//! On the issue's 10^6-event file (437 MB; 500,000 pods, 300 images; not in time order),
+//! `imagefs-sim import --events … --node n1` took 9.4–10.7 s and 586 MB max RSS before the
+//! events were interpreted as they are read; now 2.6–3.2 s and 88 MB (2 shared cores). What
+//! memory still holds per pod is a ~150-byte record (pod, container, name, trace row), none
+//! per event.
+//!
 //!     cargo bench --bench import
 
 use std::io::Write;

@@ -1,7 +1,8 @@
 //! Kubernetes Events, `kubectl get events -A -o json` (or `-o yaml`), data-formats.md §3.
 //!
 //! Each item is a core/v1 `Event` (events.k8s.io/v1 field names are accepted too: `regarding`,
-//! `note`, `deprecated*`). Items are streamed. Only the kubelet's events from one node are used
+//! `note`, `deprecated*`). Items are streamed and interpreted as they are read (see
+//! [`scan_events`]: no event is held). Only the kubelet's events from one node are used
 //! (`source.host` or `reportingInstance`, or a Node object of that name):
 //! - `Pulling` / `Pulled` (all four `Successfully pulled image` wordings, with or without
 //!   durations and `Image size: N bytes.`) and `Container image "…" already present on machine`
@@ -13,7 +14,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::rc::Rc;
 
 use super::common::{read_document, read_json_list_fast, At};
 use crate::error::InputError;
@@ -76,7 +76,7 @@ impl RawEvent {
     }
 }
 
-/// A [`RawEvent`] whose strings are borrowed (from a just-read item or from [`Strings`]).
+/// A [`RawEvent`] whose strings are borrowed (from a just-read item).
 #[derive(Debug, Clone, Copy)]
 struct EvView<'a> {
     index: usize,
@@ -116,14 +116,17 @@ impl<'a> EvView<'a> {
     }
 
     fn container(&self) -> Option<(String, bool)> {
+        self.container_ref().map(|(n, init)| (n.to_string(), init))
+    }
+
+    fn container_ref(&self) -> Option<(&'a str, bool)> {
         let fp = self.field_path?;
         let open = fp.find('{')?;
         let close = fp.rfind('}')?;
         if close <= open {
             return None;
         }
-        let name = fp[open + 1..close].to_string();
-        Some((name, fp.starts_with("spec.initContainers")))
+        Some((&fp[open + 1..close], fp.starts_with("spec.initContainers")))
     }
 }
 
@@ -195,14 +198,52 @@ fn duration_token(s: &str) -> Option<(i64, &str)> {
 /// Parses a Pulling / Pulled / Failed / BackOff / ErrImageNeverPull message. `None` when the
 /// message is none of the known wordings.
 pub fn parse_pull_message(message: &str) -> Option<PullMessage> {
+    let (image, kind) = parse_pull_ref(message)?;
+    let image = image.to_string();
+    Some(match kind {
+        PullRef::Pulling => PullMessage::Pulling { image },
+        PullRef::Pulled { pull, total, size } => PullMessage::Pulled {
+            image,
+            pull,
+            total,
+            size,
+        },
+        PullRef::AlreadyPresent => PullMessage::AlreadyPresent { image },
+        PullRef::Failed { error } => PullMessage::Failed {
+            image,
+            error: error.to_string(),
+        },
+        PullRef::BackOff => PullMessage::BackOff { image },
+        PullRef::NeverPull => PullMessage::NeverPull { image },
+    })
+}
+
+/// [`PullMessage`] without its image, and with its strings borrowed from the message: the
+/// importer parses one per event, so it allocates nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PullRef<'m> {
+    Pulling,
+    Pulled {
+        pull: Option<i64>,
+        total: Option<i64>,
+        size: Option<u64>,
+    },
+    AlreadyPresent,
+    Failed {
+        error: &'m str,
+    },
+    BackOff,
+    NeverPull,
+}
+
+/// [`parse_pull_message`], borrowed: (image, what the message says).
+fn parse_pull_ref(message: &str) -> Option<(&str, PullRef<'_>)> {
     let msg = message.trim();
     let msg = msg.strip_prefix(COMBINED).unwrap_or(msg);
     if let Some((image, _)) =
         quoted_after(msg, "Pulling image \"").or_else(|| quoted_after(msg, "pulling image \""))
     {
-        return Some(PullMessage::Pulling {
-            image: image.to_string(),
-        });
+        return Some((image, PullRef::Pulling));
     }
     if let Some((image, mut rest)) = quoted_after(msg, "Successfully pulled image \"") {
         let mut pull = None;
@@ -223,39 +264,26 @@ pub fn parse_pull_message(message: &str) -> Option<PullMessage> {
             }
         }
         if let Some(r) = rest.strip_prefix(". Image size: ") {
-            let digits: String = r.chars().take_while(|c| c.is_ascii_digit()).collect();
-            size = digits.parse().ok();
+            let digits = r.bytes().take_while(|c| c.is_ascii_digit()).count();
+            size = r[..digits].parse().ok();
         }
-        return Some(PullMessage::Pulled {
-            image: image.to_string(),
-            pull,
-            total,
-            size,
-        });
+        return Some((image, PullRef::Pulled { pull, total, size }));
     }
     if let Some((image, rest)) = quoted_after(msg, "Container image \"") {
         if rest.starts_with(" already present on machine") {
-            return Some(PullMessage::AlreadyPresent {
-                image: image.to_string(),
-            });
+            return Some((image, PullRef::AlreadyPresent));
         }
         if rest.starts_with(" is not present with pull policy of Never") {
-            return Some(PullMessage::NeverPull {
-                image: image.to_string(),
-            });
+            return Some((image, PullRef::NeverPull));
         }
         return None;
     }
     if let Some((image, rest)) = quoted_after(msg, "Failed to pull image \"") {
-        return Some(PullMessage::Failed {
-            image: image.to_string(),
-            error: rest.trim_start_matches(':').trim().to_string(),
-        });
+        let error = rest.trim_start_matches(':').trim();
+        return Some((image, PullRef::Failed { error }));
     }
     if let Some((image, _)) = quoted_after(msg, "Back-off pulling image \"") {
-        return Some(PullMessage::BackOff {
-            image: image.to_string(),
-        });
+        return Some((image, PullRef::BackOff));
     }
     None
 }
@@ -601,42 +629,90 @@ pub struct EventsImport {
 
 /// Reads an events file and keeps the kubelet events of `node` (when `None`: of the host with
 /// the most kubelet events).
-///
-/// Plain JSON lists are cut into items in big buffered chunks, and each item is deserialized
-/// from its slice straight into [`fast::Item`] (only the fields an event needs; everything else
-/// is skipped); anything else (YAML, syntax errors, duplicate keys, …) is read again by the
-/// general reader, item by item as `Value`s, so results and errors are unchanged. Each kept
-/// event is stored
-/// as a [`Compact`] row of interned strings, ~100 bytes plus its distinct strings: all events
-/// must be held because they are interpreted in time order, not file order.
 pub fn parse_events(file: &Path, node: Option<&str>) -> Result<EventsImport, InputError> {
-    let mut acc = Acc::default();
-    let on_item = |acc: &mut Acc, i: usize, item: fast::Node<fast::Item>| {
-        let slow;
-        let e = match fast::view(&item, i) {
-            Some(e) => e,
-            None => {
-                // An odd shape: the general reader gives the exact error (or the event).
-                let v = item.to_value();
-                slow = read_event(&At::new(file, &v, format!("items[{i}]")), i)?;
-                slow.view()
-            }
-        };
-        acc.add(e, node);
-        Ok(())
+    Ok(scan_events(file, node, true)?.into_import())
+}
+
+/// Reads an events file into an [`EventsScan`]: [`parse_events`] without its per-pull list
+/// unless `keep_pulls` (the import needs only their counts and bandwidths).
+///
+/// Events are interpreted as they are read, not held: everything the importer takes from them
+/// is either a count, a minimum or maximum, or "the value of the first (or last) event in time
+/// order" for a pod, container or image, which is kept together with that event's order key
+/// (time, then position in the file) and replaced when an earlier (later) event comes. So the
+/// result is the same as sorting all events by time and reading them in that order, as the
+/// importer once did, with memory for one record per pod and container instead of per event.
+///
+/// Without `node`, the busiest kubelet host is found first, with a pass that only counts
+/// hosts, and the file is read again for that host.
+pub(crate) fn scan_events(
+    file: &Path,
+    node: Option<&str>,
+    keep_pulls: bool,
+) -> Result<EventsScan, InputError> {
+    let node = match node {
+        Some(n) => Some(n.to_string()),
+        None => {
+            let mut hosts = HostCount::default();
+            read_events(file, &mut hosts)?;
+            hosts
+                .0
+                .iter()
+                .max_by_key(|(h, n)| (**n, std::cmp::Reverse(h.as_str())))
+                .map(|(h, _)| h.clone())
+        }
     };
-    let fast_read = read_json_list_fast(file, &["items"], &mut |_, i, item| {
-        on_item(&mut acc, i, item)
+    let mut scan = EventsScan::new(node, keep_pulls);
+    read_events(file, &mut scan)?;
+    scan.finish();
+    Ok(scan)
+}
+
+/// What [`read_events`] hands the events to.
+trait Sink {
+    fn event(&mut self, e: &EvView);
+    /// Forget every event seen so far (the file is being read again).
+    fn reset(&mut self);
+}
+
+/// Kubelet events by host.
+#[derive(Default)]
+struct HostCount(BTreeMap<String, usize>);
+
+impl Sink for HostCount {
+    fn event(&mut self, e: &EvView) {
+        if let Some(h) = e.kubelet_host() {
+            match self.0.get_mut(h) {
+                Some(c) => *c += 1,
+                None => {
+                    self.0.insert(h.to_string(), 1);
+                }
+            }
+        }
+    }
+    fn reset(&mut self) {
+        self.0.clear();
+    }
+}
+
+/// Hands every event of the file to `sink`, in file order.
+///
+/// Plain JSON lists are read in big buffered chunks, each item deserialized from its slice
+/// straight into [`fast::Item`] (only the fields an event needs, strings borrowed from the
+/// buffer where they have no escapes; everything else is skipped). Anything else (YAML, syntax
+/// errors, odd types, duplicate keys, …) is read again from the start by the general reader,
+/// item by item as `Value`s: its results and errors are the reference.
+fn read_events(file: &Path, sink: &mut dyn Sink) -> Result<(), InputError> {
+    let fast_read = read_json_list_fast(file, &["items"], &mut |_, i, text| {
+        Ok(fast::read(text, i, &mut |e| sink.event(e)))
     })?;
     let rest = match fast_read {
         Some(rest) => rest,
         None => {
-            // Not plain JSON of the usual shape (YAML, a syntax error, …): the general reader.
-            // Items as whole `Value`s here, exactly as before the fast path (duplicate keys, …).
-            acc = Acc::default();
+            sink.reset();
             read_document(file, &["items"], &mut |_, i, v| {
                 let e = read_event(&At::new(file, &v, format!("items[{i}]")), i)?;
-                acc.add(e.view(), node);
+                sink.event(&e.view());
                 Ok(())
             })?
         }
@@ -645,7 +721,7 @@ pub fn parse_events(file: &Path, node: Option<&str>) -> Result<EventsImport, Inp
     if rest.contains_key("involvedObject") || rest.contains_key("regarding") {
         let one = serde_json::Value::Object(rest);
         let e = read_event(&At::new(file, &one, ""), 0)?;
-        acc.add(e.view(), node);
+        sink.event(&e.view());
     } else if rest
         .get("kind")
         .and_then(|k| k.as_str())
@@ -657,307 +733,825 @@ pub fn parse_events(file: &Path, node: Option<&str>) -> Result<EventsImport, Inp
             kind.err("expected a List of Events (kubectl get events -A -o json) or one Event")
         );
     }
-    let Acc {
-        strings,
-        raw,
-        total,
-        mut other_hosts,
-        mut without_host,
-    } = acc;
-    let node = match node {
-        Some(n) => Some(n.to_string()),
-        None => {
-            let mut by_host: BTreeMap<&str, usize> = BTreeMap::new();
-            for e in &raw {
-                if let Some(h) = e.view(&strings).kubelet_host() {
-                    *by_host.entry(h).or_default() += 1;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Interpretation
+// ---------------------------------------------------------------------------
+
+/// Distinct strings, each stored once in one buffer and named by a `u32` (in order of first
+/// appearance).
+#[derive(Default)]
+pub(crate) struct Interner {
+    text: String,
+    ends: Vec<usize>,
+    /// Open addressing with linear probing: id + 1 per slot (0 = empty), a power of two long
+    /// and at most half full.
+    slots: Vec<u32>,
+}
+
+/// FxHash's mixing, 8 bytes at a time: std's SipHash was a tenth of the import's time, and
+/// the keys are not chosen by an adversary who could make them collide (a collision costs a
+/// comparison, never a wrong answer).
+fn hash(s: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mix = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
+    let mut h = mix(0, s.len() as u64);
+    let mut chunks = s.chunks_exact(8);
+    for c in &mut chunks {
+        h = mix(h, u64::from_le_bytes(c.try_into().expect("8 bytes")));
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut last = [0u8; 8];
+        last[..rest.len()].copy_from_slice(rest);
+        h = mix(h, u64::from_le_bytes(last));
+    }
+    h
+}
+
+impl Interner {
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub(crate) fn get(&self, id: u32) -> &str {
+        let i = id as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    /// The string's id, or the empty slot where it would go.
+    fn slot(&self, s: &str) -> Result<u32, usize> {
+        let mask = self.slots.len() - 1;
+        // The multiply mixes upwards: the top bits are the well-mixed ones.
+        let mut i = (hash(s.as_bytes()) >> (64 - self.slots.len().trailing_zeros())) as usize;
+        loop {
+            match self.slots[i] {
+                0 => return Err(i),
+                id => {
+                    if self.get(id - 1) == s {
+                        return Ok(id - 1);
+                    }
                 }
             }
-            by_host
-                .iter()
-                .max_by_key(|(h, n)| (**n, std::cmp::Reverse(**h)))
-                .map(|(h, _)| h.to_string())
+            i = (i + 1) & mask;
         }
-    };
-    // In place: a second vector of events would double the peak.
-    let mut kept = raw;
-    kept.retain(|c| {
-        let e = c.view(&strings);
-        let keep = match &node {
-            Some(n) => e.is_from_node(n),
-            None => false,
-        };
-        if !keep {
-            match e.kubelet_host() {
-                Some(h) => *other_hosts.entry(h.to_string()).or_default() += 1,
-                None => without_host += 1,
+    }
+
+    pub(crate) fn find(&self, s: &str) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        self.slot(s).ok()
+    }
+
+    pub(crate) fn id(&mut self, s: &str) -> u32 {
+        if (self.len() + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        match self.slot(s) {
+            Ok(id) => id,
+            Err(slot) => {
+                let id = u32::try_from(self.len())
+                    .ok()
+                    .filter(|i| *i < u32::MAX - 1)
+                    .expect("fewer than 2^32 - 2 distinct strings");
+                self.text.push_str(s);
+                self.ends.push(self.text.len());
+                self.slots[slot] = id + 1;
+                id
             }
         }
-        keep
-    });
-    let mut out = interpret(kept, &strings);
-    out.total = total;
-    out.node = node;
-    out.other_hosts = other_hosts;
-    out.without_host = without_host;
-    Ok(out)
+    }
+
+    fn grow(&mut self) {
+        let cap = (self.slots.len() * 2).max(16);
+        let shift = 64 - cap.trailing_zeros();
+        let mut slots = vec![0u32; cap];
+        for id in 0..self.len() as u32 {
+            let mut i = (hash(self.get(id).as_bytes()) >> shift) as usize;
+            while slots[i] != 0 {
+                i = (i + 1) & (cap - 1);
+            }
+            slots[i] = id + 1;
+        }
+        self.slots = slots;
+    }
 }
 
-/// The events read so far.
-#[derive(Default)]
-struct Acc {
-    strings: Strings,
-    raw: Vec<Compact>,
-    total: usize,
-    other_hosts: BTreeMap<String, usize>,
-    without_host: usize,
+/// No string, pod or container.
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// The order in which the importer interprets events: time (`firstTimestamp`, else
+/// `lastTimestamp`), then position in the file.
+pub(crate) type Key = (i64, u32);
+
+/// A pod seen in events. Its identity and `created` come from its first event in time order.
+#[derive(Debug, Clone)]
+pub(crate) struct ScanPod {
+    /// The first event's key (its time is where the pod's activity starts).
+    pub(crate) created: Key,
+    /// The latest `lastTimestamp` of its Started/Created/pull-related events (or `i64::MIN`).
+    last_max: i64,
+    /// The latest `Killing` (or `i64::MIN`).
+    kill: i64,
+    /// `namespace/name` in [`EventsScan::strs`].
+    pub(crate) nn: u32,
+    /// The namespace in [`EventsScan::namespaces`].
+    pub(crate) ns: u32,
+    /// The uid in [`EventsScan::strs`], or [`NONE`].
+    pub(crate) uid: u32,
+    /// The first container in [`EventsScan::conts`] (after [`EventsScan::finish`]: in order of
+    /// first appearance), or [`NONE`].
+    head: u32,
 }
 
-impl Acc {
-    fn add(&mut self, e: EvView, node: Option<&str>) {
-        self.total += 1;
-        match node {
-            Some(n) if !e.is_from_node(n) => match e.kubelet_host() {
-                Some(h) => match self.other_hosts.get_mut(h) {
-                    Some(c) => *c += 1,
-                    None => {
-                        self.other_hosts.insert(h.to_string(), 1);
-                    }
-                },
-                None => self.without_host += 1,
+/// A container seen in events; `created` is its first event's key.
+#[derive(Debug, Clone)]
+pub(crate) struct ScanContainer {
+    created: Key,
+    /// The earliest time anything happened to it.
+    pub(crate) first: i64,
+    /// The key of the event that gave `image`.
+    image_key: Key,
+    /// In [`EventsScan::cnames`].
+    pub(crate) name: u32,
+    /// In [`EventsScan::images`], from its first pull-related event, or [`NONE`].
+    pub(crate) image: u32,
+    next: u32,
+    pub(crate) init: bool,
+    pub(crate) already_present: bool,
+    pub(crate) pulled: bool,
+    pub(crate) never_pull: bool,
+}
+
+/// [`EventImage`], with the keys of the events that decided it.
+struct ScanImage {
+    img: EventImage,
+    first_key: Key,
+    size_key: Key,
+}
+
+/// What the pulls say, without keeping one record per pull.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PullStats {
+    pub(crate) count: usize,
+    pub(crate) with_duration: usize,
+    pub(crate) with_size: usize,
+    /// Pulled events with count > 1.
+    pub(crate) merged: usize,
+    /// (pull nanoseconds, `Image size:`) of the pulls with both.
+    pub(crate) timed_sized: Vec<(i64, u64)>,
+    /// (pull nanoseconds, image in [`EventsScan::images`]) of the pulls with a duration only.
+    pub(crate) timed_unsized: Vec<(i64, u32)>,
+}
+
+/// The kubelet events of one node, interpreted as they were read (see [`scan_events`]).
+/// `head` holds everything whose size depends on the catalog, not on the trace (its `pods`
+/// and `pulls` stay empty); pods and their containers are compact records here.
+pub(crate) struct EventsScan {
+    pub(crate) head: EventsImport,
+    keep_pulls: bool,
+    /// Pod keys (uid, else `namespace/name`), `namespace/name`s and uids.
+    pub(crate) strs: Interner,
+    /// The pod whose key is each string of `strs`, or [`NONE`].
+    pod_of: Vec<u32>,
+    pub(crate) pods: Vec<ScanPod>,
+    /// After [`EventsScan::finish`]: the pods in order of their first event.
+    pub(crate) order: Vec<u32>,
+    pub(crate) conts: Vec<ScanContainer>,
+    pub(crate) namespaces: Interner,
+    pub(crate) cnames: Interner,
+    /// Image references as written in pod specs.
+    pub(crate) images: Interner,
+    image_info: Vec<ScanImage>,
+    /// The first `Evicted` of a pod: (key, time).
+    evicted: HashMap<u32, (Key, i64)>,
+    pub(crate) pulls: PullStats,
+    /// With `keep_pulls`: every pull, with its key.
+    pull_records: Vec<(Key, PullRecord)>,
+    /// Node-level and eviction events (few), with their keys, sorted by [`EventsScan::finish`].
+    gc_failures: Vec<(Key, (i64, String, GcFailure))>,
+    threshold_met: Vec<(Key, (i64, String))>,
+    pressure: Vec<(Key, (i64, bool))>,
+    evictions: Vec<(Key, (i64, String, EvictionCause))>,
+    scratch: String,
+    /// The pod key of the last pod event, in `strs`.
+    last_key: Option<u32>,
+}
+
+fn bump(m: &mut BTreeMap<String, usize>, k: &str) {
+    match m.get_mut(k) {
+        Some(c) => *c += 1,
+        None => {
+            m.insert(k.to_string(), 1);
+        }
+    }
+}
+
+impl Sink for EventsScan {
+    fn event(&mut self, e: &EvView) {
+        self.add(e);
+    }
+    fn reset(&mut self) {
+        *self = EventsScan::new(self.head.node.take(), self.keep_pulls);
+    }
+}
+
+impl EventsScan {
+    fn new(node: Option<String>, keep_pulls: bool) -> Self {
+        EventsScan {
+            head: EventsImport {
+                total: 0,
+                node,
+                from_node: 0,
+                other_hosts: BTreeMap::new(),
+                without_host: 0,
+                without_time: 0,
+                span: None,
+                pods: Vec::new(),
+                pulls: Vec::new(),
+                already_present: 0,
+                images: BTreeMap::new(),
+                unparsed_pull_messages: 0,
+                unknown_reasons: BTreeMap::new(),
+                not_replayed: BTreeMap::new(),
+                gc_failures: Vec::new(),
+                threshold_met: Vec::new(),
+                pressure: Vec::new(),
+                evictions: Vec::new(),
             },
-            _ => self.raw.push(self.strings.compact(&e)),
+            keep_pulls,
+            strs: Interner::default(),
+            pod_of: Vec::new(),
+            pods: Vec::new(),
+            order: Vec::new(),
+            conts: Vec::new(),
+            namespaces: Interner::default(),
+            cnames: Interner::default(),
+            images: Interner::default(),
+            image_info: Vec::new(),
+            evicted: HashMap::new(),
+            pulls: PullStats::default(),
+            pull_records: Vec::new(),
+            gc_failures: Vec::new(),
+            threshold_met: Vec::new(),
+            pressure: Vec::new(),
+            evictions: Vec::new(),
+            scratch: String::new(),
+            last_key: None,
         }
     }
-}
 
-/// Interned strings: each distinct string once, named by its index.
-#[derive(Default)]
-struct Strings {
-    ids: HashMap<Rc<str>, u32>,
-    all: Vec<Rc<str>>,
-}
+    fn widen(&mut self, t: i64) {
+        self.head.span = Some(match self.head.span {
+            None => (t, t),
+            Some((a, b)) => (a.min(t), b.max(t)),
+        });
+    }
 
-const NO_STR: u32 = u32::MAX;
-
-impl Strings {
-    fn id(&mut self, s: &str) -> u32 {
-        if let Some(&i) = self.ids.get(s) {
-            return i;
+    fn add(&mut self, e: &EvView) {
+        let out = &mut self.head;
+        out.total += 1;
+        let keep = out.node.as_deref().is_some_and(|n| e.is_from_node(n));
+        if !keep {
+            match e.kubelet_host() {
+                Some(h) => bump(&mut out.other_hosts, h),
+                None => out.without_host += 1,
+            }
+            return;
         }
-        let r: Rc<str> = Rc::from(s);
-        let i = u32::try_from(self.all.len()).expect("fewer than 2^32 distinct strings");
-        self.all.push(r.clone());
-        self.ids.insert(r, i);
-        i
-    }
-
-    fn opt_id(&mut self, s: Option<&str>) -> u32 {
-        s.map_or(NO_STR, |s| self.id(s))
-    }
-
-    fn get(&self, i: u32) -> &str {
-        &self.all[i as usize]
-    }
-
-    fn opt(&self, i: u32) -> Option<&str> {
-        (i != NO_STR).then(|| self.get(i))
-    }
-
-    fn compact(&mut self, e: &EvView) -> Compact {
-        Compact {
-            index: e.index,
-            first: e.first,
-            last: e.last,
-            count: e.count,
-            s: [
-                self.id(e.reason),
-                self.id(e.message),
-                self.id(e.object_kind),
-                self.id(e.namespace),
-                self.id(e.name),
-                self.id(e.uid),
-                self.opt_id(e.field_path),
-                self.opt_id(e.component),
-                self.opt_id(e.host),
-                self.opt_id(e.reporting_component),
-                self.opt_id(e.reporting_instance),
-            ],
+        out.from_node += 1;
+        let (Some(first), Some(last)) = (e.first, e.last) else {
+            out.without_time += 1;
+            return;
+        };
+        let key: Key = (
+            first,
+            u32::try_from(e.index).expect("fewer than 2^32 events"),
+        );
+        self.widen(first);
+        self.widen(last);
+        let reason = e.reason;
+        let is_pod = e.object_kind == "Pod" || (e.object_kind.is_empty() && e.field_path.is_some());
+        if !is_pod {
+            let out = &mut self.head;
+            match reason {
+                "FreeDiskSpaceFailed" | "ImageGCFailed" => match parse_gc_failure(e.message) {
+                    Some(g) => self.gc_failures.push((key, (last, reason.to_string(), g))),
+                    None => bump(&mut out.not_replayed, reason),
+                },
+                "EvictionThresholdMet" => self.threshold_met.push((
+                    key,
+                    (last, parse_threshold_met(e.message).unwrap_or_default()),
+                )),
+                "NodeHasDiskPressure" => self.pressure.push((key, (last, true))),
+                "NodeHasNoDiskPressure" => self.pressure.push((key, (last, false))),
+                "InvalidDiskCapacity" => bump(&mut out.not_replayed, reason),
+                _ => bump(&mut out.unknown_reasons, reason),
+            }
+            return;
+        }
+        match reason {
+            "Pulling" | "Pulled" | "Failed" | "FailedPullImage" | "BackOff"
+            | "ErrImageNeverPull" | "InspectFailed" => {
+                let Some((image, m)) = parse_pull_ref(e.message) else {
+                    if matches!(reason, "Pulling" | "Pulled") {
+                        self.head.unparsed_pull_messages += 1;
+                    } else {
+                        bump(&mut self.head.not_replayed, reason);
+                    }
+                    return;
+                };
+                let (cname, init) = container_of(e);
+                let p = self.pod(e, key);
+                let start = match m {
+                    PullRef::Pulled { total: Some(t), .. } => last - t,
+                    PullRef::Pulled { pull: Some(t), .. } => last - t,
+                    _ => first,
+                };
+                self.widen(start);
+                let pod = &mut self.pods[p as usize];
+                pod.last_max = pod.last_max.max(last);
+                let ci = self.touch(p, cname, init, start, key) as usize;
+                let img = self.images.id(image);
+                let present = m == PullRef::AlreadyPresent;
+                if img as usize == self.image_info.len() {
+                    self.image_info.push(ScanImage {
+                        img: EventImage {
+                            size: None,
+                            first_seen: start,
+                            first_was_present: present,
+                            pulls: 0,
+                            uses: 0,
+                        },
+                        first_key: key,
+                        size_key: key,
+                    });
+                }
+                let info = &mut self.image_info[img as usize];
+                if (start, key) < (info.img.first_seen, info.first_key) {
+                    info.img.first_seen = start;
+                    info.img.first_was_present = present;
+                    info.first_key = key;
+                }
+                let c = &mut self.conts[ci];
+                if c.image == NONE || key < c.image_key {
+                    c.image = img;
+                    c.image_key = key;
+                }
+                match m {
+                    PullRef::Pulled { pull, total, size } => {
+                        c.pulled = true;
+                        info.img.pulls += 1;
+                        if size.is_some() && (info.img.size.is_none() || key > info.size_key) {
+                            info.img.size = size;
+                            info.size_key = key;
+                        }
+                        let s = &mut self.pulls;
+                        s.count += 1;
+                        s.with_duration += pull.is_some() as usize;
+                        s.with_size += size.is_some() as usize;
+                        s.merged += (e.count > 1) as usize;
+                        match (pull, size) {
+                            (Some(ns), Some(size)) => s.timed_sized.push((ns, size)),
+                            (Some(ns), None) => s.timed_unsized.push((ns, img)),
+                            _ => {}
+                        }
+                        if self.keep_pulls {
+                            self.pull_records.push((
+                                key,
+                                PullRecord {
+                                    pod: format!("{}/{}", e.namespace, e.name),
+                                    container: cname.to_string(),
+                                    image: image.to_string(),
+                                    end: last,
+                                    pull,
+                                    total,
+                                    size,
+                                    count: e.count,
+                                },
+                            ));
+                        }
+                    }
+                    PullRef::AlreadyPresent => {
+                        c.already_present = true;
+                        info.img.uses += 1;
+                        self.head.already_present += 1;
+                    }
+                    PullRef::Pulling => {}
+                    PullRef::NeverPull => {
+                        c.never_pull = true;
+                        bump(&mut self.head.not_replayed, reason);
+                    }
+                    PullRef::Failed { .. } | PullRef::BackOff => {
+                        bump(&mut self.head.not_replayed, reason)
+                    }
+                }
+            }
+            "Started" | "Created" => {
+                let (cname, init) = container_of(e);
+                let p = self.pod(e, key);
+                let pod = &mut self.pods[p as usize];
+                pod.last_max = pod.last_max.max(last);
+                self.touch(p, cname, init, first, key);
+            }
+            "Killing" => {
+                let p = self.pod(e, key);
+                let pod = &mut self.pods[p as usize];
+                pod.kill = pod.kill.max(last);
+            }
+            "Evicted" => {
+                let p = self.pod(e, key);
+                let ev = self.evicted.entry(p).or_insert((key, last));
+                if key < ev.0 {
+                    *ev = (key, last);
+                }
+                self.evictions.push((
+                    key,
+                    (
+                        last,
+                        format!("{}/{}", e.namespace, e.name),
+                        parse_eviction_message(e.message),
+                    ),
+                ));
+            }
+            _ => bump(&mut self.head.unknown_reasons, reason),
         }
     }
-}
 
-/// A [`RawEvent`] with its strings in [`Strings`].
-struct Compact {
-    index: usize,
-    first: Option<i64>,
-    last: Option<i64>,
-    count: u64,
-    /// reason, message, object kind, namespace, name, uid, field path, component, host,
-    /// reporting component, reporting instance.
-    s: [u32; 11],
-}
-
-impl Compact {
-    fn view<'a>(&self, t: &'a Strings) -> EvView<'a> {
-        let s = &self.s;
-        EvView {
-            index: self.index,
-            reason: t.get(s[0]),
-            message: t.get(s[1]),
-            object_kind: t.get(s[2]),
-            namespace: t.get(s[3]),
-            name: t.get(s[4]),
-            uid: t.get(s[5]),
-            field_path: t.opt(s[6]),
-            component: t.opt(s[7]),
-            host: t.opt(s[8]),
-            reporting_component: t.opt(s[9]),
-            reporting_instance: t.opt(s[10]),
-            first: self.first,
-            last: self.last,
-            count: self.count,
+    /// The pod of a pod event, created on its first event; an earlier event of the same pod
+    /// (by key) gives it its names and start.
+    fn pod(&mut self, e: &EvView, key: Key) -> u32 {
+        self.scratch.clear();
+        self.scratch.push_str(e.namespace);
+        self.scratch.push('/');
+        self.scratch.push_str(e.name);
+        let key_str = if e.uid.is_empty() {
+            self.scratch.as_str()
+        } else {
+            e.uid
+        };
+        // A pod's events are usually next to each other in the file (kubectl lists them by
+        // name, which starts with the pod's): the last pod's key is tried first.
+        let kid = match self.last_key {
+            Some(k) if self.strs.get(k) == key_str => k,
+            _ => self.strs.id(key_str),
+        };
+        self.last_key = Some(kid);
+        let nn = if e.uid.is_empty() { kid } else { NONE };
+        if self.pod_of.len() < self.strs.len() {
+            self.pod_of.resize(self.strs.len(), NONE);
         }
+        let p = self.pod_of[kid as usize];
+        if p != NONE && key >= self.pods[p as usize].created {
+            return p;
+        }
+        // The first event of this pod so far: it names the pod.
+        let nn = if nn == NONE {
+            self.strs.id(&self.scratch)
+        } else {
+            nn
+        };
+        if self.pod_of.len() < self.strs.len() {
+            self.pod_of.resize(self.strs.len(), NONE);
+        }
+        let ns = self.namespaces.id(e.namespace);
+        let uid = if e.uid.is_empty() { NONE } else { kid };
+        if p != NONE {
+            let pod = &mut self.pods[p as usize];
+            pod.created = key;
+            pod.nn = nn;
+            pod.ns = ns;
+            pod.uid = uid;
+            return p;
+        }
+        let p = u32::try_from(self.pods.len()).expect("fewer than 2^32 pods");
+        self.pods.push(ScanPod {
+            created: key,
+            last_max: i64::MIN,
+            kill: i64::MIN,
+            nn,
+            ns,
+            uid,
+            head: NONE,
+        });
+        self.pod_of[kid as usize] = p;
+        p
+    }
+
+    /// The container `name` of pod `p`, created on its first event; `t` may make its `first`
+    /// earlier, and an earlier event (by key) decides whether it is an init container.
+    fn touch(&mut self, p: u32, name: &str, init: bool, t: i64, key: Key) -> u32 {
+        let name = self.cnames.id(name);
+        let mut prev = NONE;
+        let mut ci = self.pods[p as usize].head;
+        while ci != NONE {
+            let c = &mut self.conts[ci as usize];
+            if c.name == name {
+                c.first = c.first.min(t);
+                if key < c.created {
+                    c.created = key;
+                    c.init = init;
+                }
+                return ci;
+            }
+            prev = ci;
+            ci = c.next;
+        }
+        let ci = u32::try_from(self.conts.len()).expect("fewer than 2^32 containers");
+        self.conts.push(ScanContainer {
+            created: key,
+            first: t,
+            image_key: key,
+            name,
+            image: NONE,
+            next: NONE,
+            init,
+            already_present: false,
+            pulled: false,
+            never_pull: false,
+        });
+        if prev == NONE {
+            self.pods[p as usize].head = ci;
+        } else {
+            self.conts[prev as usize].next = ci;
+        }
+        ci
+    }
+
+    /// Puts pods and containers in the order of their first events, sorts the few node-level
+    /// records by time, and fills `head.images`.
+    fn finish(&mut self) {
+        let mut order: Vec<u32> = (0..self.pods.len() as u32).collect();
+        order.sort_unstable_by_key(|&p| self.pods[p as usize].created);
+        self.order = order;
+        let mut list: Vec<u32> = Vec::new();
+        for p in 0..self.pods.len() {
+            list.clear();
+            let mut ci = self.pods[p].head;
+            while ci != NONE {
+                list.push(ci);
+                ci = self.conts[ci as usize].next;
+            }
+            if list.len() > 1 {
+                list.sort_unstable_by_key(|&c| self.conts[c as usize].created);
+                self.pods[p].head = list[0];
+                for w in list.windows(2) {
+                    self.conts[w[0] as usize].next = w[1];
+                }
+                self.conts[list[list.len() - 1] as usize].next = NONE;
+            }
+        }
+        fn by_key<T>(v: &mut Vec<(Key, T)>) -> Vec<T> {
+            v.sort_by_key(|x| x.0);
+            v.drain(..).map(|x| x.1).collect()
+        }
+        self.head.gc_failures = by_key(&mut self.gc_failures);
+        self.head.threshold_met = by_key(&mut self.threshold_met);
+        self.head.pressure = by_key(&mut self.pressure);
+        self.head.evictions = by_key(&mut self.evictions);
+        self.head.images = self
+            .image_info
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (self.images.get(i as u32).to_string(), s.img.clone()))
+            .collect();
+        self.image_info = Vec::new();
+        self.pod_of = Vec::new();
+        // Vectors grow by doubling: give back what the last doubling did not use.
+        self.pods.shrink_to_fit();
+        self.conts.shrink_to_fit();
+        self.pulls.timed_sized.shrink_to_fit();
+        self.pulls.timed_unsized.shrink_to_fit();
+    }
+
+    /// The containers of pod `p`, in order of first appearance.
+    pub(crate) fn containers(&self, p: u32) -> impl Iterator<Item = &ScanContainer> + '_ {
+        let mut ci = self.pods[p as usize].head;
+        std::iter::from_fn(move || {
+            (ci != NONE).then(|| {
+                let c = &self.conts[ci as usize];
+                ci = c.next;
+                c
+            })
+        })
+    }
+
+    /// The latest `Started`/`Created`/pull-related time of pod `p`.
+    fn last_activity(&self, p: u32) -> i64 {
+        let pod = &self.pods[p as usize];
+        pod.created.0.max(pod.last_max)
+    }
+
+    /// How pod `p` ends: its last `Killing` if nothing started after it, its first `Evicted`.
+    pub(crate) fn end(&self, p: u32) -> Option<(i64, PodEndKind)> {
+        if let Some((_, t)) = self.evicted.get(&p) {
+            return Some((*t, PodEndKind::Evicted));
+        }
+        let pod = &self.pods[p as usize];
+        (pod.kill != i64::MIN && pod.kill >= self.last_activity(p))
+            .then_some((pod.kill, PodEndKind::Deleted))
+    }
+
+    /// Pod `p`'s uid ("" if none).
+    pub(crate) fn uid(&self, p: u32) -> &str {
+        match self.pods[p as usize].uid {
+            NONE => "",
+            u => self.strs.get(u),
+        }
+    }
+
+    /// Pod `p`'s namespace and name.
+    pub(crate) fn names(&self, p: u32) -> (&str, &str) {
+        let pod = &self.pods[p as usize];
+        let ns = self.namespaces.get(pod.ns);
+        (ns, &self.strs.get(pod.nn)[ns.len() + 1..])
+    }
+
+    /// The earliest time anything happened to pod `p`'s containers.
+    pub(crate) fn start(&self, p: u32) -> Option<i64> {
+        self.containers(p).map(|c| c.first).min()
+    }
+
+    /// The whole [`EventsImport`], with a record per pod and (when kept) per pull.
+    pub(crate) fn into_import(mut self) -> EventsImport {
+        let pods = self
+            .order
+            .iter()
+            .map(|&p| {
+                let (namespace, name) = self.names(p);
+                EventPod {
+                    namespace: namespace.to_string(),
+                    name: name.to_string(),
+                    uid: self.uid(p).to_string(),
+                    containers: self
+                        .containers(p)
+                        .map(|c| EventContainer {
+                            name: self.cnames.get(c.name).to_string(),
+                            init: c.init,
+                            image: (c.image != NONE).then(|| self.images.get(c.image).to_string()),
+                            first: c.first,
+                            already_present: c.already_present,
+                            pulled: c.pulled,
+                            never_pull: c.never_pull,
+                        })
+                        .collect(),
+                    last_activity: self.last_activity(p),
+                    end: self.end(p),
+                }
+            })
+            .collect();
+        self.head.pods = pods;
+        self.pull_records.sort_by_key(|x| x.0);
+        self.head.pulls = self.pull_records.drain(..).map(|x| x.1).collect();
+        self.head
     }
 }
 
-/// Typed reading of one item: only the fields [`read_event`] looks at, each kept as a small
-/// `Value` (a string or number). [`view`] reads the usual shapes without building paths or
-/// a whole `Value`; anything else goes back through [`read_event`] on [`Node::to_value`], so
-/// results and error messages are those of the general reader.
+/// Typed reading of one item: only the fields [`read_event`] looks at, with the types it
+/// accepts, strings borrowed from the buffer where they need no unescaping. Anything else (a
+/// field of another type, a time that does not parse, a duplicate key, …) makes the whole
+/// file go through the general reader, so results and error messages are its own.
 mod fast {
+    use std::borrow::Cow;
     use std::marker::PhantomData;
 
-    use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
-    use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-    use serde_json::{Map, Value};
+    use serde::de::value::MapAccessDeserializer;
+    use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 
     use super::EvView;
-    use crate::workload::import::common::parse_rfc3339;
+    use crate::workload::import::common::{parse_rfc3339, ItemRead};
 
-    /// An object read as `T`, or any other JSON value as is.
-    pub enum Node<T> {
-        Obj(T),
-        Other(Value),
-    }
+    /// A JSON object (serde's derive would also take an array, field by field).
+    pub struct Obj<T>(pub T);
 
-    impl<'de, T: Deserialize<'de>> Deserialize<'de> for Node<T> {
+    impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             struct V<T>(PhantomData<T>);
             impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
-                type Value = Node<T>;
+                type Value = Obj<T>;
                 fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                    f.write_str("any JSON value")
+                    f.write_str("an object")
                 }
-                fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Node<T>, A::Error> {
-                    T::deserialize(MapAccessDeserializer::new(m)).map(Node::Obj)
-                }
-                fn visit_seq<A: SeqAccess<'de>>(self, s: A) -> Result<Node<T>, A::Error> {
-                    Value::deserialize(SeqAccessDeserializer::new(s)).map(Node::Other)
-                }
-                fn visit_bool<E>(self, v: bool) -> Result<Node<T>, E> {
-                    Ok(Node::Other(Value::Bool(v)))
-                }
-                fn visit_i64<E>(self, v: i64) -> Result<Node<T>, E> {
-                    Ok(Node::Other(Value::from(v)))
-                }
-                fn visit_u64<E>(self, v: u64) -> Result<Node<T>, E> {
-                    Ok(Node::Other(Value::from(v)))
-                }
-                fn visit_f64<E>(self, v: f64) -> Result<Node<T>, E> {
-                    Ok(Node::Other(Value::from(v)))
-                }
-                fn visit_str<E>(self, v: &str) -> Result<Node<T>, E> {
-                    Ok(Node::Other(Value::String(v.to_string())))
-                }
-                fn visit_string<E>(self, v: String) -> Result<Node<T>, E> {
-                    Ok(Node::Other(Value::String(v)))
-                }
-                fn visit_unit<E>(self) -> Result<Node<T>, E> {
-                    Ok(Node::Other(Value::Null))
-                }
-                fn visit_none<E>(self) -> Result<Node<T>, E> {
-                    Ok(Node::Other(Value::Null))
-                }
-                fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Node<T>, D::Error> {
-                    Node::deserialize(d)
+                fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Obj<T>, A::Error> {
+                    T::deserialize(MapAccessDeserializer::new(m)).map(Obj)
                 }
             }
-            d.deserialize_any(V(PhantomData))
+            d.deserialize_map(V(PhantomData))
         }
     }
 
-    pub trait ToValue {
-        fn to_value(&self) -> Value;
-    }
+    /// A string, borrowed from the buffer unless it has escapes. (serde's own `Cow<str>`
+    /// always copies inside an `Option`.)
+    pub struct Str<'a>(Cow<'a, str>);
 
-    impl<T: ToValue> Node<T> {
-        pub fn to_value(&self) -> Value {
-            match self {
-                Node::Obj(t) => t.to_value(),
-                Node::Other(v) => v.clone(),
-            }
-        }
-    }
-
-    fn put(m: &mut Map<String, Value>, k: &str, v: &Option<Value>) {
-        if let Some(v) = v {
-            m.insert(k.to_string(), v.clone());
-        }
-    }
-
-    fn put_node<T: ToValue>(m: &mut Map<String, Value>, k: &str, v: &Option<Node<T>>) {
-        if let Some(v) = v {
-            m.insert(k.to_string(), v.to_value());
-        }
-    }
-
-    /// Declares a struct of optional leaves and nodes, and its [`ToValue`].
-    macro_rules! shape {
-        ($name:ident { $($leaf:ident : $lkey:literal),* ; $($node:ident : $nty:ty = $nkey:literal),* }) => {
-            #[derive(serde::Deserialize)]
-            pub struct $name {
-                $(#[serde(rename = $lkey, default)] pub $leaf: Option<Value>,)*
-                $(#[serde(rename = $nkey, default)] pub $node: Option<Node<$nty>>,)*
-            }
-            impl ToValue for $name {
-                fn to_value(&self) -> Value {
-                    let mut m = Map::new();
-                    $(put(&mut m, $lkey, &self.$leaf);)*
-                    $(put_node(&mut m, $nkey, &self.$node);)*
-                    Value::Object(m)
+    impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V<'a>(PhantomData<&'a ()>);
+            impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+                type Value = Str<'a>;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Str<'a>, E> {
+                    Ok(Str(Cow::Borrowed(v)))
+                }
+                fn visit_str<E>(self, v: &str) -> Result<Str<'a>, E> {
+                    Ok(Str(Cow::Owned(v.to_string())))
+                }
+                fn visit_string<E>(self, v: String) -> Result<Str<'a>, E> {
+                    Ok(Str(Cow::Owned(v)))
                 }
             }
-        };
+            d.deserialize_str(V(PhantomData))
+        }
     }
 
-    shape!(Object {
-        kind: "kind", namespace: "namespace", name: "name", uid: "uid", field_path: "fieldPath";
-    });
-    shape!(Source { component: "component", host: "host"; });
-    shape!(Meta { namespace: "namespace", creation_timestamp: "creationTimestamp"; });
-    shape!(Series { last_observed_time: "lastObservedTime", count: "count"; });
-    shape!(Item {
-        first_timestamp: "firstTimestamp",
-        deprecated_first_timestamp: "deprecatedFirstTimestamp",
-        last_timestamp: "lastTimestamp",
-        deprecated_last_timestamp: "deprecatedLastTimestamp",
-        event_time: "eventTime",
-        count: "count",
-        deprecated_count: "deprecatedCount",
-        reason: "reason",
-        message: "message",
-        note: "note",
-        reporting_component: "reportingComponent",
-        reporting_controller: "reportingController",
-        reporting_instance: "reportingInstance";
-        involved_object: Object = "involvedObject",
-        regarding: Object = "regarding",
-        source: Source = "source",
-        deprecated_source: Source = "deprecatedSource",
-        metadata: Meta = "metadata",
-        series: Series = "series"
-    });
+    type S<'a> = Option<Str<'a>>;
+    type O<T> = Option<Obj<T>>;
+
+    #[derive(serde::Deserialize)]
+    pub struct Object<'a> {
+        #[serde(borrow, default)]
+        kind: S<'a>,
+        #[serde(borrow, default)]
+        namespace: S<'a>,
+        #[serde(borrow, default)]
+        name: S<'a>,
+        #[serde(borrow, default)]
+        uid: S<'a>,
+        #[serde(rename = "fieldPath", borrow, default)]
+        field_path: S<'a>,
+    }
+
+    #[derive(serde::Deserialize)]
+    pub struct Source<'a> {
+        #[serde(borrow, default)]
+        component: S<'a>,
+        #[serde(borrow, default)]
+        host: S<'a>,
+    }
+
+    #[derive(serde::Deserialize)]
+    pub struct Meta<'a> {
+        #[serde(borrow, default)]
+        namespace: S<'a>,
+        #[serde(rename = "creationTimestamp", borrow, default)]
+        creation_timestamp: S<'a>,
+    }
+
+    #[derive(serde::Deserialize)]
+    pub struct Series<'a> {
+        #[serde(rename = "lastObservedTime", borrow, default)]
+        last_observed_time: S<'a>,
+        #[serde(default)]
+        count: Option<u64>,
+    }
+
+    #[derive(serde::Deserialize)]
+    pub struct Item<'a> {
+        #[serde(rename = "firstTimestamp", borrow, default)]
+        first_timestamp: S<'a>,
+        #[serde(rename = "deprecatedFirstTimestamp", borrow, default)]
+        deprecated_first_timestamp: S<'a>,
+        #[serde(rename = "lastTimestamp", borrow, default)]
+        last_timestamp: S<'a>,
+        #[serde(rename = "deprecatedLastTimestamp", borrow, default)]
+        deprecated_last_timestamp: S<'a>,
+        #[serde(rename = "eventTime", borrow, default)]
+        event_time: S<'a>,
+        #[serde(default)]
+        count: Option<u64>,
+        #[serde(rename = "deprecatedCount", default)]
+        deprecated_count: Option<u64>,
+        #[serde(borrow, default)]
+        reason: S<'a>,
+        #[serde(borrow, default)]
+        message: S<'a>,
+        #[serde(borrow, default)]
+        note: S<'a>,
+        #[serde(rename = "reportingComponent", borrow, default)]
+        reporting_component: S<'a>,
+        #[serde(rename = "reportingController", borrow, default)]
+        reporting_controller: S<'a>,
+        #[serde(rename = "reportingInstance", borrow, default)]
+        reporting_instance: S<'a>,
+        #[serde(rename = "involvedObject", borrow, default)]
+        involved_object: O<Object<'a>>,
+        #[serde(borrow, default)]
+        regarding: O<Object<'a>>,
+        #[serde(borrow, default)]
+        source: O<Source<'a>>,
+        #[serde(rename = "deprecatedSource", borrow, default)]
+        deprecated_source: O<Source<'a>>,
+        #[serde(borrow, default)]
+        metadata: O<Meta<'a>>,
+        #[serde(borrow, default)]
+        series: O<Series<'a>>,
+    }
 
     /// `read_event`'s `pick`: `a` unless null.
     fn pick<'a, T>(a: &'a Option<T>, b: &'a Option<T>) -> &'a Option<T> {
@@ -968,81 +1562,87 @@ mod fast {
         }
     }
 
-    type R<T> = Result<T, ()>;
-
-    fn s(v: &Option<Value>) -> R<Option<&str>> {
-        match v {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            _ => Err(()),
-        }
+    fn s<'a>(v: &'a S<'_>) -> Option<&'a str> {
+        v.as_ref().map(|x| &*x.0)
     }
 
-    fn t(v: &Option<Value>) -> R<Option<i64>> {
-        match s(v)? {
+    /// A time, `Err` when it does not parse (the general reader reports it).
+    fn t(v: &S<'_>) -> Result<Option<i64>, ()> {
+        match s(v) {
             None | Some("") => Ok(None),
             Some(x) => parse_rfc3339(x).map(Some).ok_or(()),
         }
     }
 
-    fn u(v: &Option<Value>) -> R<Option<u64>> {
-        match v {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Number(n)) => n.as_u64().map(Some).ok_or(()),
-            _ => Err(()),
-        }
-    }
-
-    fn node<T>(n: &Option<Node<T>>) -> R<Option<&T>> {
-        match n {
-            None | Some(Node::Other(Value::Null)) => Ok(None),
-            Some(Node::Obj(t)) => Ok(Some(t)),
-            Some(Node::Other(_)) => Err(()),
-        }
-    }
-
-    /// The event, when the item has the usual shape and types (else `None`: use `read_event`).
-    pub fn view(item: &Node<Item>, index: usize) -> Option<EvView<'_>> {
-        let Node::Obj(it) = item else {
-            return None;
+    /// The event, when the item has the usual shape and types.
+    fn view<'a>(it: &'a Item<'_>, index: usize) -> Option<EvView<'a>> {
+        let obj = &pick(&it.involved_object, &it.regarding).as_ref()?.0;
+        let source = pick(&it.source, &it.deprecated_source)
+            .as_ref()
+            .map(|x| &x.0);
+        let meta = it.metadata.as_ref().map(|x| &x.0);
+        let series = it.series.as_ref().map(|x| &x.0);
+        let first_own = t(pick(&it.first_timestamp, &it.deprecated_first_timestamp)).ok()?;
+        let first = first_own;
+        let event_time = t(&it.event_time).ok()?;
+        let created = match meta {
+            Some(m) => t(&m.creation_timestamp).ok()?,
+            None => None,
         };
-        let r: R<EvView> = (|| {
-            let obj = node(pick(&it.involved_object, &it.regarding))?.ok_or(())?;
-            let source = node(pick(&it.source, &it.deprecated_source))?;
-            let meta = node(&it.metadata)?;
-            let series = node(&it.series)?;
-            let none: &'static Option<Value> = &None;
-            let first = t(pick(&it.first_timestamp, &it.deprecated_first_timestamp))?;
-            let event_time = t(&it.event_time)?;
-            let created = t(meta.map_or(none, |m| &m.creation_timestamp))?;
-            let first = first.or(event_time).or(created);
-            let last = t(pick(&it.last_timestamp, &it.deprecated_last_timestamp))?;
-            let observed = t(series.map_or(none, |x| &x.last_observed_time))?;
-            let last = last.or(observed).or(first);
-            let count = u(pick(&it.count, &it.deprecated_count))?;
-            let series_count = u(series.map_or(none, |x| &x.count))?;
-            let count = count.or(series_count).unwrap_or(1);
-            let namespace = s(&obj.namespace)?;
-            let meta_ns = s(meta.map_or(none, |m| &m.namespace))?;
-            Ok(EvView {
-                index,
-                reason: s(&it.reason)?.unwrap_or(""),
-                message: s(pick(&it.message, &it.note))?.unwrap_or(""),
-                object_kind: s(&obj.kind)?.unwrap_or(""),
-                namespace: namespace.or(meta_ns).unwrap_or(""),
-                name: s(&obj.name)?.ok_or(())?,
-                uid: s(&obj.uid)?.unwrap_or(""),
-                field_path: s(&obj.field_path)?,
-                component: s(source.map_or(none, |x| &x.component))?,
-                host: s(source.map_or(none, |x| &x.host))?,
-                reporting_component: s(pick(&it.reporting_component, &it.reporting_controller))?,
-                reporting_instance: s(&it.reporting_instance)?,
-                first,
-                last,
-                count,
-            })
-        })();
-        r.ok()
+        let first = first.or(event_time).or(created);
+        let last_s = pick(&it.last_timestamp, &it.deprecated_last_timestamp);
+        // Usually the same text as firstTimestamp: parsed once.
+        let same = matches!(
+            (s(last_s), s(pick(&it.first_timestamp, &it.deprecated_first_timestamp))),
+            (Some(a), Some(b)) if a == b
+        );
+        let last = if same { first_own } else { t(last_s).ok()? };
+        let observed = match series {
+            Some(x) => t(&x.last_observed_time).ok()?,
+            None => None,
+        };
+        let last = last.or(observed).or(first);
+        let count = (*pick(&it.count, &it.deprecated_count))
+            .or(series.and_then(|x| x.count))
+            .unwrap_or(1);
+        let namespace = s(&obj.namespace).or(meta.and_then(|m| s(&m.namespace)));
+        Some(EvView {
+            index,
+            reason: s(&it.reason).unwrap_or(""),
+            message: s(pick(&it.message, &it.note)).unwrap_or(""),
+            object_kind: s(&obj.kind).unwrap_or(""),
+            namespace: namespace.unwrap_or(""),
+            name: s(&obj.name)?,
+            uid: s(&obj.uid).unwrap_or(""),
+            field_path: s(&obj.field_path),
+            component: source.and_then(|x| s(&x.component)),
+            host: source.and_then(|x| s(&x.host)),
+            reporting_component: s(pick(&it.reporting_component, &it.reporting_controller)),
+            reporting_instance: s(&it.reporting_instance),
+            first,
+            last,
+            count,
+        })
+    }
+
+    /// Reads the item at the front of `text` and hands its event to `f`.
+    pub fn read(text: &str, index: usize, f: &mut dyn FnMut(&EvView)) -> ItemRead {
+        // Items are objects; anything else is for the general reader.
+        if !text.starts_with('{') {
+            return ItemRead::Unusual;
+        }
+        let mut items = serde_json::Deserializer::from_str(text).into_iter::<Obj<Item>>();
+        match items.next() {
+            Some(Ok(Obj(item))) => match view(&item, index) {
+                Some(e) => {
+                    f(&e);
+                    ItemRead::Read(items.byte_offset())
+                }
+                None => ItemRead::Unusual,
+            },
+            Some(Err(e)) if e.is_eof() => ItemRead::Short,
+            _ => ItemRead::Unusual,
+        }
     }
 }
 
@@ -1104,8 +1704,8 @@ fn read_event(at: &At, index: usize) -> Result<RawEvent, InputError> {
 }
 
 /// Container name from the field path, or from `Started container <name>` style messages.
-fn container_of(e: &EvView) -> (String, bool) {
-    if let Some(c) = e.container() {
+fn container_of<'a>(e: &EvView<'a>) -> (&'a str, bool) {
+    if let Some(c) = e.container_ref() {
         return c;
     }
     for p in [
@@ -1114,230 +1714,34 @@ fn container_of(e: &EvView) -> (String, bool) {
         "Stopping container ",
     ] {
         if let Some(n) = e.message.trim().strip_prefix(p) {
-            return (n.trim().to_string(), false);
+            return (n.trim(), false);
         }
     }
-    (String::new(), false)
-}
-
-fn interpret(mut events: Vec<Compact>, strings: &Strings) -> EventsImport {
-    // The index is unique, so an unstable sort gives the same order (and allocates nothing).
-    events.sort_unstable_by_key(|e| (e.first.or(e.last), e.index));
-    let mut out = EventsImport {
-        total: 0,
-        node: None,
-        from_node: events.len(),
-        other_hosts: BTreeMap::new(),
-        without_host: 0,
-        without_time: 0,
-        span: None,
-        pods: Vec::new(),
-        pulls: Vec::new(),
-        already_present: 0,
-        images: BTreeMap::new(),
-        unparsed_pull_messages: 0,
-        unknown_reasons: BTreeMap::new(),
-        not_replayed: BTreeMap::new(),
-        gc_failures: Vec::new(),
-        threshold_met: Vec::new(),
-        pressure: Vec::new(),
-        evictions: Vec::new(),
-    };
-    // Only looked up, never iterated: a hash map (pod keys are many and share long prefixes).
-    let mut pod_index: HashMap<String, usize> = HashMap::new();
-    let mut kills: BTreeMap<usize, i64> = BTreeMap::new();
-    let mut evicted: BTreeMap<usize, i64> = BTreeMap::new();
-    let mut span: Option<(i64, i64)> = None;
-    let widen = |t: i64, span: &mut Option<(i64, i64)>| {
-        *span = Some(match *span {
-            None => (t, t),
-            Some((a, b)) => (a.min(t), b.max(t)),
-        });
-    };
-    for c in &events {
-        let e = &c.view(strings);
-        let (Some(first), Some(last)) = (e.first, e.last) else {
-            out.without_time += 1;
-            continue;
-        };
-        widen(first, &mut span);
-        widen(last, &mut span);
-        let reason = e.reason;
-        let is_pod = e.object_kind == "Pod" || (e.object_kind.is_empty() && e.field_path.is_some());
-        // Pod-level events.
-        if is_pod {
-            let key = if e.uid.is_empty() {
-                format!("{}/{}", e.namespace, e.name)
-            } else {
-                e.uid.to_string()
-            };
-            let mut pod = |out: &mut EventsImport| -> usize {
-                if let Some(&i) = pod_index.get(&key) {
-                    return i;
-                }
-                out.pods.push(EventPod {
-                    namespace: e.namespace.to_string(),
-                    name: e.name.to_string(),
-                    uid: e.uid.to_string(),
-                    containers: Vec::new(),
-                    last_activity: first,
-                    end: None,
-                });
-                pod_index.insert(key.clone(), out.pods.len() - 1);
-                out.pods.len() - 1
-            };
-            let touch = |p: &mut EventPod, name: &str, init: bool, t: i64| -> usize {
-                match p.containers.iter().position(|c| c.name == name) {
-                    Some(i) => {
-                        p.containers[i].first = p.containers[i].first.min(t);
-                        i
-                    }
-                    None => {
-                        p.containers.push(EventContainer {
-                            name: name.to_string(),
-                            init,
-                            image: None,
-                            first: t,
-                            already_present: false,
-                            pulled: false,
-                            never_pull: false,
-                        });
-                        p.containers.len() - 1
-                    }
-                }
-            };
-            match reason {
-                "Pulling" | "Pulled" | "Failed" | "FailedPullImage" | "BackOff"
-                | "ErrImageNeverPull" | "InspectFailed" => {
-                    let Some(m) = parse_pull_message(e.message) else {
-                        if matches!(reason, "Pulling" | "Pulled") {
-                            out.unparsed_pull_messages += 1;
-                        } else {
-                            *out.not_replayed.entry(reason.to_string()).or_default() += 1;
-                        }
-                        continue;
-                    };
-                    let (cname, init) = container_of(e);
-                    let p = pod(&mut out);
-                    let start = match &m {
-                        PullMessage::Pulled { total: Some(t), .. } => last - t,
-                        PullMessage::Pulled { pull: Some(t), .. } => last - t,
-                        _ => first,
-                    };
-                    widen(start, &mut span);
-                    let pod = &mut out.pods[p];
-                    pod.last_activity = pod.last_activity.max(last);
-                    let ci = touch(pod, &cname, init, start);
-                    let c = &mut pod.containers[ci];
-                    if c.image.is_none() {
-                        c.image = Some(m.image().to_string());
-                    }
-                    let img = out
-                        .images
-                        .entry(m.image().to_string())
-                        .or_insert(EventImage {
-                            size: None,
-                            first_seen: start,
-                            first_was_present: matches!(m, PullMessage::AlreadyPresent { .. }),
-                            pulls: 0,
-                            uses: 0,
-                        });
-                    if start < img.first_seen {
-                        img.first_seen = start;
-                        img.first_was_present = matches!(m, PullMessage::AlreadyPresent { .. });
-                    }
-                    match m {
-                        PullMessage::Pulled {
-                            image,
-                            pull,
-                            total,
-                            size,
-                        } => {
-                            c.pulled = true;
-                            img.pulls += 1;
-                            if size.is_some() {
-                                img.size = size;
-                            }
-                            out.pulls.push(PullRecord {
-                                pod: format!("{}/{}", e.namespace, e.name),
-                                container: cname,
-                                image,
-                                end: last,
-                                pull,
-                                total,
-                                size,
-                                count: e.count,
-                            });
-                        }
-                        PullMessage::AlreadyPresent { .. } => {
-                            c.already_present = true;
-                            img.uses += 1;
-                            out.already_present += 1;
-                        }
-                        PullMessage::Pulling { .. } => {}
-                        PullMessage::NeverPull { .. } => {
-                            c.never_pull = true;
-                            *out.not_replayed.entry(reason.to_string()).or_default() += 1;
-                        }
-                        _ => *out.not_replayed.entry(reason.to_string()).or_default() += 1,
-                    }
-                }
-                "Started" | "Created" => {
-                    let (cname, init) = container_of(e);
-                    let p = pod(&mut out);
-                    let pod = &mut out.pods[p];
-                    pod.last_activity = pod.last_activity.max(last);
-                    touch(pod, &cname, init, first);
-                }
-                "Killing" => {
-                    let p = pod(&mut out);
-                    let k = kills.entry(p).or_insert(last);
-                    *k = (*k).max(last);
-                }
-                "Evicted" => {
-                    let p = pod(&mut out);
-                    evicted.entry(p).or_insert(last);
-                    out.evictions.push((
-                        last,
-                        format!("{}/{}", e.namespace, e.name),
-                        parse_eviction_message(e.message),
-                    ));
-                }
-                _ => *out.unknown_reasons.entry(reason.to_string()).or_default() += 1,
-            }
-            continue;
-        }
-        // Node-level events.
-        match reason {
-            "FreeDiskSpaceFailed" | "ImageGCFailed" => match parse_gc_failure(e.message) {
-                Some(g) => out.gc_failures.push((last, reason.to_string(), g)),
-                None => *out.not_replayed.entry(reason.to_string()).or_default() += 1,
-            },
-            "EvictionThresholdMet" => out
-                .threshold_met
-                .push((last, parse_threshold_met(e.message).unwrap_or_default())),
-            "NodeHasDiskPressure" => out.pressure.push((last, true)),
-            "NodeHasNoDiskPressure" => out.pressure.push((last, false)),
-            "InvalidDiskCapacity" => *out.not_replayed.entry(reason.to_string()).or_default() += 1,
-            _ => *out.unknown_reasons.entry(reason.to_string()).or_default() += 1,
-        }
-    }
-    for (p, t) in kills {
-        let pod = &mut out.pods[p];
-        if t >= pod.last_activity {
-            pod.end = Some((t, PodEndKind::Deleted));
-        }
-    }
-    for (p, t) in evicted {
-        out.pods[p].end = Some((t, PodEndKind::Evicted));
-    }
-    out.span = span;
-    out
+    ("", false)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn interner_keeps_ids_through_growth() {
+        let mut t = Interner::default();
+        assert_eq!(t.find("x"), None);
+        let words: Vec<String> = (0..1000).map(|i| format!("ns/pod-{i}")).collect();
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(t.id(w), i as u32);
+        }
+        assert_eq!(t.id(""), 1000);
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(t.id(w), i as u32);
+            assert_eq!(t.find(w), Some(i as u32));
+            assert_eq!(t.get(i as u32), w);
+        }
+        assert_eq!(t.get(1000), "");
+        assert_eq!(t.find("ns/pod-1000"), None);
+        assert_eq!(t.len(), 1001);
+    }
 
     #[test]
     fn duration_tokens_stop_at_the_sentence() {

@@ -27,8 +27,12 @@
 //!   sizes, so the layer's unpacked `size` = reported × `--unpack-ratio` (2.7) and
 //!   `compressed` = reported; CRI-O and Docker report unpacked sizes, so `size` = reported
 //!   and `compressed` = reported ÷ ratio. Inventory images are `preloaded = true`.
-//! - Output is atomic: files are written to a hidden directory beside `--out`, loaded back
-//!   with [`Scenario::load`], and only then renamed into place.
+//! - Output is atomic: files are written to a hidden directory beside `--out`, checked, and
+//!   only then renamed into place. The check loads the scenario and catalog back with
+//!   [`Scenario::load`] (over an empty trace), and makes the trace reader's checks on each row
+//!   as it is written (a trace of 10^5 pods is not read back whole).
+//! - Memory: events are interpreted as they are read ([`events::scan_events`]); what is kept
+//!   is a small record per pod and container, and the trace rows are written from those.
 
 pub mod common;
 pub mod configz;
@@ -36,7 +40,7 @@ pub mod events;
 pub mod images;
 pub mod summary;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -50,7 +54,7 @@ use crate::scenario::Scenario;
 use crate::units::{format_go_duration, parse_sim_duration};
 use common::format_rfc3339;
 use configz::{parse_kubelet_config, runtime_from_endpoint, KubeletConfigImport};
-use events::{parse_events, EventsImport, GcWording, PodEndKind};
+use events::{scan_events, EventsImport, EventsScan, GcWording, PodEndKind, ScanContainer, NONE};
 use images::{
     normalize_image_ref, parse_images, runtime_from_version, ImagesImport, InventorySource,
 };
@@ -235,6 +239,210 @@ pub struct TraceRow {
     pub log_cap: Option<u64>,
 }
 
+/// A trace row as written, borrowed from wherever the trace is kept.
+#[derive(Debug, Clone, Copy)]
+struct RowRef<'a> {
+    time_ms: u64,
+    action: RowAction,
+    pod: &'a str,
+    container: &'a str,
+    image: &'a str,
+    pull_policy: &'a str,
+    writable_cap: Option<u64>,
+    log_cap: Option<u64>,
+}
+
+impl<'a> From<&'a TraceRow> for RowRef<'a> {
+    fn from(r: &'a TraceRow) -> Self {
+        RowRef {
+            time_ms: r.time_ms,
+            action: r.action,
+            pod: &r.pod,
+            container: &r.container,
+            image: &r.image,
+            pull_policy: &r.pull_policy,
+            writable_cap: r.writable_cap,
+            log_cap: r.log_cap,
+        }
+    }
+}
+
+/// Where a [`PlanRow`]'s names are.
+#[derive(Debug, Clone, Copy)]
+enum RowSource {
+    /// [`Trace::summary_rows`]`[i]` (a running pod of the summary).
+    Summary(u32),
+    /// The event pod `order[k]` of [`Trace::scan`]: all its create rows, or its end row.
+    Pod(u32),
+}
+
+/// A trace row (or an event pod's create rows) before the trace is written: the names are
+/// looked up only then, so that a trace of 10^5 pods holds no string per row (16 bytes).
+#[derive(Debug, Clone, Copy)]
+struct PlanRow {
+    time_ms: u64,
+    /// The summary row, or the event pod's place in [`EventsScan::order`].
+    index: u32,
+    action: RowAction,
+    from_summary: bool,
+}
+
+impl PlanRow {
+    fn push(rows: &mut Vec<PlanRow>, time_ms: u64, action: RowAction, what: RowSource) {
+        let (index, from_summary) = match what {
+            RowSource::Summary(i) => (i, true),
+            RowSource::Pod(k) => (k, false),
+        };
+        rows.push(PlanRow {
+            time_ms,
+            index,
+            action,
+            from_summary,
+        });
+    }
+
+    fn what(&self) -> RowSource {
+        if self.from_summary {
+            RowSource::Summary(self.index)
+        } else {
+            RowSource::Pod(self.index)
+        }
+    }
+
+    /// The order rows were made in, for rows that sort equal (as a stable sort keeps them):
+    /// the summary's first, then the event pods' in their order.
+    fn made(&self) -> (bool, u32) {
+        (!self.from_summary, self.index)
+    }
+}
+
+/// The trace, compact: rows refer to the events scan and the catalog.
+struct Trace {
+    rows: Vec<PlanRow>,
+    summary_rows: Vec<TraceRow>,
+    /// Event pods (by place in `order`) whose `namespace/name` another pod has too: their
+    /// names with the uid's prefix.
+    renamed: HashMap<u32, String>,
+    /// The catalog entry of each image reference in `scan`.
+    image_entry: Vec<usize>,
+    /// The API's default pull policy of each image reference in `scan`.
+    default_policy: Vec<PullPolicy>,
+    scan: Option<EventsScan>,
+}
+
+impl Trace {
+    fn pod_name(&self, r: &PlanRow) -> &str {
+        match r.what() {
+            RowSource::Summary(i) => &self.summary_rows[i as usize].pod,
+            RowSource::Pod(k) => match self.renamed.get(&k) {
+                Some(n) => n,
+                None => {
+                    let sc = self.scan.as_ref().expect("event rows come from events");
+                    sc.strs.get(sc.pods[sc.order[k as usize] as usize].nn)
+                }
+            },
+        }
+    }
+
+    /// Sorted by time, then ends before creates, then pod name, then order of creation.
+    fn sorted(mut self) -> Self {
+        let mut rows = std::mem::take(&mut self.rows);
+        rows.sort_unstable_by(|a, b| {
+            (a.time_ms, a.action)
+                .cmp(&(b.time_ms, b.action))
+                .then_with(|| self.pod_name(a).cmp(self.pod_name(b)))
+                .then(a.made().cmp(&b.made()))
+        });
+        self.rows = rows;
+        self
+    }
+
+    /// Calls `f` with every row, in order.
+    fn for_each<E>(
+        &self,
+        catalog: &[CatalogEntry],
+        f: &mut dyn FnMut(RowRef) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut cs: Vec<&ScanContainer> = Vec::new();
+        let mut cname = String::new();
+        for r in &self.rows {
+            let pod = self.pod_name(r);
+            match r.what() {
+                RowSource::Summary(i) => f(RowRef::from(&self.summary_rows[i as usize]))?,
+                RowSource::Pod(k) if r.action == RowAction::Create => {
+                    let sc = self.scan.as_ref().expect("event rows come from events");
+                    let p = sc.order[k as usize];
+                    cs.clear();
+                    cs.extend(sc.containers(p).filter(|c| c.image != NONE));
+                    // Stable: in order of first appearance otherwise.
+                    cs.sort_by_key(|c| (!c.init, c.first));
+                    for (i, c) in cs.iter().enumerate() {
+                        let policy = if c.never_pull {
+                            PullPolicy::Never
+                        } else if c.already_present {
+                            PullPolicy::IfNotPresent
+                        } else {
+                            self.default_policy[c.image as usize]
+                        };
+                        let name = sc.cnames.get(c.name);
+                        let container = if name.is_empty() {
+                            use std::fmt::Write as _;
+                            cname.clear();
+                            let _ = write!(cname, "container-{i}");
+                            cname.as_str()
+                        } else {
+                            name
+                        };
+                        f(RowRef {
+                            time_ms: r.time_ms,
+                            action: r.action,
+                            pod,
+                            container,
+                            image: &catalog[self.image_entry[c.image as usize]].name,
+                            pull_policy: match policy {
+                                PullPolicy::Always => "Always",
+                                PullPolicy::IfNotPresent => "IfNotPresent",
+                                PullPolicy::Never => "Never",
+                            },
+                            writable_cap: None,
+                            log_cap: None,
+                        })?;
+                    }
+                }
+                RowSource::Pod(_) => f(RowRef {
+                    time_ms: r.time_ms,
+                    action: r.action,
+                    pod,
+                    container: "",
+                    image: "",
+                    pull_policy: "",
+                    writable_cap: None,
+                    log_cap: None,
+                })?,
+            }
+        }
+        Ok(())
+    }
+
+    fn to_rows(&self, catalog: &[CatalogEntry]) -> Vec<TraceRow> {
+        let mut out = Vec::new();
+        let _ = self.for_each::<()>(catalog, &mut |r| {
+            out.push(TraceRow {
+                time_ms: r.time_ms,
+                action: r.action,
+                pod: r.pod.to_string(),
+                container: r.container.to_string(),
+                image: r.image.to_string(),
+                pull_policy: r.pull_policy.to_string(),
+                writable_cap: r.writable_cap,
+                log_cap: r.log_cap,
+            });
+            Ok(())
+        });
+        out
+    }
+}
+
 /// Everything an import decided, before anything is written.
 #[derive(Debug, Clone)]
 pub struct ImportPlan {
@@ -315,6 +523,13 @@ fn major_minor(v: &str) -> Option<(u32, u32)> {
 
 /// Reads the inputs and decides the scenario. Writes nothing.
 pub fn plan(opts: &ImportOptions) -> Result<ImportPlan, InputError> {
+    let (mut plan, trace) = plan_compact(opts)?;
+    plan.trace = trace.to_rows(&plan.catalog);
+    Ok(plan)
+}
+
+/// [`plan`] with the trace left compact (`ImportPlan::trace` empty): what [`run`] writes.
+fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError> {
     let mut rep = ImportReport::default();
     let mut sources = Vec::new();
     if !(opts.unpack_ratio.is_finite() && opts.unpack_ratio > 0.0) {
@@ -396,13 +611,16 @@ pub fn plan(opts: &ImportOptions) -> Result<ImportPlan, InputError> {
     }
 
     // --- events ------------------------------------------------------------------------
-    let ev: Option<EventsImport> = match &opts.events {
+    // The trace part (pods, pulls) is kept compact; `ev` is the rest, whose size depends on
+    // the catalog, not on the trace.
+    let mut scan: Option<EventsScan> = match &opts.events {
         Some(f) => {
             sources.push(shown(f));
-            Some(parse_events(f, node.as_deref())?)
+            Some(scan_events(f, node.as_deref(), false)?)
         }
         None => None,
     };
+    let ev: Option<&EventsImport> = scan.as_ref().map(|s| &s.head);
     if node.is_none() {
         if let Some(e) = &ev {
             node = e.node.clone();
@@ -661,25 +879,67 @@ pub fn plan(opts: &ImportOptions) -> Result<ImportPlan, InputError> {
         }
     }
 
+    // The catalog entry of each image reference of the events.
+    let image_entry: Vec<usize> = scan.as_ref().map_or(Vec::new(), |sc| {
+        (0..sc.images.len() as u32)
+            .map(|i| ref_index[sc.images.get(i)])
+            .collect()
+    });
+
+    // The pull bandwidth (reported below): (median, pulls) of the pulls' rates. Worked out
+    // here, so that the pulls' times and sizes are dropped before the trace is built.
+    let bandwidth: Option<(u64, usize)> = {
+        let (timed_sized, timed_unsized) = scan.as_mut().map_or_else(Default::default, |sc| {
+            (
+                std::mem::take(&mut sc.pulls.timed_sized),
+                std::mem::take(&mut sc.pulls.timed_unsized),
+            )
+        });
+        let mut rates: Vec<u64> = Vec::with_capacity(timed_sized.len() + timed_unsized.len());
+        let rate = |bytes: u64, ns: i64| ((bytes as u128 * 1_000_000_000) / ns as u128) as u64;
+        for (ns, size) in timed_sized {
+            if ns >= NS_PER_MS {
+                rates.push(rate(unpack(size).0, ns));
+            }
+        }
+        for (ns, image) in timed_unsized {
+            let c = &catalog[image_entry[image as usize]];
+            if ns >= NS_PER_MS && !c.size_assumed {
+                rates.push(rate(c.size, ns));
+            }
+        }
+        rates.sort_unstable();
+        (!rates.is_empty()).then(|| (rates[rates.len() / 2].max(1), rates.len()))
+    };
+    let ev: Option<&EventsImport> = scan.as_ref().map(|s| &s.head);
+
     // --- trace -------------------------------------------------------------------------
     let origin: i64 = ev.as_ref().and_then(|e| e.span).map_or(0, |s| s.0);
     let off = |t: i64| -> u64 { ((t - origin).max(0) / NS_PER_MS) as u64 };
     let snapshot = sum.as_ref().and_then(|s| s.time());
-    let mut rows: Vec<TraceRow> = Vec::new();
-    let mut consumed: BTreeSet<usize> = BTreeSet::new();
+    let mut rows: Vec<PlanRow> = Vec::new();
+    let mut summary_rows: Vec<TraceRow> = Vec::new();
+    let mut consumed: BTreeSet<u32> = BTreeSet::new();
     let mut running_pods = 0usize;
     let mut running_skipped = 0usize;
     let mut containers_unknown = 0usize;
-    // Pod names must be unique: a name reused by a later pod gets its uid's prefix.
-    let mut name_count: BTreeMap<String, usize> = BTreeMap::new();
-    if let Some(e) = &ev {
-        for p in &e.pods {
-            *name_count.entry(p.key()).or_default() += 1;
+    // Pod names must be unique: a name reused by a later pod gets its uid's prefix. Pods by
+    // `namespace/name` (saturating: only "more than one" matters).
+    let name_count: Vec<u8> = scan.as_ref().map_or(Vec::new(), |sc| {
+        let mut count = vec![0u8; sc.strs.len()];
+        for p in &sc.pods {
+            let n = &mut count[p.nn as usize];
+            *n = n.saturating_add(1);
         }
-    }
+        count
+    });
     let pod_name = |ns: &str, name: &str, uid: &str| -> String {
         let key = format!("{ns}/{name}");
-        if name_count.get(&key).copied().unwrap_or(0) > 1 && !uid.is_empty() {
+        let count = scan
+            .as_ref()
+            .and_then(|sc| sc.strs.find(&key))
+            .map_or(0, |i| name_count[i as usize]);
+        if count > 1 && !uid.is_empty() {
             format!("{key}~{}", &uid[..uid.len().min(8)])
         } else {
             key
@@ -687,32 +947,35 @@ pub fn plan(opts: &ImportOptions) -> Result<ImportPlan, InputError> {
     };
     if let Some(s) = &sum {
         for sp in &s.pods {
-            let ep = ev.as_ref().and_then(|e| {
-                e.pods.iter().position(|p| {
-                    (!sp.uid.is_empty() && p.uid == sp.uid)
-                        || (p.namespace == sp.namespace
-                            && p.name == sp.name
-                            && (sp.uid.is_empty() || p.uid.is_empty()))
+            let ep: Option<u32> = scan.as_ref().and_then(|sc| {
+                sc.order.iter().copied().find(|&p| {
+                    let uid = sc.uid(p);
+                    let (ns, name) = sc.names(p);
+                    (!sp.uid.is_empty() && uid == sp.uid)
+                        || (ns == sp.namespace
+                            && name == sp.name
+                            && (sp.uid.is_empty() || uid.is_empty()))
                 })
             });
             if let Some(k) = ep {
                 consumed.insert(k);
             }
-            let epod = ep.and_then(|k| ev.as_ref().map(|e| &e.pods[k]));
             let pname = pod_name(&sp.namespace, &sp.name, &sp.uid);
             let mut any = false;
             for c in &sp.containers {
-                let image = epod
-                    .and_then(|p| p.containers.iter().find(|x| x.name == c.name))
-                    .and_then(|x| x.image.as_ref());
+                let image = ep
+                    .zip(scan.as_ref())
+                    .and_then(|(p, sc)| sc.containers(p).find(|x| sc.cnames.get(x.name) == c.name))
+                    .map(|x| x.image)
+                    .filter(|i| *i != NONE);
                 let Some(image) = image else {
                     containers_unknown += 1;
                     continue;
                 };
-                let idx = ref_index[image];
+                let idx = image_entry[image as usize];
                 catalog[idx].preloaded = true;
                 any = true;
-                rows.push(TraceRow {
+                summary_rows.push(TraceRow {
                     time_ms: 0,
                     action: RowAction::Create,
                     pod: pname.clone(),
@@ -722,17 +985,24 @@ pub fn plan(opts: &ImportOptions) -> Result<ImportPlan, InputError> {
                     writable_cap: Some(c.rootfs_used.unwrap_or(0)),
                     log_cap: Some(c.logs_used.unwrap_or(0)),
                 });
+                PlanRow::push(
+                    &mut rows,
+                    0,
+                    RowAction::Create,
+                    RowSource::Summary(summary_rows.len() as u32 - 1),
+                );
             }
             if any {
                 running_pods += 1;
-                if let Some((t, kind)) = epod.and_then(|p| p.end) {
+                if let Some((t, kind)) = ep.zip(scan.as_ref()).and_then(|(p, sc)| sc.end(p)) {
                     if snapshot.is_none_or(|s| t > s) {
-                        rows.push(TraceRow {
+                        let action = match kind {
+                            PodEndKind::Deleted => RowAction::Delete,
+                            PodEndKind::Evicted => RowAction::Complete,
+                        };
+                        summary_rows.push(TraceRow {
                             time_ms: off(t).max(1),
-                            action: match kind {
-                                PodEndKind::Deleted => RowAction::Delete,
-                                PodEndKind::Evicted => RowAction::Complete,
-                            },
+                            action,
                             pod: pname.clone(),
                             container: String::new(),
                             image: String::new(),
@@ -740,6 +1010,12 @@ pub fn plan(opts: &ImportOptions) -> Result<ImportPlan, InputError> {
                             writable_cap: None,
                             log_cap: None,
                         });
+                        PlanRow::push(
+                            &mut rows,
+                            off(t).max(1),
+                            action,
+                            RowSource::Summary(summary_rows.len() as u32 - 1),
+                        );
                     }
                 }
             } else {
@@ -750,75 +1026,59 @@ pub fn plan(opts: &ImportOptions) -> Result<ImportPlan, InputError> {
     let mut event_pods = 0usize;
     let mut event_pods_skipped = 0usize;
     let mut ends = (0usize, 0usize);
-    if let Some(e) = &ev {
-        for (k, p) in e.pods.iter().enumerate() {
-            if consumed.contains(&k) {
+    let mut renamed: HashMap<u32, String> = HashMap::new();
+    if let Some(sc) = &scan {
+        for (k, &p) in sc.order.iter().enumerate() {
+            let k = k as u32;
+            if consumed.contains(&p) {
                 continue;
             }
-            let mut cs: Vec<_> = p.containers.iter().filter(|c| c.image.is_some()).collect();
-            if cs.is_empty() {
+            if !sc.containers(p).any(|c| c.image != NONE) {
                 event_pods_skipped += 1;
                 continue;
             }
-            cs.sort_by_key(|c| (!c.init, c.first));
-            let start = p.start().unwrap_or(origin);
-            let t0 = off(start);
-            let pname = pod_name(&p.namespace, &p.name, &p.uid);
-            for (i, c) in cs.iter().enumerate() {
-                let raw = c.image.as_ref().unwrap();
-                let idx = ref_index[raw];
-                let policy = if c.never_pull {
-                    PullPolicy::Never
-                } else if c.already_present {
-                    PullPolicy::IfNotPresent
-                } else {
-                    PullPolicy::api_default(raw)
-                };
-                let cname = if c.name.is_empty() {
-                    format!("container-{i}")
-                } else {
-                    c.name.clone()
-                };
-                rows.push(TraceRow {
-                    time_ms: t0,
-                    action: RowAction::Create,
-                    pod: pname.clone(),
-                    container: cname,
-                    image: catalog[idx].name.clone(),
-                    pull_policy: match policy {
-                        PullPolicy::Always => "Always",
-                        PullPolicy::IfNotPresent => "IfNotPresent",
-                        PullPolicy::Never => "Never",
-                    }
-                    .into(),
-                    writable_cap: None,
-                    log_cap: None,
-                });
+            let t0 = off(sc.start(p).unwrap_or(origin));
+            let nn = sc.pods[p as usize].nn;
+            let uid = sc.uid(p);
+            if name_count[nn as usize] > 1 && !uid.is_empty() {
+                renamed.insert(
+                    k,
+                    format!("{}~{}", sc.strs.get(nn), &uid[..uid.len().min(8)]),
+                );
             }
+            // One row for all the pod's create rows: they are written together.
+            PlanRow::push(&mut rows, t0, RowAction::Create, RowSource::Pod(k));
             event_pods += 1;
-            if let Some((t, kind)) = p.end {
-                match kind {
-                    PodEndKind::Deleted => ends.0 += 1,
-                    PodEndKind::Evicted => ends.1 += 1,
-                }
-                rows.push(TraceRow {
-                    time_ms: off(t).max(t0 + 1),
-                    action: match kind {
-                        PodEndKind::Deleted => RowAction::Delete,
-                        PodEndKind::Evicted => RowAction::Complete,
-                    },
-                    pod: pname,
-                    container: String::new(),
-                    image: String::new(),
-                    pull_policy: String::new(),
-                    writable_cap: None,
-                    log_cap: None,
-                });
+            if let Some((t, kind)) = sc.end(p) {
+                let action = match kind {
+                    PodEndKind::Deleted => {
+                        ends.0 += 1;
+                        RowAction::Delete
+                    }
+                    PodEndKind::Evicted => {
+                        ends.1 += 1;
+                        RowAction::Complete
+                    }
+                };
+                PlanRow::push(&mut rows, off(t).max(t0 + 1), action, RowSource::Pod(k));
             }
         }
     }
-    // Stable: a pod's containers keep their order.
-    rows.sort_by(|a, b| (a.time_ms, a.action, &a.pod).cmp(&(b.time_ms, b.action, &b.pod)));
+    let default_policy: Vec<PullPolicy> = scan.as_ref().map_or(Vec::new(), |sc| {
+        (0..sc.images.len() as u32)
+            .map(|i| PullPolicy::api_default(sc.images.get(i)))
+            .collect()
+    });
+    let trace = Trace {
+        rows,
+        summary_rows,
+        renamed,
+        image_entry,
+        default_policy,
+        scan,
+    }
+    .sorted();
+    let ev = trace.scan.as_ref().map(|s| &s.head);
 
     // --- events report -----------------------------------------------------------------
     if let (Some(e), Some(f)) = (&ev, &opts.events) {
@@ -851,16 +1111,15 @@ pub fn plan(opts: &ImportOptions) -> Result<ImportPlan, InputError> {
             ),
             None => line += "; no timed event from this node: empty trace",
         }
-        let with_dur = e.pulls.iter().filter(|p| p.pull.is_some()).count();
-        let with_size = e.pulls.iter().filter(|p| p.size.is_some()).count();
+        let pulls = &trace.scan.as_ref().expect("events were read").pulls;
         line += &format!(
             "; {} pods from events ({} deleted, {} evicted), {} pulls ({} with a duration, {} with Image size), {} 'already present' uses",
             event_pods,
             ends.0,
             ends.1,
-            e.pulls.len(),
-            with_dur,
-            with_size,
+            pulls.count,
+            pulls.with_duration,
+            pulls.with_size,
             e.already_present
         );
         rep.took.push(line);
@@ -905,7 +1164,7 @@ pub fn plan(opts: &ImportOptions) -> Result<ImportPlan, InputError> {
                 e.without_time
             ));
         }
-        let merged = e.pulls.iter().filter(|p| p.count > 1).count();
+        let merged = pulls.merged;
         if merged > 0 {
             rep.assumed.push(format!("{merged} Pulled events have count > 1 (identical events merged): each is replayed once"));
         }
@@ -920,7 +1179,11 @@ pub fn plan(opts: &ImportOptions) -> Result<ImportPlan, InputError> {
         if event_pods > 0 {
             rep.assumed.push("pods from events write nothing (writable and log rates 0): events carry no disk-write rates; edit trace.csv to add them".into());
         }
-        if e.pods.iter().any(|p| p.containers.iter().any(|c| c.init)) {
+        if trace
+            .scan
+            .as_ref()
+            .is_some_and(|sc| sc.conts.iter().any(|c| c.init))
+        {
             rep.assumed.push(
                 "init containers are modelled as ordinary containers that keep running".into(),
             );
@@ -994,7 +1257,7 @@ pub fn plan(opts: &ImportOptions) -> Result<ImportPlan, InputError> {
         }
     }
 
-    if rows.is_empty() {
+    if trace.rows.is_empty() {
         rep.assumed.push(if ev.is_none() {
             "no events (--events): the trace is empty; add pods to trace.csv to give the node work"
                 .to_string()
@@ -1150,38 +1413,22 @@ pub fn plan(opts: &ImportOptions) -> Result<ImportPlan, InputError> {
     }
 
     // --- pull bandwidth ----------------------------------------------------------------
-    let mut rates: Vec<u64> = Vec::new();
-    if let Some(e) = &ev {
-        for p in &e.pulls {
-            let Some(ns) = p.pull.filter(|n| *n >= NS_PER_MS) else {
-                continue;
-            };
-            let bytes = match p.size {
-                Some(s) => unpack(s).0,
-                None => match ref_index.get(&p.image).map(|&i| &catalog[i]) {
-                    Some(c) if !c.size_assumed => c.size,
-                    _ => continue,
-                },
-            };
-            rates.push(((bytes as u128 * 1_000_000_000) / ns as u128) as u64);
+    let pull_bandwidth = match bandwidth {
+        None => {
+            rep.assumed.push(format!(
+                "pull_bandwidth {} per second: no pull with a duration and a known size",
+                bytes_h(DEFAULT_PULL_BANDWIDTH)
+            ));
+            DEFAULT_PULL_BANDWIDTH
         }
-    }
-    rates.sort_unstable();
-    let pull_bandwidth = if rates.is_empty() {
-        rep.assumed.push(format!(
-            "pull_bandwidth {} per second: no pull with a duration and a known size",
-            bytes_h(DEFAULT_PULL_BANDWIDTH)
-        ));
-        DEFAULT_PULL_BANDWIDTH
-    } else {
-        let m = rates[rates.len() / 2].max(1);
-        rep.took.push(format!(
-            "{}: pull_bandwidth {} per second, the median of {} pulls (unpacked bytes ÷ pull time)",
-            opts.events.as_deref().map(shown).unwrap_or_default(),
-            bytes_h(m),
-            rates.len()
-        ));
-        m
+        Some((m, pulls)) => {
+            rep.took.push(format!(
+                "{}: pull_bandwidth {} per second, the median of {pulls} pulls (unpacked bytes ÷ pull time)",
+                opts.events.as_deref().map(shown).unwrap_or_default(),
+                bytes_h(m),
+            ));
+            m
+        }
     };
 
     // --- kubelet version ---------------------------------------------------------------
@@ -1253,7 +1500,7 @@ pub fn plan(opts: &ImportOptions) -> Result<ImportPlan, InputError> {
     }
 
     // --- duration ----------------------------------------------------------------------
-    let last_ms = rows.iter().map(|r| r.time_ms).max().unwrap_or(0) as i64;
+    let last_ms = trace.rows.iter().map(|r| r.time_ms).max().unwrap_or(0) as i64;
     let duration_ns = match &opts.duration {
         Some(d) => {
             let ns = parse_sim_duration(d)
@@ -1280,24 +1527,27 @@ pub fn plan(opts: &ImportOptions) -> Result<ImportPlan, InputError> {
         }
     };
 
-    Ok(ImportPlan {
-        name: scenario_name(node.as_deref(), &opts.out),
-        node_name: node,
-        runtime,
-        layout,
-        disk,
-        other_used,
-        imagefs,
-        pull_bandwidth,
-        kubelet_version,
-        duration_ns,
-        kubelet: cfg,
-        catalog,
-        trace: rows,
-        expected_available,
-        report: rep,
-        sources,
-    })
+    Ok((
+        ImportPlan {
+            name: scenario_name(node.as_deref(), &opts.out),
+            node_name: node,
+            runtime,
+            layout,
+            disk,
+            other_used,
+            imagefs,
+            pull_bandwidth,
+            kubelet_version,
+            duration_ns,
+            kubelet: cfg,
+            catalog,
+            trace: Vec::new(),
+            expected_available,
+            report: rep,
+            sources,
+        },
+        trace,
+    ))
 }
 
 fn q(s: &str) -> String {
@@ -1401,53 +1651,199 @@ impl ImportPlan {
     }
 
     /// Writes [`ImportPlan::trace_csv`] row by row to `out`.
-    pub fn write_trace_csv<W: std::io::Write>(&self, mut out: W) -> std::io::Result<()> {
+    pub fn write_trace_csv<W: std::io::Write>(&self, out: W) -> std::io::Result<()> {
+        let mut w = TraceWriter::new(out)?;
+        for r in &self.trace {
+            w.row(&RowRef::from(r))?;
+        }
+        w.finish()
+    }
+}
+
+/// Writes trace rows as CSV, after the header.
+struct TraceWriter<W: std::io::Write> {
+    w: csv::Writer<W>,
+    t: String,
+    wcap: String,
+    lcap: String,
+}
+
+impl<W: std::io::Write> TraceWriter<W> {
+    fn new(mut out: W) -> std::io::Result<Self> {
         out.write_all(b"# Trace written by `imagefs-sim import`: t = 0 is the snapshot; pods running then are\n# created at 0, pods from events at their first event's offset.\n")?;
         let mut w = csv::Writer::from_writer(out);
         // The first ten columns of the trace format: no eviction columns are imported.
         w.write_record(&crate::workload::trace::COLUMNS[..10])?;
-        let mut t = String::new();
-        let mut wcap = String::new();
-        let mut lcap = String::new();
-        for r in &self.trace {
-            use std::fmt::Write as _;
-            t.clear();
-            if r.time_ms % 1000 == 0 {
-                let _ = write!(t, "{}", r.time_ms / 1000);
-            } else {
-                let _ = write!(t, "{}.{:03}", r.time_ms / 1000, r.time_ms % 1000);
+        Ok(TraceWriter {
+            w,
+            t: String::new(),
+            wcap: String::new(),
+            lcap: String::new(),
+        })
+    }
+
+    fn row(&mut self, r: &RowRef) -> std::io::Result<()> {
+        use std::fmt::Write as _;
+        format_time_ms(r.time_ms, &mut self.t);
+        let create = r.action == RowAction::Create;
+        let cap = |s: &mut String, c: Option<u64>| {
+            s.clear();
+            if let Some(v) = c {
+                let _ = write!(s, "{v}");
             }
-            let create = r.action == RowAction::Create;
-            let cap = |s: &mut String, c: Option<u64>| {
-                s.clear();
-                if let Some(v) = c {
-                    let _ = write!(s, "{v}");
-                }
-            };
-            cap(&mut wcap, r.writable_cap);
-            cap(&mut lcap, r.log_cap);
-            w.write_record([
-                t.as_str(),
-                r.action.as_str(),
-                r.pod.as_str(),
-                r.container.as_str(),
-                r.image.as_str(),
-                r.pull_policy.as_str(),
-                if create { "0" } else { "" },
-                wcap.as_str(),
-                if create { "0" } else { "" },
-                lcap.as_str(),
-            ])?;
+        };
+        cap(&mut self.wcap, r.writable_cap);
+        cap(&mut self.lcap, r.log_cap);
+        self.w.write_record([
+            self.t.as_str(),
+            r.action.as_str(),
+            r.pod,
+            r.container,
+            r.image,
+            r.pull_policy,
+            if create { "0" } else { "" },
+            self.wcap.as_str(),
+            if create { "0" } else { "" },
+            self.lcap.as_str(),
+        ])?;
+        Ok(())
+    }
+
+    fn finish(mut self) -> std::io::Result<()> {
+        self.w.flush()
+    }
+}
+
+/// A trace time as the trace is written: seconds, with milliseconds when not whole.
+fn format_time_ms(ms: u64, t: &mut String) {
+    use std::fmt::Write as _;
+    t.clear();
+    if ms.is_multiple_of(1000) {
+        let _ = write!(t, "{}", ms / 1000);
+    } else {
+        let _ = write!(t, "{}.{:03}", ms / 1000, ms % 1000);
+    }
+}
+
+/// The checks the trace reader makes on each row (`workload::trace::parse_trace`), in its
+/// order and with its messages and line numbers, made as the rows are written: loading a trace
+/// of 10^5 pods back would take as long as the rest of the import, and memory for all of it.
+/// Fields are taken as the reader sees them (trimmed). The quantity columns are not checked:
+/// the importer writes only decimal integers there.
+struct RowCheck<'s> {
+    scenario: &'s Scenario,
+    path: PathBuf,
+    /// The line of the next row (two comment lines and the header come first).
+    line: usize,
+    last_time: crate::engine::SimTime,
+    /// The time and pod of the create rows just written, and their containers' names.
+    group: Option<(crate::engine::SimTime, String)>,
+    names: Vec<String>,
+    time: String,
+}
+
+impl RowCheck<'_> {
+    fn check(&mut self, r: &RowRef) -> Result<(), InputError> {
+        let line = self.line;
+        // A quoted field may hold line breaks: the reader counts them.
+        let breaks = [r.pod, r.container, r.image, r.pull_policy]
+            .iter()
+            .map(|f| f.bytes().filter(|b| *b == b'\n').count())
+            .sum::<usize>();
+        self.line += 1 + breaks;
+        let path = &self.path;
+        let fail = |k: usize, msg: String| {
+            InputError::new(
+                path,
+                Some(line),
+                Some(crate::workload::trace::COLUMNS[k]),
+                msg,
+            )
+        };
+        format_time_ms(r.time_ms, &mut self.time);
+        let time = crate::workload::trace::parse_time(&self.time).map_err(|m| fail(0, m))?;
+        if time < self.last_time {
+            return Err(fail(
+                0,
+                format!(
+                    "rows must be in time order; this row goes back to {} s",
+                    time as f64 / 1e9
+                ),
+            ));
         }
-        w.flush()?;
+        self.last_time = time;
+        let pod = r.pod.trim_ascii();
+        if pod.is_empty() {
+            return Err(fail(2, "a pod name is required".into()));
+        }
+        if r.action != RowAction::Create {
+            self.group = None;
+            return Ok(());
+        }
+        let image = r.image.trim_ascii();
+        if image.is_empty() {
+            return Err(fail(4, "a create row needs an image".into()));
+        }
+        if self.scenario.catalog.image_index(image).is_none() {
+            return Err(fail(
+                4,
+                format!("image {image:?} is not defined in the scenario's [[image]] list"),
+            ));
+        }
+        match r.pull_policy.trim_ascii() {
+            "" => {}
+            p => {
+                if PullPolicy::parse(p).is_none() {
+                    return Err(fail(
+                        5,
+                        format!("{p:?} is not one of Always, IfNotPresent, Never"),
+                    ));
+                }
+            }
+        }
+        let name = match r.container.trim_ascii() {
+            "" => "main",
+            n => n,
+        };
+        match &self.group {
+            Some((t, p)) if *t == time && p == pod => {
+                if self.names.iter().any(|n| n == name) {
+                    return Err(fail(
+                        3,
+                        format!("pod {pod:?} already has a container named {name:?}"),
+                    ));
+                }
+            }
+            _ => {
+                self.group = Some((time, pod.to_string()));
+                self.names.clear();
+            }
+        }
+        self.names.push(name.to_string());
         Ok(())
     }
 }
 
 const OUTPUT_FILES: [&str; 3] = ["scenario.toml", "catalog.toml", "trace.csv"];
 
-/// Writes the plan into `out` atomically, after loading it back as a scenario.
+/// Writes the plan into `out` atomically, after checking that it loads as a scenario.
 pub fn write(plan: &ImportPlan, out: &Path) -> anyhow::Result<PathBuf> {
+    write_with(plan, out, &mut |f| {
+        for r in &plan.trace {
+            f(RowRef::from(r))?;
+        }
+        Ok(())
+    })
+}
+
+type RowFn<'f> = dyn FnMut(RowRef) -> anyhow::Result<()> + 'f;
+
+/// [`write`] with the trace rows from `rows`, which calls its argument with each row.
+fn write_with(
+    plan: &ImportPlan,
+    out: &Path,
+    rows: &mut dyn FnMut(&mut RowFn) -> anyhow::Result<()>,
+) -> anyhow::Result<PathBuf> {
     if out.exists() {
         if !out.is_dir() {
             bail!("{} exists and is not a directory", out.display());
@@ -1466,25 +1862,43 @@ pub fn write(plan: &ImportPlan, out: &Path) -> anyhow::Result<PathBuf> {
             );
         }
     }
+    let bug = |e: &dyn fmt::Display| {
+        anyhow::anyhow!("the imported scenario does not load (an importer bug): {e}")
+    };
     let dir = OutputDir::create(out)?;
     std::fs::write(dir.file("scenario.toml"), plan.scenario_toml())?;
     std::fs::write(dir.file("catalog.toml"), plan.catalog_toml())?;
+    // The scenario and catalog are loaded back with an empty trace; the rows are then checked
+    // as they are written (see `RowCheck`).
+    let trace_file = dir.file("trace.csv");
+    TraceWriter::new(std::fs::File::create(&trace_file)?)?.finish()?;
+    let scenario = Scenario::load(&dir.file("scenario.toml")).map_err(|e| bug(&e))?;
     {
-        let f = std::fs::File::create(dir.file("trace.csv"))?;
-        let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
-        plan.write_trace_csv(&mut w)?;
-        std::io::Write::flush(&mut w)?;
+        let f = std::fs::File::create(&trace_file)?;
+        let mut w = TraceWriter::new(std::io::BufWriter::with_capacity(1 << 16, f))?;
+        let mut check = RowCheck {
+            scenario: &scenario,
+            path: trace_file.clone(),
+            line: 4,
+            last_time: 0,
+            group: None,
+            names: Vec::new(),
+            time: String::new(),
+        };
+        rows(&mut |r| {
+            check.check(&r).map_err(|e| bug(&e))?;
+            w.row(&r)?;
+            Ok(())
+        })?;
+        w.finish()?;
     }
-    Scenario::load(&dir.file("scenario.toml")).map_err(|e| {
-        anyhow::anyhow!("the imported scenario does not load (an importer bug): {e}")
-    })?;
     dir.commit()
 }
 
 /// Reads the inputs, writes the scenario into `opts.out`, and returns the report.
 pub fn run(opts: &ImportOptions) -> anyhow::Result<ImportReport> {
-    let plan = plan(opts)?;
-    let dir = write(&plan, &opts.out)?;
+    let (plan, trace) = plan_compact(opts)?;
+    let dir = write_with(&plan, &opts.out, &mut |f| trace.for_each(&plan.catalog, f))?;
     let mut rep = plan.report;
     rep.wrote = Some(dir);
     Ok(rep)
