@@ -158,15 +158,25 @@ impl<E> Engine<E> {
 
     /// Pops the next event and advances the clock to its time.
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
+        self.pop_until(SimTime::MAX)
+    }
+
+    /// Pops the next event if it is due at or before `limit`.
+    pub fn pop_until(&mut self, limit: SimTime) -> Option<(SimTime, E)> {
         let slot = self.first_slot().filter(|&i| {
             let s = self.slots[i].as_ref().expect("a pending slot");
             self.queue
                 .peek()
                 .is_none_or(|q| (s.time, s.seq) < (q.time, q.seq))
         });
+        let due = |e: &Entry<E>| e.time <= limit;
         let e = match slot {
-            Some(i) => self.slots[i].take().expect("a pending slot"),
-            None => self.queue.pop()?,
+            Some(i) if due(self.slots[i].as_ref().expect("a pending slot")) => {
+                self.slots[i].take().expect("a pending slot")
+            }
+            Some(_) => return None,
+            None if self.queue.peek().is_some_and(due) => self.queue.pop()?,
+            None => return None,
         };
         debug_assert!(e.time >= self.now);
         self.now = e.time;
@@ -231,7 +241,8 @@ mod tests {
         e.schedule_at(101, "never");
         e.schedule_in(u64::MAX, "never either");
         assert_eq!(e.pending(), 1);
-        assert_eq!(e.pop(), Some((100, "last")));
+        assert_eq!(e.pop_until(99), None);
+        assert_eq!(e.pop_until(100), Some((100, "last")));
         assert_eq!(e.pop(), None);
     }
 

@@ -320,13 +320,13 @@ impl<'a> Simulation<'a> {
     fn run_inner(mut self, rec: &mut dyn Recorder, check: bool) -> Result<Summary, String> {
         let end = self.sc.duration;
         let mut last = 0;
-        while let Some(t) = self.engine.peek_time() {
-            if t > end {
-                break;
-            }
-            self.emit_samples_before(t, rec);
-            let (now, e) = self.engine.pop().expect("peeked");
+        while let Some((now, e)) = self.engine.pop_until(end) {
+            self.emit_samples_before(now, rec);
             self.node.set_now(now);
+            // Used bytes only grow between events, so the run's minimum of available bytes
+            // (and peak usage) falls just before an event, or at the end: observing there is
+            // enough (the state right after an event is at least as good as just before the
+            // next one).
             self.observe();
             self.handle(e, rec);
             self.flush_node_timers();
@@ -334,7 +334,6 @@ impl<'a> Simulation<'a> {
             if !matches!(e, Ev::EvictionSync(_)) {
                 self.reconsider_skip();
             }
-            self.observe();
             if check {
                 self.check_invariants(last)?;
                 last = now;
@@ -375,8 +374,8 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// Tracks the minimum available bytes and peak usage at every event instant (used bytes grow
-    /// linearly between events, so the extremes fall on event instants).
+    /// Tracks the minimum available bytes and peak usage, observed just before each event and
+    /// at the end (used bytes grow linearly between events, so the extremes fall there).
     fn observe(&mut self) {
         let t = self.node.now();
         let fs = &self.node.filesystems()[self.node.image_fs()];
