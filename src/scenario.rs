@@ -259,11 +259,12 @@ pub struct Scenario {
 /// At most `capacity` traces are kept (the oldest goes first), so memory stays bounded.
 pub struct TraceCache {
     capacity: usize,
-    entries: Mutex<(
-        HashMap<String, (Arc<Vec<TraceEvent>>, PathBuf)>,
-        VecDeque<String>,
-    )>,
+    /// The traces by key, and the keys oldest first.
+    entries: Mutex<(HashMap<String, CachedTrace>, VecDeque<String>)>,
 }
+
+/// A shared trace and the file it came from.
+type CachedTrace = (Arc<Vec<TraceEvent>>, PathBuf);
 
 impl std::fmt::Debug for TraceCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -287,11 +288,11 @@ impl TraceCache {
         }
     }
 
-    fn get(&self, key: &str) -> Option<(Arc<Vec<TraceEvent>>, PathBuf)> {
+    fn get(&self, key: &str) -> Option<CachedTrace> {
         self.entries.lock().unwrap().0.get(key).cloned()
     }
 
-    fn insert(&self, key: String, value: (Arc<Vec<TraceEvent>>, PathBuf)) {
+    fn insert(&self, key: String, value: CachedTrace) {
         let mut guard = self.entries.lock().unwrap();
         let (map, order) = &mut *guard;
         if map.insert(key.clone(), value).is_none() {

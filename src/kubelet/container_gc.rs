@@ -121,7 +121,7 @@ pub fn containers_to_remove(
                 .flat_map(|&(start, len)| evictable[start..start + len].iter().copied())
                 .collect();
             if flat.len() > max {
-                flat.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+                flat.sort_by_key(|c| std::cmp::Reverse((c.created_at, c.id)));
                 removed.extend(flat[max..].iter().rev().map(|c| c.id));
             }
         }

@@ -139,7 +139,7 @@ impl Dist {
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match *self {
             Dist::LogNormal { mu, sigma } => LogNormal::new(mu, sigma).unwrap().sample(rng),
-            Dist::Exponential { mean } => Exp::new(1.0 / mean).unwrap().sample(rng) as f64,
+            Dist::Exponential { mean } => Exp::new(1.0 / mean).unwrap().sample(rng),
             Dist::Fixed(v) => v,
         }
     }
@@ -1374,7 +1374,7 @@ pub const HEADER: &str = "time,action,pod,container,image,pull_policy,writable_r
 /// A trace time as `parse_trace` reads it back exactly: whole seconds (`5400`), else a Go
 /// duration in seconds with the fraction (`5400.25s`, parsed exactly, unlike a float).
 pub fn format_time(ns: SimTime) -> String {
-    if ns % NS == 0 {
+    if ns.is_multiple_of(NS) {
         (ns / NS).to_string()
     } else {
         let frac = format!("{:09}", ns % NS);

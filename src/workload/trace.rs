@@ -115,7 +115,7 @@ pub const COLUMNS: &[&str] = &[
 pub fn parse_time(s: &str) -> Result<SimTime, String> {
     let s = s.trim();
     if let Ok(secs) = s.parse::<f64>() {
-        if !(secs >= 0.0) || !secs.is_finite() {
+        if !secs.is_finite() || secs < 0.0 {
             return Err(format!(
                 "time {s:?} must be a non-negative number of seconds"
             ));
