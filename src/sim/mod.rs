@@ -47,7 +47,7 @@ use crate::kubelet::image_manager::{
     ensure_image_exists, Backoff, EnsureDecision, ImagePuller, TokenBucket, PULL_QPS_EXCEEDED,
 };
 use crate::kubelet::runtime::ContainerRuntime;
-use crate::node::{FillState, Growth, Node, NodeTimer, PullResult, NO_SPACE_LEFT};
+use crate::node::{FillState, FsId, Growth, Node, NodeTimer, PullResult, NO_SPACE_LEFT};
 use crate::outcome::{EventRow, Recorder, Sample, Summary};
 use crate::scenario::{OnDiskPressure, Scenario};
 use crate::workload::trace::{Owner, PodSpec, TraceAction};
@@ -187,6 +187,8 @@ pub struct Simulation<'a> {
     /// The node's fill when the skip bound was last computed: while it is unchanged (and no pod
     /// has a local-storage limit) the bound is the same and need not be recomputed.
     skip_basis: Vec<FillState>,
+    /// The disk thresholds' bounds as of the last sync (see `disk_threshold_bounds`).
+    sync_bounds: Vec<(FsId, u128)>,
     /// Bumped whenever a pod changes phase (container GC asks the pods' states).
     phase_generation: u64,
     /// (exited-container generation, phase generation) of the last periodic container GC run
@@ -264,6 +266,7 @@ impl<'a> Simulation<'a> {
             sync_gen: 0,
             skip: None,
             skip_basis: Vec::new(),
+            sync_bounds: Vec::new(),
             // The skip bound follows bytes only; with inodes modelled, tick every 10 s.
             skip_enabled: sc.node.nodefs_inodes.is_none() && sc.node.imagefs_inodes.is_none(),
             phase_generation: 0,
@@ -1015,6 +1018,8 @@ impl<'a> Simulation<'a> {
         self.skip = None;
         let quiet = res.evicted.is_empty() && res.error.is_none() && self.eviction.is_quiet();
         if quiet && self.skip_enabled {
+            // Thresholds only change inside a sync (the first one adds containerfs ones).
+            self.sync_bounds = self.disk_threshold_bounds();
             let at = self.next_useful_sync(now);
             self.skip = Some((now, at));
             self.skip_basis.clear();
@@ -1037,25 +1042,9 @@ impl<'a> Simulation<'a> {
         let period = EVICTION_MONITORING_PERIOD as SimTime;
         let mut earliest = SimTime::MAX;
         // Disk thresholds: available < quantity needs used_nb > (capacity - quantity)·1e9.
-        let fs_of = |sig: crate::kubelet::eviction::types::Signal| {
-            use crate::kubelet::eviction::types::Signal::*;
-            match sig {
-                NodeFsAvailable => Some(self.node.node_fs()),
-                ImageFsAvailable => Some(self.node.image_fs()),
-                ContainerFsAvailable => Some(self.node.container_fs()),
-                _ => None,
-            }
-        };
-        for th in self.eviction.thresholds() {
-            let Some(fs) = fs_of(th.signal) else { continue };
-            if th.operator != crate::kubelet::eviction::types::ThresholdOperator::LessThan {
-                continue;
-            }
-            let cap = self.node.filesystems()[fs].capacity;
-            let q = crate::kubelet::eviction::types::get_threshold_quantity(&th.value, cap as i64)
-                .max(0) as u128;
+        for &(fs, bound) in &self.sync_bounds {
             let (used, rate) = self.node.fs_fill(fs);
-            earliest = earliest.min(crossing(now, used, rate, (cap as u128).saturating_sub(q)));
+            earliest = earliest.min(crossing(now, used, rate, bound));
         }
         // Local-storage limits: any of a pod's limits is exceeded only once the pod's whole
         // usage exceeds the smallest of them.
@@ -1078,6 +1067,33 @@ impl<'a> Simulation<'a> {
         }
         let k = (target - last_sync).div_ceil(period);
         last_sync.saturating_add(k.saturating_mul(period))
+    }
+
+    /// The `LessThan` disk thresholds as (filesystem, used bytes above which one is met), the
+    /// lowest per filesystem: `available < quantity` holds once used > capacity − quantity.
+    fn disk_threshold_bounds(&self) -> Vec<(FsId, u128)> {
+        use crate::kubelet::eviction::types::{get_threshold_quantity, Signal, ThresholdOperator};
+        let mut bounds: Vec<(FsId, u128)> = Vec::new();
+        for th in self.eviction.thresholds() {
+            let fs = match th.signal {
+                Signal::NodeFsAvailable => self.node.node_fs(),
+                Signal::ImageFsAvailable => self.node.image_fs(),
+                Signal::ContainerFsAvailable => self.node.container_fs(),
+                _ => continue,
+            };
+            if th.operator != ThresholdOperator::LessThan {
+                continue;
+            }
+            let cap = self.node.filesystems()[fs].capacity;
+            let q = get_threshold_quantity(&th.value, cap as i64).max(0) as u128;
+            let bound = (cap as u128).saturating_sub(q);
+            // The lowest bound of a filesystem is crossed first: keep only that one.
+            match bounds.iter_mut().find(|(f, _)| *f == fs) {
+                Some((_, b)) => *b = (*b).min(bound),
+                None => bounds.push((fs, bound)),
+            }
+        }
+        bounds
     }
 
     /// After any event other than a sync: rates may have changed, so the skipped-to sync may
