@@ -32,9 +32,9 @@ pub fn repeated(days: u64) -> Scenario {
             let rename = |n: &str| format!("{n}-w{w}");
             let action = match &ev.action {
                 TraceAction::Create(p) => {
-                    let mut p = p.clone();
+                    let mut p = imagefs_sim::workload::trace::PodSpec::clone(p);
                     p.name = rename(&p.name);
-                    TraceAction::Create(p)
+                    TraceAction::Create(std::sync::Arc::new(p))
                 }
                 TraceAction::Complete(n) => TraceAction::Complete(rename(n)),
                 TraceAction::Delete(n) => TraceAction::Delete(rename(n)),

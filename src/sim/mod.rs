@@ -29,6 +29,7 @@
 mod eviction_env;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -95,7 +96,7 @@ struct Pod {
     uid: u64,
     /// The trace's pod name this pod stands for (replacements keep it).
     lineage: String,
-    spec: PodSpec,
+    spec: Arc<PodSpec>,
     phase: PodPhase,
     started: Vec<Option<u64>>,
     /// The container whose pull this pod's worker is blocked on, and the request ID.
@@ -1213,8 +1214,9 @@ impl<'a> Simulation<'a> {
         }
         let n = self.replacements.entry(lineage.clone()).or_insert(0);
         *n += 1;
-        let mut spec = self.pods[p].spec.clone();
+        let mut spec = PodSpec::clone(&self.pods[p].spec);
         spec.name = format!("{lineage}-r{n}");
+        let spec = Arc::new(spec);
         let idx = self.pods.len();
         let uid = idx as u64 + 1;
         let containers = spec.containers.len();

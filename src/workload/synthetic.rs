@@ -70,6 +70,7 @@ use std::cmp::Ordering;
 use std::collections::{BTreeSet, BinaryHeap};
 use std::io::{self, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -1287,7 +1288,7 @@ impl Generator<'_> {
                     self.push(t + life, Item::Emit(TraceAction::Delete(name)));
                 }
                 self.push(to_ns(self.pods_t), Item::Arrival);
-                Some(TraceAction::Create(spec))
+                Some(TraceAction::Create(Arc::new(spec)))
             }
             Item::Tag(i, k) => {
                 let r = &w.rollouts[i];
@@ -1302,7 +1303,7 @@ impl Generator<'_> {
                         &r.c,
                         Owner::ReplicaSet,
                     );
-                    self.push(at, Item::Emit(TraceAction::Create(spec)));
+                    self.push(at, Item::Emit(TraceAction::Create(Arc::new(spec))));
                     if k > 0 {
                         let old = format!("{}-v{k}-{rep}", r.name);
                         self.push(at + r.step, Item::Emit(TraceAction::Delete(old)));
@@ -1330,7 +1331,7 @@ impl Generator<'_> {
                 );
                 self.push(t + c.runtime + c.ttl, Item::Emit(TraceAction::Delete(name)));
                 self.push(t + c.every, Item::Cron(i, k + 1));
-                Some(TraceAction::Create(spec))
+                Some(TraceAction::Create(Arc::new(spec)))
             }
             Item::Ds(i) => {
                 let d = &w.daemonsets[i];
@@ -1342,7 +1343,7 @@ impl Generator<'_> {
                     &d.c,
                     Owner::DaemonSet,
                 );
-                Some(TraceAction::Create(spec))
+                Some(TraceAction::Create(Arc::new(spec)))
             }
         }
     }

@@ -76,7 +76,7 @@ pub struct PodSpec {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TraceAction {
-    Create(PodSpec),
+    Create(std::sync::Arc<PodSpec>),
     /// The pod's containers exit (a finished Job); the pod object stays.
     Complete(String),
     /// The pod is deleted from the API; its containers are killed.
@@ -272,7 +272,8 @@ pub fn parse_trace(
                                 format!("pod {pod:?} already has a container named {:?}", c.name),
                             ));
                         }
-                        p.containers.push(c);
+                        // Still the only reference: parsing has not shared it yet.
+                        std::sync::Arc::make_mut(p).containers.push(c);
                         continue;
                     }
                 }
@@ -312,14 +313,14 @@ pub fn parse_trace(
                         ))
                     }
                 };
-                TraceAction::Create(PodSpec {
+                TraceAction::Create(std::sync::Arc::new(PodSpec {
                     name: pod,
                     containers: vec![c],
                     priority,
                     termination_grace_period_seconds: tgps,
                     critical,
                     owner,
-                })
+                }))
             }
             "complete" => TraceAction::Complete(pod),
             "delete" => TraceAction::Delete(pod),
