@@ -120,13 +120,18 @@ struct PullRequest {
 /// Pod state as the kubelet's pod manager sees it, for container GC.
 struct PodStates<'a> {
     pods: &'a [Pod],
-    by_uid: &'a BTreeMap<u64, usize>,
+}
+
+/// The index of the pod with UID `uid`: UIDs are handed out as index + 1.
+fn pod_index(pods: &[Pod], uid: u64) -> Option<usize> {
+    let i = usize::try_from(uid.checked_sub(1)?).ok()?;
+    pods.get(i).filter(|p| p.uid == uid).map(|_| i)
 }
 
 impl PodStateProvider for PodStates<'_> {
     fn should_pod_content_be_removed(&self, uid: u64) -> bool {
         // Deleted or evicted pods (`ShouldPodContentBeRemoved`).
-        self.by_uid.get(&uid).is_none_or(|&i| {
+        pod_index(self.pods, uid).is_none_or(|i| {
             matches!(
                 self.pods[i].phase,
                 PodPhase::Deleted | PodPhase::Evicted | PodPhase::Rejected
@@ -134,9 +139,8 @@ impl PodStateProvider for PodStates<'_> {
         })
     }
     fn should_pod_runtime_be_removed(&self, uid: u64) -> bool {
-        self.by_uid.get(&uid).is_none_or(|&i| {
-            !matches!(self.pods[i].phase, PodPhase::Active | PodPhase::Terminating)
-        })
+        pod_index(self.pods, uid)
+            .is_none_or(|i| !matches!(self.pods[i].phase, PodPhase::Active | PodPhase::Terminating))
     }
 }
 
@@ -159,7 +163,6 @@ pub struct Simulation<'a> {
     request_of_pull: BTreeMap<u64, u64>,
     pods: Vec<Pod>,
     live_by_name: BTreeMap<String, usize>,
-    by_uid: BTreeMap<u64, usize>,
     trace_pos: usize,
     ever_deleted: BTreeSet<usize>,
     summary: Summary,
@@ -250,7 +253,6 @@ impl<'a> Simulation<'a> {
             request_of_pull: BTreeMap::new(),
             pods: Vec::new(),
             live_by_name: BTreeMap::new(),
-            by_uid: BTreeMap::new(),
             trace_pos: 0,
             ever_deleted: BTreeSet::new(),
             summary,
@@ -553,7 +555,6 @@ impl<'a> Simulation<'a> {
                     });
                     self.live_by_name.insert(spec.name.clone(), idx);
                     self.activate(idx);
-                    self.by_uid.insert(uid, idx);
                     self.summary.pods_created += 1;
                     self.admit_and_start(idx, rec);
                 }
@@ -906,10 +907,7 @@ impl<'a> Simulation<'a> {
         if !evict_non_deleted_pods && self.gc_policy.min_age == 0 && self.cgc_noop == Some(key) {
             return;
         }
-        let states = PodStates {
-            pods: &self.pods,
-            by_uid: &self.by_uid,
-        };
+        let states = PodStates { pods: &self.pods };
         let remove = containers_to_remove(
             &self.node.list_exited_containers(),
             &states,
@@ -955,10 +953,7 @@ impl<'a> Simulation<'a> {
     /// One `synchronize` of the eviction manager, then the node status and the next sync.
     fn on_eviction_sync(&mut self, rec: &mut dyn Recorder) {
         let now = self.engine.now();
-        let states = PodStates {
-            pods: &self.pods,
-            by_uid: &self.by_uid,
-        };
+        let states = PodStates { pods: &self.pods };
         let mut env = Env {
             node: &mut self.node,
             gc: &mut self.gc,
@@ -987,7 +982,7 @@ impl<'a> Simulation<'a> {
                 .pod_uid
                 .parse::<u64>()
                 .ok()
-                .and_then(|u| self.by_uid.get(&u).copied())
+                .and_then(|u| pod_index(&self.pods, u))
             else {
                 continue;
             };
@@ -1234,7 +1229,6 @@ impl<'a> Simulation<'a> {
         });
         self.live_by_name.insert(lineage, idx);
         self.activate(idx);
-        self.by_uid.insert(uid, idx);
         self.summary.pods_created += 1;
         self.summary.pods_replaced += 1;
         self.admit_and_start(idx, rec);
