@@ -38,6 +38,7 @@ pub mod common;
 pub mod configz;
 pub mod events;
 pub mod images;
+mod spill;
 pub mod summary;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
