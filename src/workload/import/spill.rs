@@ -6,15 +6,12 @@
 //! Order is stable: records that compare equal come out in the order they were pushed (runs
 //! are sorted stably, and the merge breaks ties by run, and runs are made in push order).
 
-// The importer does not use it yet: the bounded import is built on it step by step.
-#![allow(dead_code)]
-
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering as AtomicOrdering};
 
 /// A record that can be written to a run file and read back.
 pub(crate) trait Spill: Sized {
@@ -22,6 +19,37 @@ pub(crate) trait Spill: Sized {
     fn encode(&self, out: &mut Vec<u8>);
     /// Reads one record from the front of `buf` (exactly the bytes [`Spill::encode`] wrote).
     fn decode(buf: &[u8]) -> Self;
+}
+
+/// Records per sorted run (in memory at once) of the import's sorts. A knob so that tests can
+/// make the runs tiny and go through the merge with small inputs.
+pub(crate) static SPILL_RUN: AtomicUsize = AtomicUsize::new(1 << 15);
+
+/// Reads what `extend_from_slice(&x.to_le_bytes())` wrote.
+pub(crate) struct Dec<'a>(pub(crate) &'a [u8]);
+
+impl<'a> Dec<'a> {
+    fn take(&mut self, n: usize) -> &'a [u8] {
+        let (a, b) = self.0.split_at(n);
+        self.0 = b;
+        a
+    }
+    pub(crate) fn u8(&mut self) -> u8 {
+        self.take(1)[0]
+    }
+    pub(crate) fn u32(&mut self) -> u32 {
+        u32::from_le_bytes(self.take(4).try_into().expect("4 bytes"))
+    }
+    pub(crate) fn u64(&mut self) -> u64 {
+        u64::from_le_bytes(self.take(8).try_into().expect("8 bytes"))
+    }
+    pub(crate) fn i64(&mut self) -> i64 {
+        self.u64() as i64
+    }
+    pub(crate) fn str_ref(&mut self) -> &'a str {
+        let n = self.u32() as usize;
+        std::str::from_utf8(self.take(n)).expect("written from a str")
+    }
 }
 
 /// A temporary directory, removed with everything in it when dropped (also when the import
@@ -42,6 +70,7 @@ impl SpillDir {
         Ok(SpillDir { path, files: 0 })
     }
 
+    #[cfg(test)]
     pub(crate) fn path(&self) -> &Path {
         &self.path
     }
@@ -58,54 +87,98 @@ impl Drop for SpillDir {
     }
 }
 
-/// Sorts records by `T: Ord`, keeping at most `run_len` of them in memory.
-pub(crate) struct Sorter<T: Ord + Spill> {
+/// Sorts records by `T: Ord`, keeping at most `run_len` of them in memory. Its run files are
+/// in a [`SpillDir`] of its own, made under `parent` when the first run is spilled.
+///
+/// A full run is sorted and written by a thread of its own while the next one fills (the
+/// importer's parsing keeps one core busy): at most two runs are in memory.
+pub(crate) struct Sorter<T: Ord + Spill + Send + 'static> {
     run_len: usize,
+    parent: PathBuf,
+    dir: Option<SpillDir>,
     buf: Vec<T>,
     runs: Vec<PathBuf>,
-    bytes: Vec<u8>,
+    /// The run being written.
+    pending: Option<std::thread::JoinHandle<io::Result<PathBuf>>>,
 }
 
-impl<T: Ord + Spill> Sorter<T> {
-    pub(crate) fn new(run_len: usize) -> Self {
+impl<T: Ord + Spill + Send + 'static> Drop for Sorter<T> {
+    fn drop(&mut self) {
+        // The run's file is made before its directory is removed.
+        let _ = self.wait();
+    }
+}
+
+/// Sorts `buf` and writes it to `path`: `u32` length, then the record, each.
+fn write_run<T: Ord + Spill>(mut buf: Vec<T>, path: &Path) -> io::Result<()> {
+    buf.sort();
+    let mut w = BufWriter::with_capacity(1 << 16, File::create(path)?);
+    let mut bytes = Vec::new();
+    for x in buf {
+        bytes.clear();
+        x.encode(&mut bytes);
+        let len = u32::try_from(bytes.len()).expect("records are under 4 GiB");
+        w.write_all(&len.to_le_bytes())?;
+        w.write_all(&bytes)?;
+    }
+    w.flush()
+}
+
+impl<T: Ord + Spill + Send + 'static> Sorter<T> {
+    pub(crate) fn new(run_len: usize, parent: &Path) -> Self {
         Sorter {
             run_len: run_len.max(1),
+            parent: parent.to_path_buf(),
+            dir: None,
             buf: Vec::new(),
             runs: Vec::new(),
-            bytes: Vec::new(),
+            pending: None,
         }
     }
 
-    pub(crate) fn push(&mut self, dir: &mut SpillDir, x: T) -> io::Result<()> {
+    pub(crate) fn parent(&self) -> &Path {
+        &self.parent
+    }
+
+    pub(crate) fn push(&mut self, x: T) -> io::Result<()> {
         self.buf.push(x);
         if self.buf.len() >= self.run_len {
-            self.spill(dir)?;
+            self.spill()?;
         }
         Ok(())
     }
 
-    /// Writes the buffered records as one sorted run: `u32` length, then the record, each.
-    fn spill(&mut self, dir: &mut SpillDir) -> io::Result<()> {
-        self.buf.sort();
-        let path = dir.next_file();
-        let mut w = BufWriter::with_capacity(1 << 16, File::create(&path)?);
-        for x in self.buf.drain(..) {
-            self.bytes.clear();
-            x.encode(&mut self.bytes);
-            let len = u32::try_from(self.bytes.len()).expect("records are under 4 GiB");
-            w.write_all(&len.to_le_bytes())?;
-            w.write_all(&self.bytes)?;
+    /// Hands the buffered records to a thread that writes them as one sorted run.
+    fn spill(&mut self) -> io::Result<()> {
+        self.wait()?;
+        if self.dir.is_none() {
+            self.dir = Some(SpillDir::new(&self.parent)?);
         }
-        w.flush()?;
-        self.runs.push(path);
+        let path = self.dir.as_mut().expect("just made").next_file();
+        let buf = std::mem::replace(&mut self.buf, Vec::with_capacity(self.run_len));
+        self.pending = Some(std::thread::spawn(move || {
+            write_run(buf, &path)?;
+            Ok(path)
+        }));
+        Ok(())
+    }
+
+    /// Waits for the run being written.
+    fn wait(&mut self) -> io::Result<()> {
+        if let Some(h) = self.pending.take() {
+            let path = h.join().expect("the run writer does not panic")?;
+            self.runs.push(path);
+        }
         Ok(())
     }
 
     /// The records in order. With no run spilled, they never leave memory.
     pub(crate) fn finish(mut self) -> io::Result<Sorted<T>> {
+        self.wait()?;
         if self.runs.is_empty() {
-            self.buf.sort();
-            return Ok(Sorted::Memory(self.buf.into_iter()));
+            let mut buf = std::mem::take(&mut self.buf);
+            buf.sort();
+            return Ok(Sorted::Memory(buf.into_iter()));
         }
         let mut runs = Vec::with_capacity(self.runs.len() + 1);
         for p in &self.runs {
@@ -125,7 +198,12 @@ impl<T: Ord + Spill> Sorter<T> {
                 heap.push(Head { x, run: i });
             }
         }
-        Ok(Sorted::Merge { runs, heap })
+        let dir = self.dir.take().expect("runs were spilled");
+        Ok(Sorted::Merge {
+            runs,
+            heap,
+            _dir: dir,
+        })
     }
 }
 
@@ -188,6 +266,8 @@ pub(crate) enum Sorted<T> {
     Merge {
         runs: Vec<Run<T>>,
         heap: BinaryHeap<Head<T>>,
+        /// Removed when the merge is dropped.
+        _dir: SpillDir,
     },
 }
 
@@ -195,7 +275,7 @@ impl<T: Ord + Spill> Sorted<T> {
     pub(crate) fn next(&mut self) -> io::Result<Option<T>> {
         match self {
             Sorted::Memory(it) => Ok(it.next()),
-            Sorted::Merge { runs, heap } => {
+            Sorted::Merge { runs, heap, .. } => {
                 let Some(Head { x, run }) = heap.pop() else {
                     return Ok(None);
                 };
@@ -264,11 +344,10 @@ mod tests {
                 let xs = records(n, 0x9e37_79b9_7f4a_7c15 ^ n);
                 let mut expect = xs.clone();
                 expect.sort();
-                let mut dir = SpillDir::new(&std::env::temp_dir()).unwrap();
-                let path = dir.path().to_path_buf();
-                let mut s = Sorter::new(run_len);
+                let parent = SpillDir::new(&std::env::temp_dir()).unwrap();
+                let mut s = Sorter::new(run_len, parent.path());
                 for x in xs {
-                    s.push(&mut dir, x).unwrap();
+                    s.push(x).unwrap();
                 }
                 let mut it = s.finish().unwrap();
                 let mut got = Vec::new();
@@ -279,23 +358,25 @@ mod tests {
                 assert_eq!(tags(&got), tags(&expect), "run_len {run_len}, n {n}");
                 assert_eq!(got, expect);
                 drop(it);
-                drop(dir);
-                assert!(!path.exists(), "the spill directory is removed");
+                let left = std::fs::read_dir(parent.path()).unwrap().count();
+                assert_eq!(left, 0, "the spill directory is removed");
             }
         }
     }
 
     #[test]
     fn spill_dir_is_removed_when_a_sort_is_abandoned() {
-        let mut dir = SpillDir::new(&std::env::temp_dir()).unwrap();
-        let path = dir.path().to_path_buf();
-        let mut s = Sorter::new(2);
+        let parent = SpillDir::new(&std::env::temp_dir()).unwrap();
+        let mut s = Sorter::new(2, parent.path());
         for x in records(10, 1) {
-            s.push(&mut dir, x).unwrap();
+            s.push(x).unwrap();
         }
-        assert!(std::fs::read_dir(&path).unwrap().count() >= 4);
+        let dir = s.dir.as_ref().unwrap().path().to_path_buf();
+        assert!(std::fs::read_dir(&dir).unwrap().count() >= 4);
         drop(s);
-        drop(dir);
+        assert!(!dir.exists());
+        let path = parent.path().to_path_buf();
+        drop(parent);
         assert!(!path.exists());
     }
 }
