@@ -180,24 +180,33 @@ impl<T: Ord + Spill + Send + 'static> Sorter<T> {
             buf.sort();
             return Ok(Sorted::Memory(buf.into_iter()));
         }
-        let mut runs = Vec::with_capacity(self.runs.len() + 1);
-        for p in &self.runs {
-            runs.push(Run::File(RunReader {
-                r: BufReader::with_capacity(1 << 16, File::open(p)?),
-                bytes: Vec::new(),
-            }));
-        }
-        if !self.buf.is_empty() {
-            // The last, partial run stays in memory; it was pushed last, so it merges last.
-            self.buf.sort();
-            runs.push(Run::Memory(std::mem::take(&mut self.buf).into_iter()));
-        }
-        let mut heap = BinaryHeap::with_capacity(runs.len());
-        for (i, run) in runs.iter_mut().enumerate() {
-            if let Some(x) = run.next()? {
-                heap.push(Head { x, run: i });
+        // At most MAX_FAN_IN files open at once: consecutive runs are merged into one, in
+        // passes, each merged run in its runs' place (so runs stay in push order).
+        while self.runs.len() > MAX_FAN_IN {
+            let old = std::mem::take(&mut self.runs);
+            for group in old.chunks(MAX_FAN_IN) {
+                let (mut runs, mut heap) = open_runs::<T>(group, Vec::new())?;
+                let path = self.dir.as_mut().expect("runs were spilled").next_file();
+                let mut w = BufWriter::with_capacity(1 << 16, File::create(&path)?);
+                let mut bytes = Vec::new();
+                while let Some(x) = pop(&mut runs, &mut heap)? {
+                    bytes.clear();
+                    x.encode(&mut bytes);
+                    w.write_all(&(bytes.len() as u32).to_le_bytes())?;
+                    w.write_all(&bytes)?;
+                }
+                w.flush()?;
+                drop(runs);
+                for p in group {
+                    std::fs::remove_file(p)?;
+                }
+                self.runs.push(path);
             }
         }
+        // The last, partial run stays in memory; it was pushed last, so it merges last.
+        let mut last = std::mem::take(&mut self.buf);
+        last.sort();
+        let (runs, heap) = open_runs(&self.runs, last)?;
         let dir = self.dir.take().expect("runs were spilled");
         Ok(Sorted::Merge {
             runs,
@@ -205,6 +214,46 @@ impl<T: Ord + Spill + Send + 'static> Sorter<T> {
             _dir: dir,
         })
     }
+}
+
+/// The most run files merged at once (each open file has a 64 KiB buffer).
+const MAX_FAN_IN: usize = 128;
+
+type Opened<T> = (Vec<Run<T>>, BinaryHeap<Head<T>>);
+
+/// The runs in `paths`, then `last` (sorted), ready to merge.
+fn open_runs<T: Ord + Spill>(paths: &[PathBuf], last: Vec<T>) -> io::Result<Opened<T>> {
+    let mut runs = Vec::with_capacity(paths.len() + 1);
+    for p in paths {
+        runs.push(Run::File(RunReader {
+            r: BufReader::with_capacity(1 << 16, File::open(p)?),
+            bytes: Vec::new(),
+        }));
+    }
+    if !last.is_empty() {
+        runs.push(Run::Memory(last.into_iter()));
+    }
+    let mut heap = BinaryHeap::with_capacity(runs.len());
+    for (i, run) in runs.iter_mut().enumerate() {
+        if let Some(x) = run.next()? {
+            heap.push(Head { x, run: i });
+        }
+    }
+    Ok((runs, heap))
+}
+
+/// The next record of a merge.
+fn pop<T: Ord + Spill>(
+    runs: &mut [Run<T>],
+    heap: &mut BinaryHeap<Head<T>>,
+) -> io::Result<Option<T>> {
+    let Some(Head { x, run }) = heap.pop() else {
+        return Ok(None);
+    };
+    if let Some(y) = runs[run].next()? {
+        heap.push(Head { x: y, run });
+    }
+    Ok(Some(x))
 }
 
 pub(crate) struct RunReader {
@@ -275,15 +324,7 @@ impl<T: Ord + Spill> Sorted<T> {
     pub(crate) fn next(&mut self) -> io::Result<Option<T>> {
         match self {
             Sorted::Memory(it) => Ok(it.next()),
-            Sorted::Merge { runs, heap, .. } => {
-                let Some(Head { x, run }) = heap.pop() else {
-                    return Ok(None);
-                };
-                if let Some(y) = runs[run].next()? {
-                    heap.push(Head { x: y, run });
-                }
-                Ok(Some(x))
-            }
+            Sorted::Merge { runs, heap, .. } => pop(runs, heap),
         }
     }
 }
@@ -339,8 +380,17 @@ mod tests {
 
     #[test]
     fn merged_runs_give_the_stable_sort() {
+        let mut cases: Vec<(usize, u64)> = Vec::new();
         for run_len in [1, 2, 3, 7, 100, 10_000] {
             for n in [0, 1, 5, 64, 1000] {
+                cases.push((run_len, n));
+            }
+        }
+        // More runs than MAX_FAN_IN: merged in passes.
+        cases.push((1, 300));
+        cases.push((2, 600));
+        for (run_len, n) in cases {
+            {
                 let xs = records(n, 0x9e37_79b9_7f4a_7c15 ^ n);
                 let mut expect = xs.clone();
                 expect.sort();
