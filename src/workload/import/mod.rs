@@ -31,8 +31,11 @@
 //!   only then renamed into place. The check loads the scenario and catalog back with
 //!   [`Scenario::load`] (over an empty trace), and makes the trace reader's checks on each row
 //!   as it is written (a trace of 10^5 pods is not read back whole).
-//! - Memory: events are interpreted as they are read ([`events::scan_events`]); what is kept
-//!   is a small record per pod and container, and the trace rows are written from those.
+//! - Memory: events are interpreted as they are read ([`events::scan_events`]); pod events
+//!   are spilled to sorted runs in the system's temporary directory (`spill`), replayed a pod
+//!   at a time, the pods sorted again by name (renames), and the trace rows sorted on disk and
+//!   merged into trace.csv. Memory holds the catalog and a few runs, not the trace (except 16
+//!   bytes per timed pull, for the pull bandwidth's median).
 
 pub mod common;
 pub mod configz;
