@@ -15,7 +15,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
+use std::sync::atomic::Ordering as AtomicOrdering;
+
 use super::common::{read_document, read_json_list_fast, At};
+use super::spill::{Dec, Sorted, Sorter, Spill, SPILL_RUN};
 use crate::error::InputError;
 use crate::units::parse_go_duration;
 
@@ -630,7 +633,7 @@ pub struct EventsImport {
 /// Reads an events file and keeps the kubelet events of `node` (when `None`: of the host with
 /// the most kubelet events).
 pub fn parse_events(file: &Path, node: Option<&str>) -> Result<EventsImport, InputError> {
-    Ok(scan_events(file, node, true)?.into_import())
+    Ok(scan_events(file, node, true, None)?.into_import())
 }
 
 /// Reads an events file into an [`EventsScan`]: [`parse_events`] without its per-pull list
@@ -645,10 +648,14 @@ pub fn parse_events(file: &Path, node: Option<&str>) -> Result<EventsImport, Inp
 ///
 /// Without `node`, the busiest kubelet host is found first, with a pass that only counts
 /// hosts, and the file is read again for that host.
+///
+/// With `spill` (a directory for temporary files), pod events are spilled there instead, sorted
+/// by pod, and [`EventsScan::take_pods`] gives the pods one at a time.
 pub(crate) fn scan_events(
     file: &Path,
     node: Option<&str>,
     keep_pulls: bool,
+    spill: Option<&Path>,
 ) -> Result<EventsScan, InputError> {
     let node = match node {
         Some(n) => Some(n.to_string()),
@@ -663,9 +670,23 @@ pub(crate) fn scan_events(
         }
     };
     let mut scan = EventsScan::new(node, keep_pulls);
+    scan.spill = spill.map(PodSpill::new);
     read_events(file, &mut scan)?;
+    if let Some(e) = scan.spill.as_mut().and_then(|s| s.err.take()) {
+        return Err(spill_error(spill.expect("spilling"), &e));
+    }
     scan.finish();
     Ok(scan)
+}
+
+/// An error writing or reading the import's temporary files.
+pub(crate) fn spill_error(dir: &Path, e: &std::io::Error) -> InputError {
+    InputError::new(
+        dir,
+        None,
+        None,
+        format!("cannot write or read the import's temporary files here: {e}"),
+    )
 }
 
 /// What [`read_events`] hands the events to.
@@ -800,6 +821,7 @@ impl Interner {
         }
     }
 
+    #[cfg(test)]
     pub(crate) fn find(&self, s: &str) -> Option<u32> {
         if self.slots.is_empty() {
             return None;
@@ -940,6 +962,360 @@ pub(crate) struct EventsScan {
     scratch: String,
     /// The pod key of the last pod event, in `strs`.
     last_key: Option<u32>,
+    /// When set, pod events are not interpreted here but spilled, sorted by pod, for
+    /// [`PodGroups`] (the import's bounded-memory path); `pods` and `conts` stay empty.
+    spill: Option<PodSpill>,
+}
+
+/// The pod events of a scan in spill mode, sorted by pod on disk.
+pub(crate) struct PodSpill {
+    ops: Sorter<PodOp>,
+    /// The first error writing a run: reported after the file is read.
+    err: Option<std::io::Error>,
+}
+
+impl PodSpill {
+    fn new(parent: &Path) -> PodSpill {
+        PodSpill {
+            ops: Sorter::new(SPILL_RUN.load(AtomicOrdering::Relaxed), parent),
+            err: None,
+        }
+    }
+}
+
+/// What a pod event does to its pod: [`EventsScan::pull_op`] and the like.
+const OP_PULL: u8 = 0;
+const OP_TOUCH: u8 = 1;
+const OP_KILL: u8 = 2;
+const OP_EVICT: u8 = 3;
+
+/// A pod event as spilled: its pod's key (uid, else `namespace/name`), its order key, then
+/// what [`EventsScan::apply`] needs, encoded in one buffer (one allocation per event).
+/// Sorted by pod key, then order key, so that a pod's events come out together and in time
+/// order.
+pub(crate) struct PodOp(Vec<u8>);
+
+/// A [`PodOp`], decoded.
+struct OpView<'a> {
+    key: Key,
+    namespace: &'a str,
+    name: &'a str,
+    uid: &'a str,
+    cname: &'a str,
+    init: bool,
+    kind: u8,
+    flag: u8,
+    t: i64,
+    last: i64,
+    img: u32,
+}
+
+fn put(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+    out.extend_from_slice(s.as_bytes());
+}
+
+impl PodOp {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        pod: &str,
+        e: &EvView,
+        key: Key,
+        cname: &str,
+        init: bool,
+        kind: u8,
+        flag: u8,
+        t: i64,
+        last: i64,
+        img: u32,
+    ) -> PodOp {
+        let mut b =
+            Vec::with_capacity(64 + pod.len() + e.namespace.len() + e.name.len() + cname.len());
+        put(&mut b, pod);
+        b.extend_from_slice(&key.0.to_le_bytes());
+        b.extend_from_slice(&key.1.to_le_bytes());
+        // Without a uid, the pod's key is `namespace/name`: only where the name starts.
+        if e.uid.is_empty() {
+            b.push(0);
+            b.extend_from_slice(&(e.namespace.len() as u32).to_le_bytes());
+        } else {
+            b.push(1);
+            put(&mut b, e.namespace);
+            put(&mut b, e.name);
+        }
+        put(&mut b, cname);
+        b.push(init as u8);
+        b.push(kind);
+        b.push(flag);
+        b.extend_from_slice(&t.to_le_bytes());
+        b.extend_from_slice(&last.to_le_bytes());
+        b.extend_from_slice(&img.to_le_bytes());
+        PodOp(b)
+    }
+
+    fn pod(&self) -> &[u8] {
+        let n = u32::from_le_bytes(self.0[..4].try_into().expect("4 bytes")) as usize;
+        &self.0[4..4 + n]
+    }
+
+    fn key(&self) -> Key {
+        let at = 4 + self.pod().len();
+        (
+            i64::from_le_bytes(self.0[at..at + 8].try_into().expect("8 bytes")),
+            u32::from_le_bytes(self.0[at + 8..at + 12].try_into().expect("4 bytes")),
+        )
+    }
+
+    fn view(&self) -> OpView<'_> {
+        let mut d = Dec(&self.0);
+        let pod = d.str_ref();
+        let key = (d.i64(), d.u32());
+        let (namespace, name, uid) = if d.u8() == 0 {
+            let n = d.u32() as usize;
+            (&pod[..n], &pod[n + 1..], "")
+        } else {
+            (d.str_ref(), d.str_ref(), pod)
+        };
+        OpView {
+            key,
+            namespace,
+            name,
+            uid,
+            cname: d.str_ref(),
+            init: d.u8() != 0,
+            kind: d.u8(),
+            flag: d.u8(),
+            t: d.i64(),
+            last: d.i64(),
+            img: d.u32(),
+        }
+    }
+}
+
+impl PartialEq for PodOp {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == std::cmp::Ordering::Equal
+    }
+}
+impl Eq for PodOp {}
+impl PartialOrd for PodOp {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for PodOp {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        // Byte order of UTF-8 is the order of the strings.
+        self.pod()
+            .cmp(o.pod())
+            .then_with(|| self.key().cmp(&o.key()))
+    }
+}
+
+impl Spill for PodOp {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.0);
+    }
+    fn decode(buf: &[u8]) -> Self {
+        PodOp(buf.to_vec())
+    }
+}
+
+/// A container of a [`PodRec`].
+#[derive(Debug, Clone)]
+pub(crate) struct ContRec {
+    pub(crate) name: String,
+    pub(crate) init: bool,
+    pub(crate) first: i64,
+    /// In [`EventsScan::images`], or [`NONE`].
+    pub(crate) image: u32,
+    pub(crate) already_present: bool,
+    pub(crate) pulled: bool,
+    pub(crate) never_pull: bool,
+}
+
+/// A pod of events, whole, as [`PodGroups`] gives it (what [`EventsScan`] keeps per pod,
+/// with its strings).
+#[derive(Debug, Clone)]
+pub(crate) struct PodRec {
+    pub(crate) created: Key,
+    /// `namespace/name`.
+    pub(crate) nn: String,
+    pub(crate) ns_len: u32,
+    /// "" if none.
+    pub(crate) uid: String,
+    /// In order of first appearance.
+    pub(crate) conts: Vec<ContRec>,
+    pub(crate) end: Option<(i64, PodEndKind)>,
+}
+
+impl PodRec {
+    pub(crate) fn names(&self) -> (&str, &str) {
+        let n = self.ns_len as usize;
+        (&self.nn[..n], &self.nn[n + 1..])
+    }
+
+    /// The earliest time anything happened to its containers.
+    pub(crate) fn start(&self) -> Option<i64> {
+        self.conts.iter().map(|c| c.first).min()
+    }
+}
+
+/// Sorted by `namespace/name`, then order of first event (how the importer counts pods that
+/// share a name).
+impl PartialEq for PodRec {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == std::cmp::Ordering::Equal
+    }
+}
+impl Eq for PodRec {}
+impl PartialOrd for PodRec {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for PodRec {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        self.nn
+            .cmp(&o.nn)
+            .then_with(|| self.created.cmp(&o.created))
+    }
+}
+
+impl Spill for PodRec {
+    fn encode(&self, b: &mut Vec<u8>) {
+        b.extend_from_slice(&self.created.0.to_le_bytes());
+        b.extend_from_slice(&self.created.1.to_le_bytes());
+        put(b, &self.nn);
+        b.extend_from_slice(&self.ns_len.to_le_bytes());
+        put(b, &self.uid);
+        match self.end {
+            None => b.push(0),
+            Some((t, k)) => {
+                b.push(match k {
+                    PodEndKind::Deleted => 1,
+                    PodEndKind::Evicted => 2,
+                });
+                b.extend_from_slice(&t.to_le_bytes());
+            }
+        }
+        b.extend_from_slice(&(self.conts.len() as u32).to_le_bytes());
+        for c in &self.conts {
+            put(b, &c.name);
+            b.push(
+                c.init as u8
+                    | (c.already_present as u8) << 1
+                    | (c.pulled as u8) << 2
+                    | (c.never_pull as u8) << 3,
+            );
+            b.extend_from_slice(&c.first.to_le_bytes());
+            b.extend_from_slice(&c.image.to_le_bytes());
+        }
+    }
+    fn decode(buf: &[u8]) -> Self {
+        let mut d = Dec(buf);
+        let created = (d.i64(), d.u32());
+        let nn = d.str_ref().to_string();
+        let ns_len = d.u32();
+        let uid = d.str_ref().to_string();
+        let end = match d.u8() {
+            0 => None,
+            k => Some((
+                d.i64(),
+                if k == 1 {
+                    PodEndKind::Deleted
+                } else {
+                    PodEndKind::Evicted
+                },
+            )),
+        };
+        let n = d.u32() as usize;
+        let conts = (0..n)
+            .map(|_| {
+                let name = d.str_ref().to_string();
+                let f = d.u8();
+                ContRec {
+                    name,
+                    init: f & 1 != 0,
+                    already_present: f & 2 != 0,
+                    pulled: f & 4 != 0,
+                    never_pull: f & 8 != 0,
+                    first: d.i64(),
+                    image: d.u32(),
+                }
+            })
+            .collect();
+        PodRec {
+            created,
+            nn,
+            ns_len,
+            uid,
+            conts,
+            end,
+        }
+    }
+}
+
+/// The pods of a scan in spill mode, one at a time, in order of their keys: each is the pod
+/// [`EventsScan`] would have made of the same events (its events are replayed, in time order,
+/// through the same code on a scan that holds that pod only).
+pub(crate) struct PodGroups {
+    ops: Sorted<PodOp>,
+    next: Option<PodOp>,
+    g: EventsScan,
+    /// Some container of a pod given so far is an init container.
+    pub(crate) any_init: bool,
+}
+
+impl PodGroups {
+    pub(crate) fn next(&mut self) -> std::io::Result<Option<PodRec>> {
+        let Some(first) = self.next.take() else {
+            return Ok(None);
+        };
+        let g = &mut self.g;
+        g.strs = Interner::default();
+        g.namespaces = Interner::default();
+        g.cnames = Interner::default();
+        g.pod_of.clear();
+        g.pods.clear();
+        g.conts.clear();
+        g.evicted.clear();
+        g.last_key = None;
+        g.apply(&first.view());
+        loop {
+            match self.ops.next()? {
+                Some(op) if op.pod() == first.pod() => g.apply(&op.view()),
+                other => {
+                    self.next = other;
+                    break;
+                }
+            }
+        }
+        debug_assert_eq!(g.pods.len(), 1);
+        g.order_containers();
+        let (ns, name) = g.names(0);
+        let rec = PodRec {
+            created: g.pods[0].created,
+            nn: format!("{ns}/{name}"),
+            ns_len: ns.len() as u32,
+            uid: g.uid(0).to_string(),
+            conts: g
+                .containers(0)
+                .map(|c| ContRec {
+                    name: g.cnames.get(c.name).to_string(),
+                    init: c.init,
+                    first: c.first,
+                    image: c.image,
+                    already_present: c.already_present,
+                    pulled: c.pulled,
+                    never_pull: c.never_pull,
+                })
+                .collect(),
+            end: g.end(0),
+        };
+        self.any_init |= rec.conts.iter().any(|c| c.init);
+        Ok(Some(rec))
+    }
 }
 
 fn bump(m: &mut BTreeMap<String, usize>, k: &str) {
@@ -956,7 +1332,12 @@ impl Sink for EventsScan {
         self.add(e);
     }
     fn reset(&mut self) {
+        let spill = self.spill.as_ref().map(|s| s.ops.parent().to_path_buf());
         *self = EventsScan::new(self.head.node.take(), self.keep_pulls);
+        if let Some(parent) = spill {
+            // The runs of the first reading are dropped (and their directory removed).
+            self.spill = Some(PodSpill::new(&parent));
+        }
     }
 }
 
@@ -1002,6 +1383,7 @@ impl EventsScan {
             evictions: Vec::new(),
             scratch: String::new(),
             last_key: None,
+            spill: None,
         }
     }
 
@@ -1066,17 +1448,20 @@ impl EventsScan {
                     return;
                 };
                 let (cname, init) = container_of(e);
-                let p = self.pod(e, key);
                 let start = match m {
                     PullRef::Pulled { total: Some(t), .. } => last - t,
                     PullRef::Pulled { pull: Some(t), .. } => last - t,
                     _ => first,
                 };
                 self.widen(start);
-                let pod = &mut self.pods[p as usize];
-                pod.last_max = pod.last_max.max(last);
-                let ci = self.touch(p, cname, init, start, key) as usize;
                 let img = self.images.id(image);
+                let flag = match m {
+                    PullRef::Pulled { .. } => 1,
+                    PullRef::AlreadyPresent => 2,
+                    PullRef::NeverPull => 3,
+                    _ => 0,
+                };
+                self.pod_event(e, key, cname, init, OP_PULL, flag, start, last, img);
                 let present = m == PullRef::AlreadyPresent;
                 if img as usize == self.image_info.len() {
                     self.image_info.push(ScanImage {
@@ -1097,14 +1482,8 @@ impl EventsScan {
                     info.img.first_was_present = present;
                     info.first_key = key;
                 }
-                let c = &mut self.conts[ci];
-                if c.image == NONE || key < c.image_key {
-                    c.image = img;
-                    c.image_key = key;
-                }
                 match m {
                     PullRef::Pulled { pull, total, size } => {
-                        c.pulled = true;
                         info.img.pulls += 1;
                         if size.is_some() && (info.img.size.is_none() || key > info.size_key) {
                             info.img.size = size;
@@ -1137,13 +1516,11 @@ impl EventsScan {
                         }
                     }
                     PullRef::AlreadyPresent => {
-                        c.already_present = true;
                         info.img.uses += 1;
                         self.head.already_present += 1;
                     }
                     PullRef::Pulling => {}
                     PullRef::NeverPull => {
-                        c.never_pull = true;
                         bump(&mut self.head.not_replayed, reason);
                     }
                     PullRef::Failed { .. } | PullRef::BackOff => {
@@ -1153,22 +1530,11 @@ impl EventsScan {
             }
             "Started" | "Created" => {
                 let (cname, init) = container_of(e);
-                let p = self.pod(e, key);
-                let pod = &mut self.pods[p as usize];
-                pod.last_max = pod.last_max.max(last);
-                self.touch(p, cname, init, first, key);
+                self.pod_event(e, key, cname, init, OP_TOUCH, 0, first, last, NONE);
             }
-            "Killing" => {
-                let p = self.pod(e, key);
-                let pod = &mut self.pods[p as usize];
-                pod.kill = pod.kill.max(last);
-            }
+            "Killing" => self.pod_event(e, key, "", false, OP_KILL, 0, first, last, NONE),
             "Evicted" => {
-                let p = self.pod(e, key);
-                let ev = self.evicted.entry(p).or_insert((key, last));
-                if key < ev.0 {
-                    *ev = (key, last);
-                }
+                self.pod_event(e, key, "", false, OP_EVICT, 0, first, last, NONE);
                 self.evictions.push((
                     key,
                     (
@@ -1182,17 +1548,107 @@ impl EventsScan {
         }
     }
 
-    /// The pod of a pod event, created on its first event; an earlier event of the same pod
-    /// (by key) gives it its names and start.
-    fn pod(&mut self, e: &EvView, key: Key) -> u32 {
+    /// What a pod event does to its pod and container: done here, or (spill mode) spilled
+    /// and done by [`PodGroups`] with the pod's other events.
+    #[allow(clippy::too_many_arguments)]
+    fn pod_event(
+        &mut self,
+        e: &EvView,
+        key: Key,
+        cname: &str,
+        init: bool,
+        kind: u8,
+        flag: u8,
+        t: i64,
+        last: i64,
+        img: u32,
+    ) {
+        let op = OpView {
+            key,
+            namespace: e.namespace,
+            name: e.name,
+            uid: e.uid,
+            cname,
+            init,
+            kind,
+            flag,
+            t,
+            last,
+            img,
+        };
+        let Some(sp) = &mut self.spill else {
+            self.apply(&op);
+            return;
+        };
+        if sp.err.is_some() {
+            return;
+        }
         self.scratch.clear();
-        self.scratch.push_str(e.namespace);
-        self.scratch.push('/');
-        self.scratch.push_str(e.name);
-        let key_str = if e.uid.is_empty() {
+        let pod = if e.uid.is_empty() {
+            self.scratch.push_str(e.namespace);
+            self.scratch.push('/');
+            self.scratch.push_str(e.name);
             self.scratch.as_str()
         } else {
             e.uid
+        };
+        let op = PodOp::new(pod, e, key, cname, init, kind, flag, t, last, img);
+        if let Err(err) = sp.ops.push(op) {
+            sp.err = Some(err);
+        }
+    }
+
+    /// A pod event, interpreted (see [`EventsScan::pod_event`]).
+    fn apply(&mut self, op: &OpView) {
+        let key = op.key;
+        let p = self.pod(op.namespace, op.name, op.uid, key);
+        match op.kind {
+            OP_PULL => {
+                let pod = &mut self.pods[p as usize];
+                pod.last_max = pod.last_max.max(op.last);
+                let ci = self.touch(p, op.cname, op.init, op.t, key) as usize;
+                let c = &mut self.conts[ci];
+                if c.image == NONE || key < c.image_key {
+                    c.image = op.img;
+                    c.image_key = key;
+                }
+                match op.flag {
+                    1 => c.pulled = true,
+                    2 => c.already_present = true,
+                    3 => c.never_pull = true,
+                    _ => {}
+                }
+            }
+            OP_TOUCH => {
+                let pod = &mut self.pods[p as usize];
+                pod.last_max = pod.last_max.max(op.last);
+                self.touch(p, op.cname, op.init, op.t, key);
+            }
+            OP_KILL => {
+                let pod = &mut self.pods[p as usize];
+                pod.kill = pod.kill.max(op.last);
+            }
+            _ => {
+                let last = op.last;
+                let ev = self.evicted.entry(p).or_insert((key, last));
+                if key < ev.0 {
+                    *ev = (key, last);
+                }
+            }
+        }
+    }
+
+    /// The pod of a pod event, created on its first event; an earlier event of the same pod
+    /// (by key) gives it its names and start.
+    fn pod(&mut self, namespace: &str, name: &str, uid: &str, key: Key) -> u32 {
+        self.scratch.clear();
+        self.scratch.push_str(namespace);
+        self.scratch.push('/');
+        self.scratch.push_str(name);
+        let key_str = if uid.is_empty() {
+            self.scratch.as_str()
+        } else {
+            uid
         };
         // A pod's events are usually next to each other in the file (kubectl lists them by
         // name, which starts with the pod's): the last pod's key is tried first.
@@ -1201,7 +1657,7 @@ impl EventsScan {
             _ => self.strs.id(key_str),
         };
         self.last_key = Some(kid);
-        let nn = if e.uid.is_empty() { kid } else { NONE };
+        let nn = if uid.is_empty() { kid } else { NONE };
         if self.pod_of.len() < self.strs.len() {
             self.pod_of.resize(self.strs.len(), NONE);
         }
@@ -1218,8 +1674,8 @@ impl EventsScan {
         if self.pod_of.len() < self.strs.len() {
             self.pod_of.resize(self.strs.len(), NONE);
         }
-        let ns = self.namespaces.id(e.namespace);
-        let uid = if e.uid.is_empty() { NONE } else { kid };
+        let ns = self.namespaces.id(namespace);
+        let uid = if uid.is_empty() { NONE } else { kid };
         if p != NONE {
             let pod = &mut self.pods[p as usize];
             pod.created = key;
@@ -1288,23 +1744,7 @@ impl EventsScan {
         let mut order: Vec<u32> = (0..self.pods.len() as u32).collect();
         order.sort_unstable_by_key(|&p| self.pods[p as usize].created);
         self.order = order;
-        let mut list: Vec<u32> = Vec::new();
-        for p in 0..self.pods.len() {
-            list.clear();
-            let mut ci = self.pods[p].head;
-            while ci != NONE {
-                list.push(ci);
-                ci = self.conts[ci as usize].next;
-            }
-            if list.len() > 1 {
-                list.sort_unstable_by_key(|&c| self.conts[c as usize].created);
-                self.pods[p].head = list[0];
-                for w in list.windows(2) {
-                    self.conts[w[0] as usize].next = w[1];
-                }
-                self.conts[list[list.len() - 1] as usize].next = NONE;
-            }
-        }
+        self.order_containers();
         fn by_key<T>(v: &mut Vec<(Key, T)>) -> Vec<T> {
             v.sort_by_key(|x| x.0);
             v.drain(..).map(|x| x.1).collect()
@@ -1326,6 +1766,42 @@ impl EventsScan {
         self.conts.shrink_to_fit();
         self.pulls.timed_sized.shrink_to_fit();
         self.pulls.timed_unsized.shrink_to_fit();
+    }
+
+    /// Spill mode: the pods, in order of their keys (once; `None` when not spilling).
+    pub(crate) fn take_pods(&mut self) -> std::io::Result<Option<PodGroups>> {
+        let Some(sp) = self.spill.take() else {
+            return Ok(None);
+        };
+        let mut ops = sp.ops.finish()?;
+        let next = ops.next()?;
+        Ok(Some(PodGroups {
+            ops,
+            next,
+            g: EventsScan::new(None, false),
+            any_init: false,
+        }))
+    }
+
+    /// Puts each pod's containers in the order of their first events.
+    fn order_containers(&mut self) {
+        let mut list: Vec<u32> = Vec::new();
+        for p in 0..self.pods.len() {
+            list.clear();
+            let mut ci = self.pods[p].head;
+            while ci != NONE {
+                list.push(ci);
+                ci = self.conts[ci as usize].next;
+            }
+            if list.len() > 1 {
+                list.sort_unstable_by_key(|&c| self.conts[c as usize].created);
+                self.pods[p].head = list[0];
+                for w in list.windows(2) {
+                    self.conts[w[0] as usize].next = w[1];
+                }
+                self.conts[list[list.len() - 1] as usize].next = NONE;
+            }
+        }
     }
 
     /// The containers of pod `p`, in order of first appearance.
@@ -1369,11 +1845,6 @@ impl EventsScan {
         let pod = &self.pods[p as usize];
         let ns = self.namespaces.get(pod.ns);
         (ns, &self.strs.get(pod.nn)[ns.len() + 1..])
-    }
-
-    /// The earliest time anything happened to pod `p`'s containers.
-    pub(crate) fn start(&self, p: u32) -> Option<i64> {
-        self.containers(p).map(|c| c.first).min()
     }
 
     /// The whole [`EventsImport`], with a record per pod and (when kept) per pull.

@@ -31,16 +31,20 @@
 //!   only then renamed into place. The check loads the scenario and catalog back with
 //!   [`Scenario::load`] (over an empty trace), and makes the trace reader's checks on each row
 //!   as it is written (a trace of 10^5 pods is not read back whole).
-//! - Memory: events are interpreted as they are read ([`events::scan_events`]); what is kept
-//!   is a small record per pod and container, and the trace rows are written from those.
+//! - Memory: events are interpreted as they are read ([`events::scan_events`]); pod events
+//!   are spilled to sorted runs in the system's temporary directory (`spill`), replayed a pod
+//!   at a time, the pods sorted again by name (renames), and the trace rows sorted on disk and
+//!   merged into trace.csv. Memory holds the catalog and a few runs, not the trace (except 16
+//!   bytes per timed pull, for the pull bandwidth's median).
 
 pub mod common;
 pub mod configz;
 pub mod events;
 pub mod images;
+mod spill;
 pub mod summary;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -54,10 +58,13 @@ use crate::scenario::Scenario;
 use crate::units::{format_go_duration, parse_sim_duration};
 use common::format_rfc3339;
 use configz::{parse_kubelet_config, runtime_from_endpoint, KubeletConfigImport};
-use events::{scan_events, EventsImport, EventsScan, GcWording, PodEndKind, ScanContainer, NONE};
+use events::{
+    scan_events, ContRec, EventsImport, EventsScan, GcWording, Key, PodEndKind, PodRec, NONE,
+};
 use images::{
     normalize_image_ref, parse_images, runtime_from_version, ImagesImport, InventorySource,
 };
+use spill::{Dec, Sorted, Sorter, Spill};
 use summary::{parse_summary, SummaryImport};
 
 /// containerd's unpacked ÷ compressed ratio when nothing better is known (data-formats.md §6.3:
@@ -267,166 +274,173 @@ impl<'a> From<&'a TraceRow> for RowRef<'a> {
     }
 }
 
-/// Where a [`PlanRow`]'s names are.
-#[derive(Debug, Clone, Copy)]
-enum RowSource {
-    /// [`Trace::summary_rows`]`[i]` (a running pod of the summary).
-    Summary(u32),
-    /// The event pod `order[k]` of [`Trace::scan`]: all its create rows, or its end row.
-    Pod(u32),
-}
-
-/// A trace row (or an event pod's create rows) before the trace is written: the names are
-/// looked up only then, so that a trace of 10^5 pods holds no string per row (16 bytes).
-#[derive(Debug, Clone, Copy)]
-struct PlanRow {
+/// A trace row (or all the create rows of an event pod) before the trace is written, as the
+/// external sort of the trace keeps it. Sorted by time, then ends before creates, then pod
+/// name, then the order the rows were made in (the summary's first, then the event pods' in
+/// the order of their first events).
+struct RowRec {
     time_ms: u64,
-    /// The summary row, or the event pod's place in [`EventsScan::order`].
-    index: u32,
     action: RowAction,
-    from_summary: bool,
+    pod: String,
+    /// Made from events (else from the summary), then the pod's first event's key (or the
+    /// summary row's index).
+    made: (bool, i64, u32),
+    /// An event pod's create rows: container, catalog entry, pull policy.
+    conts: Vec<(String, u32, PullPolicy)>,
 }
 
-impl PlanRow {
-    fn push(rows: &mut Vec<PlanRow>, time_ms: u64, action: RowAction, what: RowSource) {
-        let (index, from_summary) = match what {
-            RowSource::Summary(i) => (i, true),
-            RowSource::Pod(k) => (k, false),
-        };
-        rows.push(PlanRow {
-            time_ms,
-            index,
-            action,
-            from_summary,
-        });
+impl RowRec {
+    fn sort_key(&self) -> (u64, RowAction, &str, (bool, i64, u32)) {
+        (self.time_ms, self.action, &self.pod, self.made)
     }
+}
 
-    fn what(&self) -> RowSource {
-        if self.from_summary {
-            RowSource::Summary(self.index)
-        } else {
-            RowSource::Pod(self.index)
+impl PartialEq for RowRec {
+    fn eq(&self, o: &Self) -> bool {
+        self.sort_key() == o.sort_key()
+    }
+}
+impl Eq for RowRec {}
+impl PartialOrd for RowRec {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for RowRec {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        self.sort_key().cmp(&o.sort_key())
+    }
+}
+
+fn policy_code(p: PullPolicy) -> u8 {
+    match p {
+        PullPolicy::Always => 0,
+        PullPolicy::IfNotPresent => 1,
+        PullPolicy::Never => 2,
+    }
+}
+
+impl Spill for RowRec {
+    fn encode(&self, b: &mut Vec<u8>) {
+        b.extend_from_slice(&self.time_ms.to_le_bytes());
+        b.push(match self.action {
+            RowAction::Create => 0,
+            RowAction::Complete => 1,
+            RowAction::Delete => 2,
+        });
+        b.extend_from_slice(&(self.pod.len() as u32).to_le_bytes());
+        b.extend_from_slice(self.pod.as_bytes());
+        b.push(self.made.0 as u8);
+        b.extend_from_slice(&self.made.1.to_le_bytes());
+        b.extend_from_slice(&self.made.2.to_le_bytes());
+        b.extend_from_slice(&(self.conts.len() as u32).to_le_bytes());
+        for (name, entry, policy) in &self.conts {
+            b.extend_from_slice(&(name.len() as u32).to_le_bytes());
+            b.extend_from_slice(name.as_bytes());
+            b.extend_from_slice(&entry.to_le_bytes());
+            b.push(policy_code(*policy));
         }
     }
-
-    /// The order rows were made in, for rows that sort equal (as a stable sort keeps them):
-    /// the summary's first, then the event pods' in their order.
-    fn made(&self) -> (bool, u32) {
-        (!self.from_summary, self.index)
+    fn decode(buf: &[u8]) -> Self {
+        let mut d = Dec(buf);
+        let time_ms = d.u64();
+        let action = match d.u8() {
+            0 => RowAction::Create,
+            1 => RowAction::Complete,
+            _ => RowAction::Delete,
+        };
+        let pod = d.str_ref().to_string();
+        let made = (d.u8() != 0, d.i64(), d.u32());
+        let n = d.u32() as usize;
+        let conts = (0..n)
+            .map(|_| {
+                let name = d.str_ref().to_string();
+                let entry = d.u32();
+                let policy = match d.u8() {
+                    0 => PullPolicy::Always,
+                    1 => PullPolicy::IfNotPresent,
+                    _ => PullPolicy::Never,
+                };
+                (name, entry, policy)
+            })
+            .collect();
+        RowRec {
+            time_ms,
+            action,
+            pod,
+            made,
+            conts,
+        }
     }
 }
 
-/// The trace, compact: rows refer to the events scan and the catalog.
+/// Counts a trace row and hands it to the trace's sort.
+type PushRow<'a> = dyn FnMut(&mut Sorter<RowRec>, RowRec) -> Result<(), InputError> + 'a;
+
+/// The trace, sorted on disk (in memory when small): rows refer to the catalog.
 struct Trace {
-    rows: Vec<PlanRow>,
+    rows: Sorted<RowRec>,
+    /// How many rows (an event pod's create rows counted once), and the latest time.
+    len: usize,
+    last_ms: u64,
     summary_rows: Vec<TraceRow>,
-    /// Event pods (by place in `order`) whose `namespace/name` another pod has too: their
-    /// names with the uid's prefix.
-    renamed: HashMap<u32, String>,
-    /// The catalog entry of each image reference in `scan`.
-    image_entry: Vec<usize>,
-    /// The API's default pull policy of each image reference in `scan`.
-    default_policy: Vec<PullPolicy>,
+    /// Where the rows are spilled (for error messages).
+    dir: PathBuf,
+    /// Some event pod has an init container.
+    any_init: bool,
     scan: Option<EventsScan>,
 }
 
 impl Trace {
-    fn pod_name(&self, r: &PlanRow) -> &str {
-        match r.what() {
-            RowSource::Summary(i) => &self.summary_rows[i as usize].pod,
-            RowSource::Pod(k) => match self.renamed.get(&k) {
-                Some(n) => n,
-                None => {
-                    let sc = self.scan.as_ref().expect("event rows come from events");
-                    sc.strs.get(sc.pods[sc.order[k as usize] as usize].nn)
-                }
-            },
-        }
-    }
-
-    /// Sorted by time, then ends before creates, then pod name, then order of creation.
-    fn sorted(mut self) -> Self {
-        let mut rows = std::mem::take(&mut self.rows);
-        rows.sort_unstable_by(|a, b| {
-            (a.time_ms, a.action)
-                .cmp(&(b.time_ms, b.action))
-                .then_with(|| self.pod_name(a).cmp(self.pod_name(b)))
-                .then(a.made().cmp(&b.made()))
-        });
-        self.rows = rows;
-        self
-    }
-
     /// Calls `f` with every row, in order.
-    fn for_each<E>(
-        &self,
+    fn for_each<E: From<InputError>>(
+        mut self,
         catalog: &[CatalogEntry],
         f: &mut dyn FnMut(RowRef) -> Result<(), E>,
     ) -> Result<(), E> {
-        let mut cs: Vec<&ScanContainer> = Vec::new();
-        let mut cname = String::new();
-        for r in &self.rows {
-            let pod = self.pod_name(r);
-            match r.what() {
-                RowSource::Summary(i) => f(RowRef::from(&self.summary_rows[i as usize]))?,
-                RowSource::Pod(k) if r.action == RowAction::Create => {
-                    let sc = self.scan.as_ref().expect("event rows come from events");
-                    let p = sc.order[k as usize];
-                    cs.clear();
-                    cs.extend(sc.containers(p).filter(|c| c.image != NONE));
-                    // Stable: in order of first appearance otherwise.
-                    cs.sort_by_key(|c| (!c.init, c.first));
-                    for (i, c) in cs.iter().enumerate() {
-                        let policy = if c.never_pull {
-                            PullPolicy::Never
-                        } else if c.already_present {
-                            PullPolicy::IfNotPresent
-                        } else {
-                            self.default_policy[c.image as usize]
-                        };
-                        let name = sc.cnames.get(c.name);
-                        let container = if name.is_empty() {
-                            use std::fmt::Write as _;
-                            cname.clear();
-                            let _ = write!(cname, "container-{i}");
-                            cname.as_str()
-                        } else {
-                            name
-                        };
-                        f(RowRef {
-                            time_ms: r.time_ms,
-                            action: r.action,
-                            pod,
-                            container,
-                            image: &catalog[self.image_entry[c.image as usize]].name,
-                            pull_policy: match policy {
-                                PullPolicy::Always => "Always",
-                                PullPolicy::IfNotPresent => "IfNotPresent",
-                                PullPolicy::Never => "Never",
-                            },
-                            writable_cap: None,
-                            log_cap: None,
-                        })?;
-                    }
+        loop {
+            let r = match self.rows.next() {
+                Ok(Some(r)) => r,
+                Ok(None) => return Ok(()),
+                Err(e) => return Err(events::spill_error(&self.dir, &e).into()),
+            };
+            if !r.made.0 {
+                f(RowRef::from(&self.summary_rows[r.made.2 as usize]))?;
+            } else if r.action == RowAction::Create {
+                for (container, entry, policy) in &r.conts {
+                    f(RowRef {
+                        time_ms: r.time_ms,
+                        action: r.action,
+                        pod: &r.pod,
+                        container,
+                        image: &catalog[*entry as usize].name,
+                        pull_policy: match policy {
+                            PullPolicy::Always => "Always",
+                            PullPolicy::IfNotPresent => "IfNotPresent",
+                            PullPolicy::Never => "Never",
+                        },
+                        writable_cap: None,
+                        log_cap: None,
+                    })?;
                 }
-                RowSource::Pod(_) => f(RowRef {
+            } else {
+                f(RowRef {
                     time_ms: r.time_ms,
                     action: r.action,
-                    pod,
+                    pod: &r.pod,
                     container: "",
                     image: "",
                     pull_policy: "",
                     writable_cap: None,
                     log_cap: None,
-                })?,
+                })?;
             }
         }
-        Ok(())
     }
 
-    fn to_rows(&self, catalog: &[CatalogEntry]) -> Vec<TraceRow> {
+    fn into_rows(self, catalog: &[CatalogEntry]) -> Result<Vec<TraceRow>, InputError> {
         let mut out = Vec::new();
-        let _ = self.for_each::<()>(catalog, &mut |r| {
+        self.for_each::<InputError>(catalog, &mut |r| {
             out.push(TraceRow {
                 time_ms: r.time_ms,
                 action: r.action,
@@ -438,8 +452,8 @@ impl Trace {
                 log_cap: r.log_cap,
             });
             Ok(())
-        });
-        out
+        })?;
+        Ok(out)
     }
 }
 
@@ -524,7 +538,7 @@ fn major_minor(v: &str) -> Option<(u32, u32)> {
 /// Reads the inputs and decides the scenario. Writes nothing.
 pub fn plan(opts: &ImportOptions) -> Result<ImportPlan, InputError> {
     let (mut plan, trace) = plan_compact(opts)?;
-    plan.trace = trace.to_rows(&plan.catalog);
+    plan.trace = trace.into_rows(&plan.catalog)?;
     Ok(plan)
 }
 
@@ -611,12 +625,15 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
     }
 
     // --- events ------------------------------------------------------------------------
+    // Pod events are spilled, sorted by pod, under the system's temporary directory, and so
+    // is the trace (see `Trace`): memory holds the catalog, not the trace.
+    let spill_dir = std::env::temp_dir();
     // The trace part (pods, pulls) is kept compact; `ev` is the rest, whose size depends on
     // the catalog, not on the trace.
     let mut scan: Option<EventsScan> = match &opts.events {
         Some(f) => {
             sources.push(shown(f));
-            Some(scan_events(f, node.as_deref(), false)?)
+            Some(scan_events(f, node.as_deref(), false, Some(&spill_dir))?)
         }
         None => None,
     };
@@ -917,167 +934,269 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
     let origin: i64 = ev.as_ref().and_then(|e| e.span).map_or(0, |s| s.0);
     let off = |t: i64| -> u64 { ((t - origin).max(0) / NS_PER_MS) as u64 };
     let snapshot = sum.as_ref().and_then(|s| s.time());
-    let mut rows: Vec<PlanRow> = Vec::new();
+    let serr = |e: std::io::Error| events::spill_error(&spill_dir, &e);
+    let run_len = spill::SPILL_RUN.load(std::sync::atomic::Ordering::Relaxed);
+    let mut rows: Sorter<RowRec> = Sorter::new(run_len, &spill_dir);
+    let mut rows_len = 0usize;
+    let mut last_ms = 0u64;
+    let mut push_row = |rows: &mut Sorter<RowRec>, r: RowRec| -> Result<(), InputError> {
+        rows_len += 1;
+        last_ms = last_ms.max(r.time_ms);
+        rows.push(r).map_err(serr)
+    };
     let mut summary_rows: Vec<TraceRow> = Vec::new();
-    let mut consumed: BTreeSet<u32> = BTreeSet::new();
     let mut running_pods = 0usize;
     let mut running_skipped = 0usize;
     let mut containers_unknown = 0usize;
-    // Pod names must be unique: a name reused by a later pod gets its uid's prefix. Pods by
-    // `namespace/name` (saturating: only "more than one" matters).
-    let name_count: Vec<u8> = scan.as_ref().map_or(Vec::new(), |sc| {
-        let mut count = vec![0u8; sc.strs.len()];
-        for p in &sc.pods {
-            let n = &mut count[p.nn as usize];
-            *n = n.saturating_add(1);
-        }
-        count
+    let default_policy: Vec<PullPolicy> = scan.as_ref().map_or(Vec::new(), |sc| {
+        (0..sc.images.len() as u32)
+            .map(|i| PullPolicy::api_default(sc.images.get(i)))
+            .collect()
     });
+
+    // The event pods, sorted by `namespace/name`: pod names must be unique, so a name that
+    // several pods have gets the uid's prefix. Pods that a summary pod may stand for are kept
+    // aside (few) until the summary has chosen; the others' rows go to the trace now.
+    let sum_pods: &[summary::PodUsage] = sum.as_ref().map_or(&[], |s| &s.pods);
+    let sum_uids: BTreeSet<&str> = sum_pods
+        .iter()
+        .filter(|p| !p.uid.is_empty())
+        .map(|p| p.uid.as_str())
+        .collect();
+    // Pods by `namespace/name` of the summary's names (saturating: only "more than one"
+    // matters).
+    let mut sum_count: BTreeMap<String, u8> = sum_pods
+        .iter()
+        .map(|p| (format!("{}/{}", p.namespace, p.name), 0u8))
+        .collect();
+    let mut candidates: Vec<(PodRec, String)> = Vec::new();
+    let mut any_init = false;
+    let mut event_pods = 0usize;
+    let mut event_pods_skipped = 0usize;
+    let mut ends = (0usize, 0usize);
+    let mut emit = |rows: &mut Sorter<RowRec>,
+                    push_row: &mut PushRow,
+                    rec: &PodRec,
+                    name: String|
+     -> Result<(), InputError> {
+        if !rec.conts.iter().any(|c| c.image != NONE) {
+            event_pods_skipped += 1;
+            return Ok(());
+        }
+        let t0 = off(rec.start().unwrap_or(origin));
+        let mut cs: Vec<&ContRec> = rec.conts.iter().filter(|c| c.image != NONE).collect();
+        // Stable: in order of first appearance otherwise.
+        cs.sort_by_key(|c| (!c.init, c.first));
+        let conts = cs
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let policy = if c.never_pull {
+                    PullPolicy::Never
+                } else if c.already_present {
+                    PullPolicy::IfNotPresent
+                } else {
+                    default_policy[c.image as usize]
+                };
+                let container = if c.name.is_empty() {
+                    format!("container-{i}")
+                } else {
+                    c.name.clone()
+                };
+                (container, image_entry[c.image as usize] as u32, policy)
+            })
+            .collect();
+        let made = (true, rec.created.0, rec.created.1);
+        let end = rec.end.map(|(t, kind)| {
+            let action = match kind {
+                PodEndKind::Deleted => {
+                    ends.0 += 1;
+                    RowAction::Delete
+                }
+                PodEndKind::Evicted => {
+                    ends.1 += 1;
+                    RowAction::Complete
+                }
+            };
+            (off(t).max(t0 + 1), action)
+        });
+        event_pods += 1;
+        if let Some((t, action)) = end {
+            push_row(
+                rows,
+                RowRec {
+                    time_ms: t,
+                    action,
+                    pod: name.clone(),
+                    made,
+                    conts: Vec::new(),
+                },
+            )?;
+        }
+        // One record for all the pod's create rows: they are written together.
+        push_row(
+            rows,
+            RowRec {
+                time_ms: t0,
+                action: RowAction::Create,
+                pod: name,
+                made,
+                conts,
+            },
+        )
+    };
+    if let Some(mut groups) = scan
+        .as_mut()
+        .map(|sc| sc.take_pods())
+        .transpose()
+        .map_err(serr)?
+        .flatten()
+    {
+        let mut by_name: Sorter<PodRec> = Sorter::new(run_len, &spill_dir);
+        while let Some(rec) = groups.next().map_err(serr)? {
+            by_name.push(rec).map_err(serr)?;
+        }
+        any_init = groups.any_init;
+        drop(groups);
+        let mut by_name = by_name.finish().map_err(serr)?;
+        let mut group: Vec<PodRec> = Vec::new();
+        let mut next = by_name.next().map_err(serr)?;
+        while let Some(first) = next.take() {
+            group.clear();
+            group.push(first);
+            loop {
+                match by_name.next().map_err(serr)? {
+                    Some(r) if r.nn == group[0].nn => group.push(r),
+                    other => {
+                        next = other;
+                        break;
+                    }
+                }
+            }
+            let count = group.len().min(255) as u8;
+            if let Some(c) = sum_count.get_mut(&group[0].nn) {
+                *c = count;
+            }
+            for rec in group.drain(..) {
+                let name = if count > 1 && !rec.uid.is_empty() {
+                    format!("{}~{}", rec.nn, &rec.uid[..rec.uid.len().min(8)])
+                } else {
+                    rec.nn.clone()
+                };
+                if sum_uids.contains(rec.uid.as_str()) || sum_count.contains_key(&rec.nn) {
+                    candidates.push((rec, name));
+                } else {
+                    emit(&mut rows, &mut push_row, &rec, name)?;
+                }
+            }
+        }
+    }
     let pod_name = |ns: &str, name: &str, uid: &str| -> String {
         let key = format!("{ns}/{name}");
-        let count = scan
-            .as_ref()
-            .and_then(|sc| sc.strs.find(&key))
-            .map_or(0, |i| name_count[i as usize]);
+        let count = sum_count.get(&key).copied().unwrap_or(0);
         if count > 1 && !uid.is_empty() {
             format!("{key}~{}", &uid[..uid.len().min(8)])
         } else {
             key
         }
     };
-    if let Some(s) = &sum {
-        for sp in &s.pods {
-            let ep: Option<u32> = scan.as_ref().and_then(|sc| {
-                sc.order.iter().copied().find(|&p| {
-                    let uid = sc.uid(p);
-                    let (ns, name) = sc.names(p);
-                    (!sp.uid.is_empty() && uid == sp.uid)
-                        || (ns == sp.namespace
-                            && name == sp.name
-                            && (sp.uid.is_empty() || uid.is_empty()))
-                })
+    // In order of first events, as the summary looks for its pods.
+    candidates.sort_by_key(|c| c.0.created);
+    let mut consumed: BTreeSet<Key> = BTreeSet::new();
+    for sp in sum_pods {
+        let ep: Option<&PodRec> = candidates.iter().map(|c| &c.0).find(|p| {
+            let uid = p.uid.as_str();
+            let (ns, name) = p.names();
+            (!sp.uid.is_empty() && uid == sp.uid)
+                || (ns == sp.namespace && name == sp.name && (sp.uid.is_empty() || uid.is_empty()))
+        });
+        if let Some(p) = ep {
+            consumed.insert(p.created);
+        }
+        let pname = pod_name(&sp.namespace, &sp.name, &sp.uid);
+        let mut any = false;
+        for c in &sp.containers {
+            let image = ep
+                .and_then(|p| p.conts.iter().find(|x| x.name == c.name))
+                .map(|x| x.image)
+                .filter(|i| *i != NONE);
+            let Some(image) = image else {
+                containers_unknown += 1;
+                continue;
+            };
+            let idx = image_entry[image as usize];
+            catalog[idx].preloaded = true;
+            any = true;
+            summary_rows.push(TraceRow {
+                time_ms: 0,
+                action: RowAction::Create,
+                pod: pname.clone(),
+                container: c.name.clone(),
+                image: catalog[idx].name.clone(),
+                pull_policy: "IfNotPresent".into(),
+                writable_cap: Some(c.rootfs_used.unwrap_or(0)),
+                log_cap: Some(c.logs_used.unwrap_or(0)),
             });
-            if let Some(k) = ep {
-                consumed.insert(k);
-            }
-            let pname = pod_name(&sp.namespace, &sp.name, &sp.uid);
-            let mut any = false;
-            for c in &sp.containers {
-                let image = ep
-                    .zip(scan.as_ref())
-                    .and_then(|(p, sc)| sc.containers(p).find(|x| sc.cnames.get(x.name) == c.name))
-                    .map(|x| x.image)
-                    .filter(|i| *i != NONE);
-                let Some(image) = image else {
-                    containers_unknown += 1;
-                    continue;
-                };
-                let idx = image_entry[image as usize];
-                catalog[idx].preloaded = true;
-                any = true;
-                summary_rows.push(TraceRow {
+            push_row(
+                &mut rows,
+                RowRec {
                     time_ms: 0,
                     action: RowAction::Create,
                     pod: pname.clone(),
-                    container: c.name.clone(),
-                    image: catalog[idx].name.clone(),
-                    pull_policy: "IfNotPresent".into(),
-                    writable_cap: Some(c.rootfs_used.unwrap_or(0)),
-                    log_cap: Some(c.logs_used.unwrap_or(0)),
-                });
-                PlanRow::push(
-                    &mut rows,
-                    0,
-                    RowAction::Create,
-                    RowSource::Summary(summary_rows.len() as u32 - 1),
-                );
-            }
-            if any {
-                running_pods += 1;
-                if let Some((t, kind)) = ep.zip(scan.as_ref()).and_then(|(p, sc)| sc.end(p)) {
-                    if snapshot.is_none_or(|s| t > s) {
-                        let action = match kind {
-                            PodEndKind::Deleted => RowAction::Delete,
-                            PodEndKind::Evicted => RowAction::Complete,
-                        };
-                        summary_rows.push(TraceRow {
+                    made: (false, 0, summary_rows.len() as u32 - 1),
+                    conts: Vec::new(),
+                },
+            )?;
+        }
+        if any {
+            running_pods += 1;
+            if let Some((t, kind)) = ep.and_then(|p| p.end) {
+                if snapshot.is_none_or(|s| t > s) {
+                    let action = match kind {
+                        PodEndKind::Deleted => RowAction::Delete,
+                        PodEndKind::Evicted => RowAction::Complete,
+                    };
+                    summary_rows.push(TraceRow {
+                        time_ms: off(t).max(1),
+                        action,
+                        pod: pname.clone(),
+                        container: String::new(),
+                        image: String::new(),
+                        pull_policy: String::new(),
+                        writable_cap: None,
+                        log_cap: None,
+                    });
+                    push_row(
+                        &mut rows,
+                        RowRec {
                             time_ms: off(t).max(1),
                             action,
                             pod: pname.clone(),
-                            container: String::new(),
-                            image: String::new(),
-                            pull_policy: String::new(),
-                            writable_cap: None,
-                            log_cap: None,
-                        });
-                        PlanRow::push(
-                            &mut rows,
-                            off(t).max(1),
-                            action,
-                            RowSource::Summary(summary_rows.len() as u32 - 1),
-                        );
-                    }
+                            made: (false, 0, summary_rows.len() as u32 - 1),
+                            conts: Vec::new(),
+                        },
+                    )?;
                 }
-            } else {
-                running_skipped += 1;
             }
+        } else {
+            running_skipped += 1;
         }
     }
-    let mut event_pods = 0usize;
-    let mut event_pods_skipped = 0usize;
-    let mut ends = (0usize, 0usize);
-    let mut renamed: HashMap<u32, String> = HashMap::new();
-    if let Some(sc) = &scan {
-        for (k, &p) in sc.order.iter().enumerate() {
-            let k = k as u32;
-            if consumed.contains(&p) {
-                continue;
-            }
-            if !sc.containers(p).any(|c| c.image != NONE) {
-                event_pods_skipped += 1;
-                continue;
-            }
-            let t0 = off(sc.start(p).unwrap_or(origin));
-            let nn = sc.pods[p as usize].nn;
-            let uid = sc.uid(p);
-            if name_count[nn as usize] > 1 && !uid.is_empty() {
-                renamed.insert(
-                    k,
-                    format!("{}~{}", sc.strs.get(nn), &uid[..uid.len().min(8)]),
-                );
-            }
-            // One row for all the pod's create rows: they are written together.
-            PlanRow::push(&mut rows, t0, RowAction::Create, RowSource::Pod(k));
-            event_pods += 1;
-            if let Some((t, kind)) = sc.end(p) {
-                let action = match kind {
-                    PodEndKind::Deleted => {
-                        ends.0 += 1;
-                        RowAction::Delete
-                    }
-                    PodEndKind::Evicted => {
-                        ends.1 += 1;
-                        RowAction::Complete
-                    }
-                };
-                PlanRow::push(&mut rows, off(t).max(t0 + 1), action, RowSource::Pod(k));
-            }
+    for (rec, name) in candidates {
+        if !consumed.contains(&rec.created) {
+            emit(&mut rows, &mut push_row, &rec, name)?;
         }
     }
-    let default_policy: Vec<PullPolicy> = scan.as_ref().map_or(Vec::new(), |sc| {
-        (0..sc.images.len() as u32)
-            .map(|i| PullPolicy::api_default(sc.images.get(i)))
-            .collect()
-    });
+    // (`emit` and `push_row` end here: they borrow the counters.)
     let trace = Trace {
-        rows,
+        rows: rows.finish().map_err(serr)?,
+        len: rows_len,
+        last_ms,
         summary_rows,
-        renamed,
-        image_entry,
-        default_policy,
+        dir: spill_dir.clone(),
+        any_init,
         scan,
-    }
-    .sorted();
+    };
     let ev = trace.scan.as_ref().map(|s| &s.head);
 
     // --- events report -----------------------------------------------------------------
@@ -1179,11 +1298,7 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
         if event_pods > 0 {
             rep.assumed.push("pods from events write nothing (writable and log rates 0): events carry no disk-write rates; edit trace.csv to add them".into());
         }
-        if trace
-            .scan
-            .as_ref()
-            .is_some_and(|sc| sc.conts.iter().any(|c| c.init))
-        {
+        if trace.any_init {
             rep.assumed.push(
                 "init containers are modelled as ordinary containers that keep running".into(),
             );
@@ -1257,7 +1372,7 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
         }
     }
 
-    if trace.rows.is_empty() {
+    if trace.len == 0 {
         rep.assumed.push(if ev.is_none() {
             "no events (--events): the trace is empty; add pods to trace.csv to give the node work"
                 .to_string()
@@ -1500,7 +1615,7 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
     }
 
     // --- duration ----------------------------------------------------------------------
-    let last_ms = trace.rows.iter().map(|r| r.time_ms).max().unwrap_or(0) as i64;
+    let last_ms = trace.last_ms as i64;
     let duration_ns = match &opts.duration {
         Some(d) => {
             let ns = parse_sim_duration(d)
@@ -1898,8 +2013,67 @@ fn write_with(
 /// Reads the inputs, writes the scenario into `opts.out`, and returns the report.
 pub fn run(opts: &ImportOptions) -> anyhow::Result<ImportReport> {
     let (plan, trace) = plan_compact(opts)?;
-    let dir = write_with(&plan, &opts.out, &mut |f| trace.for_each(&plan.catalog, f))?;
+    let mut trace = Some(trace);
+    let dir = write_with(&plan, &opts.out, &mut |f| {
+        trace
+            .take()
+            .expect("the rows are written once")
+            .for_each(&plan.catalog, f)
+    })?;
     let mut rep = plan.report;
     rep.wrote = Some(dir);
     Ok(rep)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Tiny sorted runs (so that every sort of the import spills and merges) give the same
+    /// scenario as one run in memory.
+    #[test]
+    fn spilled_runs_give_the_same_import() {
+        let f = |n: &str| PathBuf::from(format!("tests/fixtures/import/{n}"));
+        let mut cases = Vec::new();
+        for events in [
+            "events.json",
+            "events-gc-wordings.yaml",
+            "event-single.yaml",
+        ] {
+            for summary in [
+                None,
+                Some("summary-shared.json"),
+                Some("summary-split.json"),
+            ] {
+                let mut o = ImportOptions::new("unused");
+                o.events = Some(f(events));
+                o.summary = summary.map(f);
+                cases.push(o.clone());
+                o.images = Some(f("crictl-images-containerd.json"));
+                cases.push(o);
+            }
+        }
+        let show = |p: &ImportPlan| {
+            format!(
+                "{}\n{}\n{:?}\n{}",
+                p.scenario_toml(),
+                p.catalog_toml(),
+                p.report.to_string(),
+                p.trace_csv()
+            )
+        };
+        let mut made_rows = false;
+        for o in &cases {
+            spill::SPILL_RUN.store(1 << 15, std::sync::atomic::Ordering::Relaxed);
+            let whole = plan(o).map(|p| show(&p)).map_err(|e| e.to_string());
+            for run in [1, 2, 3] {
+                spill::SPILL_RUN.store(run, std::sync::atomic::Ordering::Relaxed);
+                let spilled = plan(o).map(|p| show(&p)).map_err(|e| e.to_string());
+                assert_eq!(spilled, whole, "runs of {run}: {o:?}");
+            }
+            made_rows |= whole.is_ok_and(|w| w.contains(",create,"));
+        }
+        assert!(made_rows, "the fixtures make trace rows");
+        spill::SPILL_RUN.store(1 << 15, std::sync::atomic::Ordering::Relaxed);
+    }
 }
