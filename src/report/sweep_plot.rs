@@ -10,6 +10,8 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use anyhow::{anyhow, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -89,46 +91,51 @@ pub fn plot_sweep(dir: &Path, input: &SweepPlotInput) -> Result<Vec<PathBuf>> {
     // Facets: each combination of the values of axes 2.. (one facet for one or two axes).
     let facet_lens = if lens.len() > 2 { &lens[2..] } else { &[][..] };
     let n_facets: usize = facet_lens.iter().product();
-    for f in 0..n_facets {
-        let fixed = crate::sweep::spec::coords(facet_lens, f);
-        let (stem, extra) = if fixed.is_empty() {
-            ("sweep".to_string(), String::new())
-        } else {
-            let parts: Vec<String> = fixed
-                .iter()
-                .enumerate()
-                .map(|(k, &c)| format!("{}={}", input.axes[k + 2], input.axis_values[k + 2][c]))
-                .collect();
-            (
-                file_safe(&format!("sweep_{}", parts.join("_"))),
-                parts.join(", "),
-            )
-        };
-        // Point index of (c0, c1) in this facet.
-        let index = |c0: usize, c1: usize| -> usize {
-            let mut c = vec![c0];
-            if lens.len() > 1 {
-                c.push(c1);
+    // Facets are independent files: draw them in parallel (on the caller's rayon pool).
+    let per_facet = (0..n_facets)
+        .into_par_iter()
+        .map(|f| -> Result<[PathBuf; 2]> {
+            let fixed = crate::sweep::spec::coords(facet_lens, f);
+            let (stem, extra) = if fixed.is_empty() {
+                ("sweep".to_string(), String::new())
+            } else {
+                let parts: Vec<String> = fixed
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &c)| format!("{}={}", input.axes[k + 2], input.axis_values[k + 2][c]))
+                    .collect();
+                (
+                    file_safe(&format!("sweep_{}", parts.join("_"))),
+                    parts.join(", "),
+                )
+            };
+            // Point index of (c0, c1) in this facet.
+            let index = |c0: usize, c1: usize| -> usize {
+                let mut c = vec![c0];
+                if lens.len() > 1 {
+                    c.push(c1);
+                }
+                c.extend(&fixed);
+                c.iter().zip(&lens).fold(0, |acc, (&ci, &n)| acc * n + ci)
+            };
+            let png = dir.join(format!("{stem}.png"));
+            let svg = dir.join(format!("{stem}.svg"));
+            {
+                let root = BitMapBackend::new(&png, SWEEP_PLOT_SIZE).into_drawing_area();
+                draw(&root, input, &extra, &index)?;
+                root.present()
+                    .map_err(|e| anyhow!("cannot write {}: {e:?}", png.display()))?;
             }
-            c.extend(&fixed);
-            c.iter().zip(&lens).fold(0, |acc, (&ci, &n)| acc * n + ci)
-        };
-        let png = dir.join(format!("{stem}.png"));
-        let svg = dir.join(format!("{stem}.svg"));
-        {
-            let root = BitMapBackend::new(&png, SWEEP_PLOT_SIZE).into_drawing_area();
-            draw(&root, input, &extra, &index)?;
-            root.present()
-                .map_err(|e| anyhow!("cannot write {}: {e:?}", png.display()))?;
-        }
-        {
-            let root = SVGBackend::new(&svg, SWEEP_PLOT_SIZE).into_drawing_area();
-            draw(&root, input, &extra, &index)?;
-            root.present()
-                .map_err(|e| anyhow!("cannot write {}: {e:?}", svg.display()))?;
-        }
-        files.push(png);
-        files.push(svg);
+            {
+                let root = SVGBackend::new(&svg, SWEEP_PLOT_SIZE).into_drawing_area();
+                draw(&root, input, &extra, &index)?;
+                root.present()
+                    .map_err(|e| anyhow!("cannot write {}: {e:?}", svg.display()))?;
+            }
+            Ok([png, svg])
+        });
+    for pair in per_facet.collect::<Result<Vec<_>>>()? {
+        files.extend(pair);
     }
     Ok(files)
 }

@@ -231,7 +231,7 @@ pub fn run_sweep(spec: &SweepSpec, opts: &SweepOptions) -> Result<SweepReport> {
     // Resume from a journal of the same sweep, else start one.
     let mut done = BTreeMap::new();
     let mut journal_discarded = false;
-    let mut file = if jpath.exists() {
+    let file = if jpath.exists() {
         match read_journal(&jpath) {
             Ok((p, entries, good)) if p == plan => {
                 done = entries;
@@ -289,16 +289,23 @@ pub fn run_sweep(spec: &SweepSpec, opts: &SweepOptions) -> Result<SweepReport> {
         indicatif::ProgressBar::hidden()
     };
     let results = Mutex::new(done);
-    let journal = Mutex::new(&mut file);
+    // `&File` writes too: the mutex orders whole lines; syncing needs no lock.
+    let file_ref: &fs::File = &file;
+    let journal = Mutex::new(file_ref);
     pool.install(|| {
         pending.par_iter().with_max_len(1).try_for_each(|&i| {
             let e = run_point(spec, i);
-            {
-                let mut f = journal.lock().unwrap();
-                f.write_all(&json_line(&e))
-                    .and_then(|_| f.sync_data())
-                    .with_context(|| format!("cannot append to {}", jpath.display()))?;
-            }
+            // Append the line under the lock (lines never interleave), then wait for it to be
+            // on disk outside the lock, so the other workers need not wait for this flush.
+            let line = json_line(&e);
+            journal
+                .lock()
+                .unwrap()
+                .write_all(&line)
+                .with_context(|| format!("cannot append to {}", jpath.display()))?;
+            file_ref
+                .sync_data()
+                .with_context(|| format!("cannot append to {}", jpath.display()))?;
             results.lock().unwrap().insert(i, e);
             bar.inc(1);
             Ok::<(), anyhow::Error>(())
@@ -308,7 +315,8 @@ pub fn run_sweep(spec: &SweepSpec, opts: &SweepOptions) -> Result<SweepReport> {
     let entries = results.into_inner().unwrap();
 
     let outputs = if complete {
-        Some(write_outputs(&opts.out, &plan, &entries, &opts.metrics)?)
+        // On the pool too: plots are drawn in parallel, on no more threads than asked for.
+        Some(pool.install(|| write_outputs(&opts.out, &plan, &entries, &opts.metrics))?)
     } else {
         None
     };
