@@ -51,11 +51,11 @@ pub fn eviction_pod(uid: u64, name: &str, spec: &PodSpec) -> EvictionPod {
 }
 
 /// The eviction manager's environment over the simulation's state for one sync.
-pub struct Env<'a> {
+pub struct Env<'a, 'b> {
     pub node: &'a mut Node,
     pub gc: &'a mut ImageGcManager,
     /// All pods, and which of them are active (non-terminal).
-    pub pods: &'a [super::Pod],
+    pub pods: &'a [super::Pod<'b>],
     pub active: &'a std::collections::BTreeSet<usize>,
     pub pod_states: &'a dyn PodStateProvider,
     pub gc_policy: ContainerGcPolicy,
@@ -67,7 +67,7 @@ pub struct Env<'a> {
     pub any_limits: bool,
 }
 
-impl Env<'_> {
+impl Env<'_, '_> {
     fn fs(&self, id: usize) -> FsStats {
         let s = self.node.fs_stats(id);
         FsStats {
@@ -80,7 +80,7 @@ impl Env<'_> {
     }
 }
 
-impl EvictionEnv for Env<'_> {
+impl EvictionEnv for Env<'_, '_> {
     fn summary(&mut self) -> Result<NodeDiskSummary, String> {
         Ok(NodeDiskSummary {
             node_fs: Some(self.fs(self.node.node_fs())),

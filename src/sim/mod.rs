@@ -28,8 +28,8 @@
 
 mod eviction_env;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -92,11 +92,13 @@ enum PodPhase {
 }
 
 #[derive(Debug)]
-struct Pod {
+struct Pod<'a> {
     uid: u64,
     /// The trace's pod name this pod stands for (replacements keep it).
     lineage: String,
-    spec: Arc<PodSpec>,
+    /// Borrowed from the trace (no copy, and no reference count shared between the threads
+    /// of a sweep); owned by replacements, whose name differs.
+    spec: Cow<'a, PodSpec>,
     phase: PodPhase,
     started: Vec<Option<u64>>,
     /// The container whose pull this pod's worker is blocked on, and the request ID.
@@ -118,17 +120,17 @@ struct PullRequest {
 }
 
 /// Pod state as the kubelet's pod manager sees it, for container GC.
-struct PodStates<'a> {
-    pods: &'a [Pod],
+struct PodStates<'a, 'b> {
+    pods: &'a [Pod<'b>],
 }
 
 /// The index of the pod with UID `uid`: UIDs are handed out as index + 1.
-fn pod_index(pods: &[Pod], uid: u64) -> Option<usize> {
+fn pod_index(pods: &[Pod<'_>], uid: u64) -> Option<usize> {
     let i = usize::try_from(uid.checked_sub(1)?).ok()?;
     pods.get(i).filter(|p| p.uid == uid).map(|_| i)
 }
 
-impl PodStateProvider for PodStates<'_> {
+impl PodStateProvider for PodStates<'_, '_> {
     fn should_pod_content_be_removed(&self, uid: u64) -> bool {
         // Deleted or evicted pods (`ShouldPodContentBeRemoved`).
         pod_index(self.pods, uid).is_none_or(|i| {
@@ -161,7 +163,7 @@ pub struct Simulation<'a> {
     next_request: u64,
     pull_of_request: BTreeMap<u64, u64>,
     request_of_pull: BTreeMap<u64, u64>,
-    pods: Vec<Pod>,
+    pods: Vec<Pod<'a>>,
     live_by_name: BTreeMap<String, usize>,
     trace_pos: usize,
     ever_deleted: BTreeSet<usize>,
@@ -529,7 +531,8 @@ impl<'a> Simulation<'a> {
 
     fn on_trace(&mut self, rec: &mut dyn Recorder) {
         let now = self.engine.now();
-        let trace = &self.sc.trace;
+        let sc: &'a Scenario = self.sc;
+        let trace = &sc.trace;
         while self.trace_pos < trace.len() && trace[self.trace_pos].time <= now {
             let ev = &trace[self.trace_pos];
             self.trace_pos += 1;
@@ -544,7 +547,7 @@ impl<'a> Simulation<'a> {
                     self.pods.push(Pod {
                         uid,
                         lineage: spec.name.clone(),
-                        spec: spec.clone(),
+                        spec: Cow::Borrowed(&**spec),
                         phase: PodPhase::Active,
                         started: vec![None; spec.containers.len()],
                         waiting: None,
@@ -1211,7 +1214,7 @@ impl<'a> Simulation<'a> {
         *n += 1;
         let mut spec = PodSpec::clone(&self.pods[p].spec);
         spec.name = format!("{lineage}-r{n}");
-        let spec = Arc::new(spec);
+        let spec: Cow<'a, PodSpec> = Cow::Owned(spec);
         let idx = self.pods.len();
         let uid = idx as u64 + 1;
         let containers = spec.containers.len();
