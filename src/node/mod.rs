@@ -934,18 +934,25 @@ impl ImageRuntime for Node {
     }
 }
 
+impl Node {
+    /// A container as the CRI lists it.
+    fn cri_container(&self, c: &Container) -> CriContainer {
+        CriContainer {
+            id: c.id,
+            pod_uid: c.pod_uid,
+            name: c.name.clone(),
+            image_id: self.catalog.id(c.image).clone(),
+            state: c.state,
+            created_at: c.created_at,
+        }
+    }
+}
+
 impl ContainerRuntime for Node {
     fn list_containers(&self) -> Vec<CriContainer> {
         self.containers
             .values()
-            .map(|c| CriContainer {
-                id: c.id,
-                pod_uid: c.pod_uid,
-                name: c.name.clone(),
-                image_id: self.catalog.id(c.image).clone(),
-                state: c.state,
-                created_at: c.created_at,
-            })
+            .map(|c| self.cri_container(c))
             .collect()
     }
 
@@ -953,14 +960,7 @@ impl ContainerRuntime for Node {
         self.exited
             .iter()
             .filter_map(|id| self.containers.get(id))
-            .map(|c| CriContainer {
-                id: c.id,
-                pod_uid: c.pod_uid,
-                name: c.name.clone(),
-                image_id: self.catalog.id(c.image).clone(),
-                state: c.state,
-                created_at: c.created_at,
-            })
+            .map(|c| self.cri_container(c))
             .collect()
     }
 
