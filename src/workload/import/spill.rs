@@ -90,23 +90,15 @@ impl Drop for SpillDir {
 /// Sorts records by `T: Ord`, keeping at most `run_len` of them in memory. Its run files are
 /// in a [`SpillDir`] of its own, made under `parent` when the first run is spilled.
 ///
-/// A full run is sorted and written by a thread of its own while the next one fills (the
-/// importer's parsing keeps one core busy): at most two runs are in memory.
-pub(crate) struct Sorter<T: Ord + Spill + Send + 'static> {
+/// A full run is sorted and written in the pushing thread. (A writer thread per run was
+/// slower: records allocated by the reader and freed by the writer contend on the allocator's
+/// locks; 4.8 s against 4.0 s on 10⁶ events.)
+pub(crate) struct Sorter<T: Ord + Spill> {
     run_len: usize,
     parent: PathBuf,
     dir: Option<SpillDir>,
     buf: Vec<T>,
     runs: Vec<PathBuf>,
-    /// The run being written.
-    pending: Option<std::thread::JoinHandle<io::Result<PathBuf>>>,
-}
-
-impl<T: Ord + Spill + Send + 'static> Drop for Sorter<T> {
-    fn drop(&mut self) {
-        // The run's file is made before its directory is removed.
-        let _ = self.wait();
-    }
 }
 
 /// Sorts `buf` and writes it to `path`: `u32` length, then the record, each.
@@ -124,7 +116,7 @@ fn write_run<T: Ord + Spill>(mut buf: Vec<T>, path: &Path) -> io::Result<()> {
     w.flush()
 }
 
-impl<T: Ord + Spill + Send + 'static> Sorter<T> {
+impl<T: Ord + Spill> Sorter<T> {
     pub(crate) fn new(run_len: usize, parent: &Path) -> Self {
         Sorter {
             run_len: run_len.max(1),
@@ -132,7 +124,6 @@ impl<T: Ord + Spill + Send + 'static> Sorter<T> {
             dir: None,
             buf: Vec::new(),
             runs: Vec::new(),
-            pending: None,
         }
     }
 
@@ -148,33 +139,20 @@ impl<T: Ord + Spill + Send + 'static> Sorter<T> {
         Ok(())
     }
 
-    /// Hands the buffered records to a thread that writes them as one sorted run.
+    /// Writes the buffered records as one sorted run.
     fn spill(&mut self) -> io::Result<()> {
-        self.wait()?;
         if self.dir.is_none() {
             self.dir = Some(SpillDir::new(&self.parent)?);
         }
         let path = self.dir.as_mut().expect("just made").next_file();
         let buf = std::mem::replace(&mut self.buf, Vec::with_capacity(self.run_len));
-        self.pending = Some(std::thread::spawn(move || {
-            write_run(buf, &path)?;
-            Ok(path)
-        }));
-        Ok(())
-    }
-
-    /// Waits for the run being written.
-    fn wait(&mut self) -> io::Result<()> {
-        if let Some(h) = self.pending.take() {
-            let path = h.join().expect("the run writer does not panic")?;
-            self.runs.push(path);
-        }
+        write_run(buf, &path)?;
+        self.runs.push(path);
         Ok(())
     }
 
     /// The records in order. With no run spilled, they never leave memory.
     pub(crate) fn finish(mut self) -> io::Result<Sorted<T>> {
-        self.wait()?;
         if self.runs.is_empty() {
             let mut buf = std::mem::take(&mut self.buf);
             buf.sort();
