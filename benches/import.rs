@@ -6,8 +6,8 @@
 //! On the 10^6-event file (437 MB; 500,000 pods, 300 images; not in time order),
 //! `imagefs-sim import --events … --node n1` took 9.4–10.7 s and 586 MB max RSS before the
 //! events were interpreted as they are read; then 2.6–3.2 s and 88 MB (~150 bytes per pod);
-//! with pods and trace rows sorted on disk, 3.9–4.1 s and 32 MB, and 36 MB on a 2× file
-//! (10^6 pods; 8.6 s). What still grows is 16 bytes per timed pull (the bandwidth's median).
+//! with pods and trace rows sorted on disk, 3.1–3.7 s and 30 MB (runs written in the reading
+//! thread), and 36 MB on a 2× file (10^6 pods; 8.6 s with the earlier writer threads). What still grows is 16 bytes per timed pull (the bandwidth's median).
 //!
 //!     cargo bench --bench import
 
