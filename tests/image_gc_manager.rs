@@ -678,3 +678,85 @@ fn seed_article_log_line_amount_to_free() {
         );
     }
 }
+
+// ---- blind spots of one-line bugs (issue 16) ----
+
+#[test]
+fn equal_last_used_is_broken_by_first_detected_not_by_id() {
+    // §3.1 `byLastUsedAndDetected`: ascending lastUsed, then ascending firstDetected. Both
+    // images are last used at the same detection (NOW + 10 s), so lastUsed ties; image-9 was
+    // first detected at NOW, image-1 at NOW + 5 s, so image-9 goes first although its ID sorts
+    // after image-1's (our image-ID rule only breaks a tie of both timestamps).
+    let mut rt = Fake {
+        images: vec![img(9, 100)],
+        ..Default::default()
+    };
+    let mut m = manager(0, 0);
+    m.detect_images(&rt, NOW, NOW).unwrap();
+    rt.images.push(img(1, 100));
+    m.detect_images(&rt, NOW + secs(5), NOW + secs(5)).unwrap();
+    rt.containers = vec![ctr(9), ctr(1)];
+    m.detect_images(&rt, NOW + secs(10), NOW + secs(10))
+        .unwrap();
+    rt.containers.clear();
+    let order = m.images_in_eviction_order(&rt, NOW + secs(20)).unwrap();
+    assert_eq!(
+        order,
+        vec![ImageId::from("image-9"), ImageId::from("image-1")]
+    );
+    let recs = m.records();
+    assert_eq!(
+        (recs["image-9"].last_used, recs["image-1"].last_used),
+        (Some(NOW + secs(10)), Some(NOW + secs(10)))
+    );
+    // freeSpace(1 byte) deletes exactly the first candidate.
+    let res = m.free_space(&mut rt, 1, NOW + secs(20), &order, DeleteReason::Space);
+    assert_eq!(res.freed, 100);
+    assert_eq!(rt.images, vec![img(1, 100)]);
+}
+
+#[test]
+fn max_age_keeps_an_image_unused_for_exactly_max_age_and_deletes_it_one_ns_later() {
+    // §3.3: delete when `freeTime − lastUsed > MaxAge` (strictly). MaxAge 1 min, uptime well
+    // past it (beganGC = 0, freeTime ≥ NOW = 1000 s). image-0 last used at NOW.
+    let max_age = secs(60);
+    let mut rt = Fake {
+        images: vec![img(0, 1024), img(1, 2048)],
+        containers: vec![ctr(0), ctr(1)],
+        ..Default::default()
+    };
+    let mut m = manager(0, max_age);
+    m.detect_images(&rt, NOW, NOW).unwrap();
+    rt.containers = vec![ctr(1)];
+    let list = m.images_in_eviction_order(&rt, NOW + secs(1)).unwrap();
+    assert_eq!(list, vec![ImageId::from("image-0")]);
+    assert_eq!(m.records()["image-0"].last_used, Some(NOW));
+    // Unused for exactly MaxAge: 60 s > 60 s is false → kept.
+    let (left, err) = m.free_old_images(&mut rt, list, NOW + max_age, 0);
+    assert_eq!((left.len(), rt.images.len(), err), (1, 2, None));
+    // One nanosecond more: deleted, by age.
+    let (left, err) = m.free_old_images(&mut rt, left, NOW + max_age + 1, 0);
+    assert_eq!((left.len(), rt.images.len(), err), (0, 1, None));
+    let d = m.take_deletions();
+    assert_eq!(
+        (d.len(), &*d[0].image_id, d[0].reason),
+        (1, "image-0", DeleteReason::Age)
+    );
+}
+
+#[test]
+fn max_age_stage_waits_until_uptime_is_strictly_over_max_age() {
+    // §3.3: `freeTime − beganGC <= MaxAge` is a no-op. A never-used image is older than any
+    // MaxAge, so only the uptime gate keeps it: at uptime == MaxAge it stays, 1 ns later it goes.
+    let max_age = secs(60);
+    let mut rt = Fake {
+        images: vec![img(0, 1024)],
+        ..Default::default()
+    };
+    let mut m = manager(0, max_age);
+    let list = m.images_in_eviction_order(&rt, 0).unwrap();
+    let (left, _) = m.free_old_images(&mut rt, list, max_age, 0);
+    assert_eq!((left.len(), rt.images.len()), (1, 1));
+    let (left, _) = m.free_old_images(&mut rt, left, max_age + 1, 0);
+    assert_eq!((left.len(), rt.images.len()), (0, 0));
+}
