@@ -183,3 +183,124 @@ fn a_repull_is_counted_and_finds_the_shared_layer_on_disk() {
     assert_eq!(s.pull_bytes, 8_000_000 + 1_500_000);
     assert_eq!(at(&rec.events, "Pulled").last().unwrap().0, 701);
 }
+
+#[test]
+fn a_pull_after_a_deletion_is_a_repull_only_for_the_deleted_image() {
+    // `repulls` counts pulls of an image this node had and deleted. app:v1 is deleted at t=600
+    // (above); at t=700 p4 pulls it again (a repull, 1.5 MB: only a1), at t=710 p5 pulls big:1
+    // with policy Always: a pull (nothing to write, b is on disk) of an image never deleted, so
+    // not a repull although it comes after a deletion.
+    let trace =
+        format!("{TRACE}700,create,p4,c,app:v1,IfNotPresent,0,\n710,create,p5,c,big:1,Always,0,\n");
+    let (s, rec) = common::run(&scenario("compressed"), &trace);
+    assert_eq!(
+        at(&rec.events, "ImageDeleted"),
+        vec![(
+            600,
+            "image/app:v1".into(),
+            "reason=space reportedBytes=1400000 freedOnDiskBytes=1500000".into()
+        )]
+    );
+    assert_eq!((s.pulls, s.repulls), (5, 1));
+    assert_eq!(s.pull_bytes, 8_000_000 + 1_500_000);
+}
+
+/// The e2e node for `duration`.
+fn scenario_for(duration: &str) -> String {
+    scenario("compressed").replace("duration = \"15m\"", &format!("duration = \"{duration}\""))
+}
+
+#[test]
+fn an_exited_container_keeps_its_image_through_gc_passes_until_it_is_removed() {
+    // §1.3: an image is in use while any container of it exists, running or exited.
+    // t=0   p1 (app:v1) pulls base+a1 (3.5 MB, done at 3.5 s); t=10 it completes: its container
+    //       exits but stays (the pod object stays, container GC keeps the newest per container).
+    // t=20  p2 (big:1) pulls b (3 MB, starts at 23); writable 10 kB/s to a 2.5 MB cap (t=273).
+    // Disk from t=273: 2 + 1.5 + 3 + 2.5 = 9 MB of 10: available 1 MB, usage 90 ≥ 85,
+    // amountToFree = 10 MB·20/100 − 1 MB = 1 MB.
+    // t=300 and t=600: app:v1 is in use (exited container), big:1 too (running): no candidate,
+    //       freed 0 → FreeDiskSpaceFailed twice (the second also ImageGCFailed). If exited
+    //       containers did not count, app:v1 (first detected at 300, so MinAge 2m is over by
+    //       600) would go at t=600.
+    // t=610 p1 deleted; container GC at t=660 removes its exited container.
+    // t=900 app:v1 is unused (lastUsed 600 < 900, detected 600 s ago ≥ MinAge): deleted,
+    //       1.4 MB reported ≥ 1 MB; on disk base and a1 leave (big:1 shares neither): 3.5 MB.
+    let trace = "time,action,pod,container,image,pull_policy,writable_rate,writable_cap
+0,create,p1,c,app:v1,IfNotPresent,0,
+10,complete,p1,,,,,
+20,create,p2,c,big:1,IfNotPresent,10000,2500000
+610,delete,p1,,,,,
+";
+    let (s, rec) = common::run(&scenario_for("15m"), trace);
+    let shortfall = "Failed to garbage collect required amount of images. Attempted to free 1000000 bytes, but only found 0 bytes eligible to free.";
+    assert_eq!(
+        at(&rec.events, "FreeDiskSpaceFailed"),
+        vec![
+            (300, "node/node-1".into(), shortfall.into()),
+            (600, "node/node-1".into(), shortfall.into())
+        ]
+    );
+    assert_eq!(
+        at(&rec.events, "ImageDeleted"),
+        vec![(
+            900,
+            "image/app:v1".into(),
+            "reason=space reportedBytes=1400000 freedOnDiskBytes=3500000".into()
+        )]
+    );
+    // 9 MB − 3.5 MB = 5.5 MB used: available 4.5 MB, usage 55.
+    let last = rec.samples.last().unwrap();
+    assert_eq!(
+        (last.time / S, last.available_bytes, last.usage_percent),
+        (900, 4_500_000, 55)
+    );
+    assert_eq!(
+        (s.gc_runs, s.gc_triggered, s.gc_failures, s.gc_shortfalls),
+        (4, 3, 2, 2)
+    );
+    assert_eq!((s.images_deleted, s.containers_removed), (1, 1));
+}
+
+#[test]
+fn image_gc_failed_from_the_second_consecutive_failure_and_reset_by_a_success() {
+    // kubelet.go StartGarbageCollection: the first consecutive failure is only logged, the
+    // second and later emit ImageGCFailed; a success resets the count. GC passes every 5 min.
+    // t=0   p1 (big:1) pulls b (3 MB, starts at 3 s); writable 30 kB/s to a 6 MB cap (t=203):
+    //       9 MB of 10 used, usage 90, amountToFree 1 MB, and big:1 in use: nothing to free.
+    // t=300 failure 1 (logged only); t=600 failure 2 → ImageGCFailed.
+    // t=650 p1 deleted: its writable layer goes when container GC removes the container.
+    // t=900 usage 30 < 85: success, the count resets.
+    // t=901 p2 (big:1, present) writes 30 kB/s to 6 MB (t=1101): usage 90 again.
+    // t=1200 failure 1 again (no event); t=1500 and t=1800 → ImageGCFailed.
+    let trace = "time,action,pod,container,image,pull_policy,writable_rate,writable_cap
+0,create,p1,c,big:1,IfNotPresent,30000,6000000
+650,delete,p1,,,,,
+901,create,p2,c,big:1,IfNotPresent,30000,6000000
+";
+    let (s, rec) = common::run(&scenario_for("31m"), trace);
+    let msg = "Failed to garbage collect required amount of images. Attempted to free 1000000 bytes, but only found 0 bytes eligible to free.";
+    let failed: Vec<_> = at(&rec.events, "ImageGCFailed");
+    assert_eq!(
+        failed,
+        vec![
+            (600, "node/node-1".into(), msg.into()),
+            (1500, "node/node-1".into(), msg.into()),
+            (1800, "node/node-1".into(), msg.into())
+        ]
+    );
+    let shortfalls: Vec<u64> = at(&rec.events, "FreeDiskSpaceFailed")
+        .iter()
+        .map(|e| e.0)
+        .collect();
+    assert_eq!(shortfalls, vec![300, 600, 1200, 1500, 1800]);
+    assert_eq!(
+        (
+            s.gc_runs,
+            s.gc_triggered,
+            s.gc_failures,
+            s.image_gc_failed_events
+        ),
+        (7, 5, 5, 3)
+    );
+    assert_eq!(s.images_deleted, 0);
+}
