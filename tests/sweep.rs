@@ -480,3 +480,136 @@ fn points_with_the_same_workload_share_one_trace() {
         assert_eq!(*alone.trace, *sc(i, r).trace, "point {i} replicate {r}");
     }
 }
+
+/// A hand-made plan of `points` points on one `node.disk` axis with `replicates` each.
+fn hand_plan(disks: &[&str], replicates: u32, goal: Option<&str>) -> Plan {
+    Plan {
+        format: 1,
+        scenario: "hand".into(),
+        fingerprint: "x".into(),
+        axes: vec!["node.disk".into()],
+        axis_values: vec![disks.iter().map(|s| s.to_string()).collect()],
+        points: disks.len(),
+        replicates,
+        shard: [0, 1],
+        goal: goal.map(|g| toml::from_str(g).unwrap()),
+    }
+}
+
+fn hand_entries(runs: &[Vec<Vec<(&str, i64)>>]) -> BTreeMap<usize, Entry> {
+    runs.iter()
+        .enumerate()
+        .map(|(i, reps)| {
+            (
+                i,
+                Entry {
+                    point: i,
+                    skipped: None,
+                    runs: reps.iter().map(|r| row(r)).collect(),
+                },
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn sweep_summary_sd_uses_n_minus_1_and_the_interval_t_with_n_minus_1_df() {
+    use imagefs_sim::sweep::stats::{stat, t975};
+    // Point 0, evictions = 1, 2, 6: mean 3; squared deviations 4 + 1 + 9 = 14; sample variance
+    // 14 / (3 − 1) = 7, sd = √7 = 2.645751; t(0.975, 2 df) = 4.302653; half-width
+    // 4.302653 · √7 / √3 = 6.572411. (Dividing by n: sd 2.160247; t with 3 df, 3.182446:
+    // half-width 4.861266.)
+    // Point 1, evictions = 0, 2: mean 1, sd √2 = 1.414214, half-width t(1 df) · √2/√2 = 12.706205.
+    // Point 2, one replicate (5): mean 5, sd and half-width empty.
+    let st = stat(&[1.0, 2.0, 6.0]);
+    assert_eq!(st.mean, 3.0);
+    assert!((st.sd.unwrap() - 7f64.sqrt()).abs() < 1e-12, "{st:?}");
+    assert!(
+        (st.ci95.unwrap() - 6.572411020542944).abs() < 1e-9,
+        "{st:?}"
+    );
+    assert_eq!(
+        stat(&[5.0]),
+        imagefs_sim::sweep::stats::Stat {
+            mean: 5.0,
+            sd: None,
+            ci95: None
+        }
+    );
+    // The table's ends and the expansion beyond it (t(0.975, 31) = 2.039513, t(0.975, 120) =
+    // 1.979930 from standard tables).
+    assert_eq!(
+        (t975(1), t975(2), t975(30)),
+        (12.706205, 4.302653, 2.042272)
+    );
+    assert!((t975(31) - 2.039513).abs() < 1e-5, "{}", t975(31));
+    assert!((t975(120) - 1.979930).abs() < 1e-5, "{}", t975(120));
+    assert!(t975(0).is_nan());
+
+    let plan = hand_plan(&["10Gi", "20Gi", "30Gi"], 3, None);
+    let entries = hand_entries(&[
+        vec![
+            vec![("evictions", 1)],
+            vec![("evictions", 2)],
+            vec![("evictions", 6)],
+        ],
+        vec![vec![("evictions", 0)], vec![("evictions", 2)]],
+        vec![vec![("evictions", 5)]],
+    ]);
+    let t = tempfile::tempdir().unwrap();
+    write_outputs(t.path(), &plan, &entries, &["evictions".to_string()]).unwrap();
+    assert_eq!(
+        fs::read_to_string(t.path().join("sweep_summary.csv")).unwrap(),
+        "point,node.disk,replicates,evictions_mean,evictions_sd,evictions_ci95\n\
+         0,10Gi,3,3,2.645751,6.572411\n\
+         1,20Gi,2,1,1.414214,12.706205\n\
+         2,30Gi,1,5,,\n"
+    );
+}
+
+#[test]
+fn goal_worst_replicate_is_the_smallest_for_min_the_largest_for_max_and_for_both() {
+    // One point, three replicates, every condition met by every replicate:
+    //   peak_usage_percent = 80, 88, 85 with { max = 90 }: the worst is the largest, 88;
+    //   min_available_bytes = 300, 150, 200 with { min = 100 }: the worst is the smallest, 150;
+    //   gc_runs = 12, 18, 15 with { min = 10, max = 20 }: an upper bound, so (as documented)
+    //   the largest, 18.
+    // Means: 253/3 = 84.333…, 650/3 = 216.666…, 45/3 = 15.
+    let plan = hand_plan(
+        &["10Gi"],
+        3,
+        Some(
+            "conditions = [{ metric = \"peak_usage_percent\", max = 90.0 }, \
+             { metric = \"min_available_bytes\", min = 100.0 }, \
+             { metric = \"gc_runs\", min = 10.0, max = 20.0 }]",
+        ),
+    );
+    let rep = |p, m, g| {
+        vec![
+            ("peak_usage_percent", p),
+            ("min_available_bytes", m),
+            ("gc_runs", g),
+        ]
+    };
+    let entries = hand_entries(&[vec![rep(80, 300, 12), rep(88, 150, 18), rep(85, 200, 15)]]);
+    let t = tempfile::tempdir().unwrap();
+    let o = write_outputs(t.path(), &plan, &entries, &["gc_runs".to_string()]).unwrap();
+    let r = o.recommendation.unwrap();
+    assert_eq!(
+        (r.found, r.point, r.points_meeting_goal),
+        (true, Some(0), 1)
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(t.path().join("recommendation.json")).unwrap())
+            .unwrap();
+    let m = &json["metrics"];
+    assert_eq!(m["peak_usage_percent"]["worst"], 88.0);
+    assert_eq!(m["min_available_bytes"]["worst"], 150.0);
+    assert_eq!(m["gc_runs"]["worst"], 18.0);
+    // (serde_json's default float parsing may be an ulp off: compare means within 1e-9.)
+    let mean = |k: &str| m[k]["mean"].as_f64().unwrap();
+    assert!((mean("peak_usage_percent") - 253.0 / 3.0).abs() < 1e-9);
+    assert!((mean("min_available_bytes") - 650.0 / 3.0).abs() < 1e-9);
+    assert_eq!(mean("gc_runs"), 15.0);
+    assert_eq!(r.to_string(), "point 0: node.disk = 10Gi — meets peak_usage_percent ≤ 90, min_available_bytes ≥ 100, 10 ≤ gc_runs ≤ 20 in all 3 replicates (1 of 1 points do)");
+}
