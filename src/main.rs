@@ -153,34 +153,9 @@ fn main() -> ExitCode {
                 let dir = out.clone().unwrap_or_else(|| default_out_dir(&sc));
                 match run_to_dir(&sc, &dir) {
                     Ok(s) => {
-                        let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
                         outln!(
-                            "{}: {} simulated",
-                            sc.name,
-                            imagefs_sim::units::format_go_duration(
-                                s.simulated_seconds as i64 * 1_000_000_000
-                            )
-                        );
-                        outln!(
-                            "  image GC: {} passes, {} over the high threshold, {} failed; {} images deleted ({} by age, {} by the eviction manager)",
-                            s.gc_runs, s.gc_triggered, s.gc_failures, s.images_deleted, s.images_deleted_by_age, s.images_deleted_by_eviction
-                        );
-                        outln!(
-                            "  freed: {:.1} GiB as the kubelet counts it (reported sizes), {:.1} GiB on disk",
-                            gib(s.bytes_freed_reported), gib(s.bytes_freed_on_disk)
-                        );
-                        outln!(
-                            "  pulls: {} ({} of images deleted earlier), {:.1} GiB written, {} failed",
-                            s.pulls, s.repulls, gib(s.pull_bytes), s.pull_failures
-                        );
-                        outln!(
-                            "  eviction: DiskPressure {} s in {} periods; {} pods evicted, {} over a local limit, {} rejected at admission",
-                            s.disk_pressure_seconds, s.disk_pressure_transitions, s.evictions, s.limit_evictions, s.admission_rejections
-                        );
-                        outln!(
-                            "  disk: peak usage {}%, least available {:.2} GiB",
-                            s.peak_usage_percent,
-                            gib(s.min_available_bytes)
+                            "{}",
+                            imagefs_sim::report::console::run_summary(&sc.name, &s)
                         );
                         outln!(
                             "  wrote {}/{{timeseries.csv,events.csv,summary.json,usage.png,usage.svg}}",

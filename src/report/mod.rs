@@ -4,6 +4,7 @@
 //! replaces the target only once every file is complete. A failed or interrupted run leaves the
 //! previous results in place and no partial directory behind.
 
+pub mod console;
 pub mod csv_recorder;
 pub mod plot;
 pub mod sweep_plot;
