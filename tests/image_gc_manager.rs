@@ -615,13 +615,28 @@ fn worked_arithmetic_table() {
     ];
     for &(cap, avail, high, low, usage, triggers, atf) in rows {
         assert_eq!(usage_percent(cap, avail), usage, "usage for {cap}/{avail}");
-        assert_eq!(usage >= high, triggers);
-        if triggers {
+        // The decision itself: a GarbageCollect pass on a node with these stats and policy.
+        let mut rt = Fake {
+            stats: stats(cap, avail),
+            ..Default::default()
+        };
+        let mut m = ImageGcManager::new(
+            ImageGcPolicy::new(high as i32, low, 0, 0).unwrap(),
+            FreeDiskSpaceWording::V2,
+        );
+        let trigger = m.garbage_collect(&mut rt, NOW, 0).trigger;
+        assert_eq!(
+            trigger.is_some(),
+            triggers,
+            "trigger for {cap}/{avail} at {high}"
+        );
+        if let Some(t) = trigger {
             assert_eq!(
-                amount_to_free(cap, avail, low),
-                atf,
+                (t.usage_percent, t.amount_to_free, t.capacity, t.available),
+                (usage, atf, cap, avail),
                 "amountToFree for {cap}/{avail}"
             );
+            assert_eq!(amount_to_free(cap, avail, low), atf);
         }
     }
     // available > capacity clamps to capacity: usage 0, no GC.
