@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use imagefs_sim::outcome::VecRecorder;
 use imagefs_sim::report::plot::{
-    plot_dir, plot_run, replot, PlotSettings, PLOT_SETTINGS_FILE, PLOT_SIZE,
+    plot_dir, plot_run, replot, PlotData, PlotSettings, PLOT_SETTINGS_FILE, PLOT_SIZE,
 };
 use imagefs_sim::runner::run_to_dir;
 use imagefs_sim::scenario::Scenario;
@@ -142,6 +142,38 @@ fn replot_reads_split_layout_columns_and_eviction_events() {
     fs::write(dir.join("events.csv"), events).unwrap();
     replot(&dir).unwrap();
     assert_plots(&dir);
+
+    // What the plot drew, from its data. 17 280 samples (2 days / 10 s), the last at 172 790 s.
+    // imagefs usage from `usage_percent`: 70 + (i mod 250)/10, so 70..94; nodefs usage from the
+    // nodefs columns: (50 − 30)/50 = 40 % throughout; image bytes (usage − 60) GiB: 10..34 GiB,
+    // reported half that. Events: one GC pass (thresholds 90/75 from its message), one
+    // deletion, one GC failure, no failed pull, one eviction and one admission rejection (the
+    // `The node had condition` text), 123 456 789 bytes pulled; DiskPressure 2600–3000 s and
+    // from 100 000 s to the end.
+    let d = PlotData::from_files(&dir).unwrap();
+    let o = d.overview();
+    let g = gib as f64;
+    assert_eq!(o.samples, 17_280);
+    assert_eq!(o.t_end, 172_790.0);
+    assert_eq!(o.usage, Some((70.0, 94.0)));
+    assert_eq!(o.nodefs_usage, Some((40.0, 40.0)));
+    assert_eq!(o.image_bytes, Some((10.0 * g, 34.0 * g)));
+    assert_eq!(o.reported_image_bytes, Some((5.0 * g, 17.0 * g)));
+    assert_eq!(o.marks, [1, 1, 1, 0, 1, 1]);
+    assert_eq!(o.pulled_bytes, 123_456_789);
+    assert_eq!(o.pressure, vec![(2600.0, 3000.0), (100_000.0, 172_790.0)]);
+    assert_eq!(o.gc_thresholds, Some((90.0, 75.0)));
+    // And the drawing says so: the nodefs series, the thresholds and the period count.
+    let svg = fs::read_to_string(dir.join("usage.svg")).unwrap();
+    for text in [
+        ">\nnodefs usage\n<",
+        ">\nGC high 90%\n<",
+        ">\nGC low 75%\n<",
+        ">\nDiskPressure (2 periods)\n<",
+        "reported sizes, 117.7 MiB in all)",
+    ] {
+        assert!(svg.contains(text), "usage.svg lacks {text:?}");
+    }
 }
 
 #[test]

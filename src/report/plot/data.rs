@@ -476,6 +476,52 @@ impl Recorder for PlotData {
     }
 }
 
+/// What a plot draws, as numbers: the drawing itself cannot be inspected, this can (tests).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlotOverview {
+    pub samples: u64,
+    pub t_end: f64,
+    /// (min, max) of the imagefs usage %, of the nodefs usage % (separate nodefs only), of the
+    /// image bytes on disk and as reported.
+    pub usage: Option<(f64, f64)>,
+    pub nodefs_usage: Option<(f64, f64)>,
+    pub image_bytes: Option<(f64, f64)>,
+    pub reported_image_bytes: Option<(f64, f64)>,
+    /// Events per strip row: GC passes, images deleted, GC failed, pulls failed, pods evicted,
+    /// pods rejected.
+    pub marks: [u64; MARKS.len()],
+    pub pulled_bytes: u64,
+    /// DiskPressure periods, an open one running to the end.
+    pub pressure: Vec<(f64, f64)>,
+    pub gc_thresholds: Option<(f64, f64)>,
+}
+
+impl PlotData {
+    pub fn overview(&self) -> PlotOverview {
+        let range = |f: &dyn Fn(&SampleBin) -> Option<Extremes>| {
+            self.samples
+                .iter()
+                .filter_map(|(_, _, b)| f(b))
+                .fold(None, |acc, e| {
+                    let (lo, hi) = acc.unwrap_or((e.min, e.max));
+                    Some((lo.min(e.min), hi.max(e.max)))
+                })
+        };
+        PlotOverview {
+            samples: self.n_samples,
+            t_end: self.t_end,
+            usage: range(&|b| Some(b.usage)),
+            nodefs_usage: range(&|b| b.nodefs_usage),
+            image_bytes: range(&|b| Some(b.image_bytes)),
+            reported_image_bytes: range(&|b| Some(b.reported_image_bytes)),
+            marks: self.totals,
+            pulled_bytes: self.pulled_bytes,
+            pressure: self.pressure_periods(),
+            gc_thresholds: self.gc_thresholds,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
