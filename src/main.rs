@@ -120,6 +120,9 @@ enum Command {
         /// disk_pressure_seconds, peak_usage_percent).
         #[arg(long = "metric", value_name = "NAME")]
         metrics: Vec<String>,
+        /// Go ahead with a large sweep (more than 100000 runs; the estimate is printed).
+        #[arg(long)]
+        allow_large: bool,
     },
     /// Combine the output directories of `sweep --shard K/N` runs into one sweep's files.
     Merge {
@@ -139,6 +142,15 @@ fn main() -> ExitCode {
             if out.is_some() && scenarios.len() > 1 {
                 eprintln!("error: --out takes a single scenario; without it each run goes to output/<scenario name>/");
                 return ExitCode::from(2);
+            }
+            // An --out that cannot be written fails before any scenario is loaded.
+            if let Some(o) = &out {
+                if let Err(e) =
+                    imagefs_sim::report::check_target(o, &imagefs_sim::runner::is_run_file)
+                {
+                    eprintln!("error: {e:#}");
+                    return ExitCode::FAILURE;
+                }
             }
             let mut failed = false;
             for path in &scenarios {
@@ -180,7 +192,8 @@ fn main() -> ExitCode {
             threads,
             shard,
             metrics,
-        } => sweep_command(scenario, out, threads, shard, metrics),
+            allow_large,
+        } => sweep_command(scenario, out, threads, shard, metrics, allow_large),
         Command::Merge { dirs, out, metrics } => {
             match imagefs_sim::sweep::merge(&dirs, &out, &metrics) {
                 Ok(o) => {
@@ -235,6 +248,13 @@ fn main() -> ExitCode {
             }
         }
         Command::Generate { scenario, out } => {
+            if out.is_dir() {
+                eprintln!(
+                    "error: {} is a directory: --out names the trace file to write",
+                    out.display()
+                );
+                return ExitCode::FAILURE;
+            }
             match imagefs_sim::workload::synthetic::generate_file(&scenario, &out) {
                 Ok(rows) => {
                     outln!("wrote {} ({rows} rows)", out.display());
@@ -287,6 +307,7 @@ fn sweep_command(
     threads: Option<usize>,
     shard: Option<String>,
     metrics: Vec<String>,
+    allow_large: bool,
 ) -> ExitCode {
     use imagefs_sim::sweep::{run_sweep, SweepOptions, SweepSpec};
     let spec = match SweepSpec::load(&scenario) {
@@ -313,6 +334,15 @@ fn sweep_command(
     opts.shard = shard;
     opts.metrics = metrics;
     opts.progress = true;
+    opts.allow_large = allow_large;
+    // Everything the sweep can be refused for, before its first line of output.
+    let estimate = match imagefs_sim::sweep::preflight(&spec, &opts) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
     let points = spec.points();
     outln!(
         "{}: {} points × {} replicates{}",
@@ -325,6 +355,9 @@ fn sweep_command(
             String::new()
         }
     );
+    if estimate.large {
+        outln!("  a large sweep: {estimate}");
+    }
     match run_sweep(&spec, &opts) {
         Ok(r) => {
             if r.journal_discarded {

@@ -340,6 +340,14 @@ impl Scenario {
         Scenario::parse(path, text, true, Some((cache, workload_key)))
     }
 
+    /// Checks only that `text` has the scenario format's fields and value types (no value is
+    /// validated, no file read): what a sweep checks of each axis before any point runs.
+    pub fn check_fields(path: &Path, text: &str) -> Result<(), InputError> {
+        toml::from_str::<RawScenario>(text)
+            .map(|_| ())
+            .map_err(|e| toml_error(path, text, &e))
+    }
+
     /// Like [`Scenario::load`], but a synthetic workload's trace is left empty (not generated):
     /// for `generate`, which streams it from [`Scenario::synthetic`] instead.
     pub fn load_without_synthetic_trace(path: &Path) -> Result<Scenario, InputError> {

@@ -2,7 +2,7 @@
 
 use std::fs::File;
 use std::io::BufWriter;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
@@ -13,7 +13,10 @@ pub struct CsvRecorder {
     ts: csv::Writer<BufWriter<File>>,
     events: csv::Writer<BufWriter<File>>,
     per_fs: usize,
-    error: Option<csv::Error>,
+    /// The first write error of the run, and the file it happened in.
+    error: Option<(PathBuf, csv::Error)>,
+    ts_path: PathBuf,
+    events_path: PathBuf,
 }
 
 /// Seconds with up to nanosecond precision, without trailing zeros.
@@ -66,25 +69,45 @@ impl CsvRecorder {
                 header.push(format!("{name}_available_bytes"));
             }
         }
-        ts.write_record(&header)?;
+        let ts_path = dir.join("timeseries.csv");
+        let events_path = dir.join("events.csv");
+        ts.write_record(&header)
+            .with_context(|| format!("cannot write {}", ts_path.display()))?;
         let mut events = open("events.csv")?;
-        events.write_record(["time_s", "type", "reason", "object", "message"])?;
+        events
+            .write_record(["time_s", "type", "reason", "object", "message"])
+            .with_context(|| format!("cannot write {}", events_path.display()))?;
         Ok(CsvRecorder {
             ts,
             events,
             per_fs,
             error: None,
+            ts_path,
+            events_path,
         })
     }
 
     /// Flushes both files; reports the first write error of the run, if any.
     pub fn finish(mut self) -> Result<()> {
-        if let Some(e) = self.error.take() {
-            return Err(e.into());
+        if let Some((p, e)) = self.error.take() {
+            return Err(io_text(e)).with_context(|| format!("cannot write {}", p.display()));
         }
-        self.ts.flush()?;
-        self.events.flush()?;
+        self.ts
+            .flush()
+            .with_context(|| format!("cannot write {}", self.ts_path.display()))?;
+        self.events
+            .flush()
+            .with_context(|| format!("cannot write {}", self.events_path.display()))?;
         Ok(())
+    }
+}
+
+/// A CSV writer's error as the I/O error it is (the disk is full, …), without the CSV
+/// library's wording around it.
+fn io_text(e: csv::Error) -> anyhow::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io.into(),
+        other => anyhow::anyhow!("{other:?}"),
     }
 }
 
@@ -117,7 +140,7 @@ impl Recorder for CsvRecorder {
             }
         }
         if let Err(e) = self.ts.write_record(&row) {
-            self.error = Some(e);
+            self.error = Some((self.ts_path.clone(), e));
         }
     }
 
@@ -133,7 +156,7 @@ impl Recorder for CsvRecorder {
             e.message.as_str(),
         ]);
         if let Err(e) = r {
-            self.error = Some(e);
+            self.error = Some((self.events_path.clone(), e));
         }
     }
 }

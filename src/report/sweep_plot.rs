@@ -124,13 +124,13 @@ pub fn plot_sweep(dir: &Path, input: &SweepPlotInput) -> Result<Vec<PathBuf>> {
                 let root = BitMapBackend::new(&png, SWEEP_PLOT_SIZE).into_drawing_area();
                 draw(&root, input, &extra, &index)?;
                 root.present()
-                    .map_err(|e| anyhow!("cannot write {}: {e:?}", png.display()))?;
+                    .map_err(|e| crate::report::present_error(e, &png))?;
             }
             {
                 let root = SVGBackend::new(&svg, SWEEP_PLOT_SIZE).into_drawing_area();
                 draw(&root, input, &extra, &index)?;
                 root.present()
-                    .map_err(|e| anyhow!("cannot write {}: {e:?}", svg.display()))?;
+                    .map_err(|e| crate::report::present_error(e, &svg))?;
             }
             Ok([png, svg])
         });

@@ -11,12 +11,16 @@
 //! and `sweep*.png`/`sweep*.svg`. Final files are functions of the journal's entries sorted by
 //! point, so they do not depend on the thread count, on completion order or on resumption.
 
+pub mod journal;
 pub mod spec;
+mod stage;
 pub mod stats;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::{IsTerminal, Write};
+
+use journal::JournalError;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -31,7 +35,9 @@ pub use spec::{replicate_seed, Goal, Ordered, SweepSpec};
 use stats::{fmt_num, stat, Stat};
 
 /// Journal format version.
-const FORMAT: u32 = 1;
+pub(crate) const FORMAT: u32 = 1;
+/// The most worker threads `--threads` may ask for.
+pub const MAX_THREADS: usize = 1024;
 pub const JOURNAL: &str = "journal.jsonl";
 /// Metrics plotted when none are chosen.
 pub const DEFAULT_METRICS: [&str; 4] = [
@@ -88,7 +94,7 @@ impl Plan {
             .collect()
     }
 
-    fn in_shard(&self, i: usize) -> bool {
+    pub(crate) fn in_shard(&self, i: usize) -> bool {
         i % self.shard[1] == self.shard[0]
     }
 }
@@ -142,6 +148,8 @@ pub struct SweepOptions {
     /// Stop after computing this many new points, without writing the final files (tests:
     /// an interrupted sweep).
     pub limit: Option<usize>,
+    /// Go ahead with a large sweep (more than [`spec::LARGE_RUNS`] runs).
+    pub allow_large: bool,
 }
 
 impl SweepOptions {
@@ -153,6 +161,7 @@ impl SweepOptions {
             metrics: Vec::new(),
             progress: false,
             limit: None,
+            allow_large: false,
         }
     }
 }
@@ -181,34 +190,106 @@ pub struct Outputs {
     pub recommendation: Option<Recommendation>,
 }
 
-/// Reads a journal: its plan, its entries, and the length of its well-formed prefix (a line cut
-/// short by a kill is dropped).
+/// Reads a journal: its plan, its entries, and the length of its well-formed prefix (a last
+/// line cut short by a kill is dropped). Every line is checked (see [`journal`]).
 pub fn read_journal(path: &Path) -> Result<(Plan, BTreeMap<usize, Entry>, u64)> {
-    let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut plan: Option<Plan> = None;
-    let mut entries = BTreeMap::new();
-    let mut good = 0usize;
-    let mut pos = 0usize;
-    while let Some(nl) = bytes[pos..].iter().position(|&b| b == b'\n') {
-        let line = &bytes[pos..pos + nl];
-        if plan.is_none() {
-            match serde_json::from_slice::<Plan>(line) {
-                Ok(p) => plan = Some(p),
-                Err(e) => bail!("{}: not a sweep journal: {e}", path.display()),
-            }
-        } else {
-            match serde_json::from_slice::<Entry>(line) {
-                Ok(e) => {
-                    entries.insert(e.point, e);
-                }
-                Err(_) => break,
-            }
+    let j = journal::read(path).map_err(JournalError::into_inner)?;
+    Ok((j.plan, j.entries, j.good_len))
+}
+
+/// The metrics `--metric` may name: the numeric `summary.json` fields but the seed, and
+/// `evictions_by_signal.<signal>`.
+pub fn metric_names() -> Vec<String> {
+    let mut v: Vec<String> = spec::numeric_summary_fields()
+        .into_iter()
+        .filter(|f| f != "seed")
+        .collect();
+    v.push("evictions_by_signal.<signal>".into());
+    v
+}
+
+/// Checks `--metric` names before any work.
+pub fn check_metrics(metrics: &[String]) -> Result<()> {
+    let names = metric_names();
+    for m in metrics {
+        let ok = names.contains(m)
+            || m.strip_prefix("evictions_by_signal.")
+                .is_some_and(|s| !s.is_empty() && s != "<signal>");
+        if !ok {
+            bail!(
+                "--metric {m:?} is not a numeric summary metric; choose from: {}",
+                names.join(", ")
+            );
         }
-        pos += nl + 1;
-        good = pos;
     }
-    let plan = plan.ok_or_else(|| anyhow!("{}: empty sweep journal", path.display()))?;
-    Ok((plan, entries, good as u64))
+    Ok(())
+}
+
+/// What a sweep will do, told before it starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Estimate {
+    /// Runs of this shard (points × replicates).
+    pub runs: u64,
+    /// Memory the results take until the final files are written, bytes (an estimate).
+    pub memory: u64,
+    /// Journal size, bytes (an estimate).
+    pub journal: u64,
+    /// More than [`spec::LARGE_RUNS`] runs.
+    pub large: bool,
+}
+
+impl std::fmt::Display for Estimate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mib = |b: u64| b as f64 / (1u64 << 20) as f64;
+        write!(
+            f,
+            "{} runs: about {:.0} MiB of memory for the results and {:.0} MiB of journal",
+            self.runs,
+            mib(self.memory),
+            mib(self.journal)
+        )
+    }
+}
+
+/// Checks everything a sweep can be refused for, before any point runs or any file is
+/// written: the shard, the thread count, the metrics, the output directory, every axis (see
+/// [`SweepSpec::check_axes`]), and its size (more than [`spec::LARGE_RUNS`] runs needs
+/// `allow_large`).
+pub fn preflight(spec: &SweepSpec, opts: &SweepOptions) -> Result<Estimate> {
+    let (k, n) = opts.shard;
+    if n == 0 || k >= n {
+        bail!("--shard K/N needs 0 <= K < N (got {k}/{n})");
+    }
+    if let Some(t) = opts.threads {
+        if t == 0 || t > MAX_THREADS {
+            bail!("--threads must be from 1 to {MAX_THREADS} (got {t})");
+        }
+    }
+    check_metrics(&opts.metrics)?;
+    if fs::symlink_metadata(&opts.out).is_ok_and(|m| !m.is_dir()) {
+        bail!(
+            "{} exists and is not a directory: --out names the directory to write",
+            opts.out.display()
+        );
+    }
+    spec.check_axes()?;
+    let points = spec.points();
+    let mine = (points / n + usize::from(k < points % n)) as u64;
+    let runs = mine * spec.replicates as u64;
+    let e = Estimate {
+        runs,
+        memory: runs * spec::BYTES_PER_RUN,
+        journal: runs * spec::JOURNAL_BYTES_PER_RUN,
+        large: runs > spec::LARGE_RUNS,
+    };
+    if e.large && !opts.allow_large {
+        bail!(
+            "{}: a large sweep: {e}; pass --allow-large to go ahead (the limit is {} runs)",
+            spec.path.display(),
+            spec::MAX_RUNS
+        );
+    }
+    Ok(e)
 }
 
 fn json_line<T: Serialize>(v: &T) -> Vec<u8> {
@@ -219,10 +300,7 @@ fn json_line<T: Serialize>(v: &T) -> Vec<u8> {
 
 /// Runs (or resumes) a sweep into `opts.out`.
 pub fn run_sweep(spec: &SweepSpec, opts: &SweepOptions) -> Result<SweepReport> {
-    let (k, n) = opts.shard;
-    if n == 0 || k >= n {
-        bail!("--shard K/N needs 0 <= K < N (got {k}/{n})");
-    }
+    preflight(spec, opts)?;
     let plan = Plan::from_spec(spec, opts.shard);
     fs::create_dir_all(&opts.out)
         .with_context(|| format!("cannot create {}", opts.out.display()))?;
@@ -232,14 +310,22 @@ pub fn run_sweep(spec: &SweepSpec, opts: &SweepOptions) -> Result<SweepReport> {
     let mut done = BTreeMap::new();
     let mut journal_discarded = false;
     let file = if jpath.exists() {
-        match read_journal(&jpath) {
-            Ok((p, entries, good)) if p == plan => {
-                done = entries;
-                let f = fs::OpenOptions::new().write(true).open(&jpath)?;
-                f.set_len(good)?;
-                drop(f);
-                fs::OpenOptions::new().append(true).open(&jpath)?
+        match journal::read(&jpath) {
+            Ok(j) if j.plan == plan => {
+                done = j.entries;
+                let f = fs::OpenOptions::new()
+                    .write(true)
+                    .open(&jpath)
+                    .and_then(|f| f.set_len(j.good_len))
+                    .and_then(|()| fs::OpenOptions::new().append(true).open(&jpath))
+                    .with_context(|| format!("cannot append to {}", jpath.display()))?;
+                f
             }
+            // A damaged line of this sweep's journal: its points are not silently run again.
+            Err(JournalError::Line(e)) => {
+                bail!("{e} (remove {} to start the sweep over)", jpath.display())
+            }
+            // Another sweep's, another version's, or not a journal: start over.
             _ => {
                 journal_discarded = true;
                 new_journal(&jpath, &plan)?
@@ -335,18 +421,26 @@ pub fn run_sweep(spec: &SweepSpec, opts: &SweepOptions) -> Result<SweepReport> {
 fn new_journal(path: &Path, plan: &Plan) -> Result<fs::File> {
     let mut f =
         fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    f.write_all(&json_line(plan))?;
-    f.sync_data()?;
+    f.write_all(&json_line(plan))
+        .and_then(|()| f.sync_data())
+        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(f)
 }
 
 /// Combines shard directories (each with its `journal.jsonl`) into `out`, writing the same
-/// files a single-machine run writes.
+/// files a single-machine run writes. Every journal is checked line by line; the shards must
+/// be of one sweep (the same plan but `shard`) and together hold every point.
 pub fn merge(dirs: &[PathBuf], out: &Path, metrics: &[String]) -> Result<Outputs> {
+    check_metrics(metrics)?;
+    crate::report::check_target(out, &is_sweep_file)?;
     let mut plan: Option<Plan> = None;
     let mut entries = BTreeMap::new();
+    // Per shard K/N: the directory holding it and how many of its points it has.
+    let mut shards: BTreeMap<usize, (PathBuf, usize)> = BTreeMap::new();
+    let mut shard_n: Option<usize> = None;
     for d in dirs {
-        let (p, e, _) = read_journal(&d.join(JOURNAL))?;
+        let jp = d.join(JOURNAL);
+        let (p, e, _) = read_journal(&jp)?;
         let mut whole = p.clone();
         whole.shard = [0, 1];
         match &plan {
@@ -354,37 +448,68 @@ pub fn merge(dirs: &[PathBuf], out: &Path, metrics: &[String]) -> Result<Outputs
             Some(q) if *q == whole => {}
             Some(_) => bail!(
                 "{}: a shard of another sweep (or of changed inputs) than {}",
-                d.display(),
-                dirs[0].display()
+                jp.display(),
+                dirs[0].join(JOURNAL).display()
             ),
         }
-        for (i, en) in e {
-            if i % p.shard[1] == p.shard[0] && i < p.points {
-                entries.insert(i, en);
+        let [k, n] = p.shard;
+        match shard_n {
+            Some(n0) if n0 != n => bail!(
+                "{}: shard {k}/{n}, but the other shards are of {n0}",
+                jp.display()
+            ),
+            _ => shard_n = Some(n),
+        }
+        if let Some((other, _)) = shards.get(&k) {
+            if other != d {
+                bail!(
+                    "{}: shard {k}/{n} is also in {}",
+                    jp.display(),
+                    other.join(JOURNAL).display()
+                );
             }
         }
+        shards.insert(k, (d.clone(), e.len()));
+        entries.extend(e);
     }
     let plan = plan.ok_or_else(|| anyhow!("no shard directories given"))?;
-    let missing: Vec<usize> = (0..plan.points)
-        .filter(|i| !entries.contains_key(i))
-        .collect();
-    if !missing.is_empty() {
+    let n = shard_n.unwrap_or(1);
+    if entries.len() < plan.points {
+        let mut why = Vec::new();
+        for k in 0..n.min(plan.points) {
+            let size = plan.points / n + usize::from(k < plan.points % n);
+            match shards.get(&k) {
+                None => why.push(format!("shard {k}/{n} is in none of the directories")),
+                Some((d, have)) if *have < size => why.push(format!(
+                    "shard {k}/{n} ({}) is unfinished: {have} of its {size} points",
+                    d.display()
+                )),
+                _ => {}
+            }
+        }
         bail!(
-            "{} of {} points are in none of the journals (first: point {}): a shard is missing or unfinished",
-            missing.len(),
+            "{} of {} points are in none of the journals: {}",
+            plan.points - entries.len(),
             plan.points,
-            missing[0]
+            why.join("; ")
         );
     }
-    let dir = crate::report::OutputDir::create(out)?;
-    let mut f = fs::File::create(dir.file(JOURNAL))?;
-    f.write_all(&json_line(&plan))?;
-    for e in entries.values() {
-        f.write_all(&json_line(e))?;
-    }
-    f.sync_all()?;
-    drop(f);
-    let mut o = write_outputs(dir.path(), &plan, &entries, metrics)?;
+    let dir = crate::report::OutputDir::create(out, &is_sweep_file)?;
+    let written = (|| -> Result<Outputs> {
+        let jp = dir.file(JOURNAL);
+        let mut bytes = json_line(&plan);
+        for e in entries.values() {
+            bytes.extend(json_line(e));
+        }
+        fs::write(&jp, &bytes)
+            .and_then(|()| fs::File::open(&jp)?.sync_all())
+            .with_context(|| format!("cannot write {}", jp.display()))?;
+        write_outputs(dir.path(), &plan, &entries, metrics)
+    })();
+    let mut o = match written {
+        Ok(o) => o,
+        Err(e) => return Err(dir.explain(e)),
+    };
     let target = dir.commit()?;
     for p in &mut o.files {
         *p = target.join(p.file_name().unwrap());
@@ -465,21 +590,6 @@ fn columns(entries: &BTreeMap<usize, Entry>) -> Vec<Column> {
         }
     }
     cols
-}
-
-/// Writes `bytes` to `path` atomically (temporary file, fsync, rename).
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_file_name(format!(
-        ".{}.tmp-{}",
-        path.file_name().unwrap().to_string_lossy(),
-        std::process::id()
-    ));
-    let mut f =
-        fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    drop(f);
-    fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
 }
 
 fn csv_bytes(rows: Vec<Vec<String>>) -> Result<Vec<u8>> {
@@ -658,15 +768,37 @@ fn recommend(plan: &Plan, entries: &BTreeMap<usize, Entry>) -> Option<Recommenda
     })
 }
 
-/// Writes the final files of `entries` (every point of the plan's shard) into `dir`.
+/// Writes the final files of `entries` (every point of the plan's shard) into `dir`, all or
+/// nothing (see [`stage`]): on an error the previous files are as they were.
 pub fn write_outputs(
     dir: &Path,
     plan: &Plan,
     entries: &BTreeMap<usize, Entry>,
     metrics: &[String],
 ) -> Result<Outputs> {
+    check_metrics(metrics)?;
+    let mut st = stage::Stage::new(dir)?;
+    let (skipped, recommendation) = match stage_outputs(&mut st, plan, entries, metrics) {
+        Ok(x) => x,
+        Err(e) => return Err(st.explain(e)),
+    };
+    let files = st.commit()?;
+    Ok(Outputs {
+        files,
+        skipped,
+        recommendation,
+    })
+}
+
+type Staged = (Vec<(usize, String)>, Option<Recommendation>);
+
+fn stage_outputs(
+    st: &mut stage::Stage,
+    plan: &Plan,
+    entries: &BTreeMap<usize, Entry>,
+    metrics: &[String],
+) -> Result<Staged> {
     let cols = columns(entries);
-    let mut files = Vec::new();
 
     // sweep.csv
     let mut rows = Vec::new();
@@ -683,9 +815,7 @@ pub fn write_outputs(
             rows.push(row);
         }
     }
-    let p = dir.join("sweep.csv");
-    write_atomic(&p, &csv_bytes(rows)?)?;
-    files.push(p);
+    st.write("sweep.csv", &csv_bytes(rows)?)?;
 
     // sweep_summary.csv: numeric metrics but the seed.
     let numeric: Vec<&Column> = cols
@@ -726,9 +856,7 @@ pub fn write_outputs(
         point_stats.insert(e.point, st);
         rows.push(row);
     }
-    let p = dir.join("sweep_summary.csv");
-    write_atomic(&p, &csv_bytes(rows)?)?;
-    files.push(p);
+    st.write("sweep_summary.csv", &csv_bytes(rows)?)?;
 
     // skipped.csv
     let mut skipped = Vec::new();
@@ -746,18 +874,14 @@ pub fn write_outputs(
             skipped.push((e.point, why.clone()));
         }
     }
-    let p = dir.join("skipped.csv");
-    write_atomic(&p, &csv_bytes(rows)?)?;
-    files.push(p);
+    st.write("skipped.csv", &csv_bytes(rows)?)?;
 
     // recommendation.json
     let recommendation = recommend(plan, entries);
     if let Some(r) = &recommendation {
         let mut b = serde_json::to_vec_pretty(r)?;
         b.push(b'\n');
-        let p = dir.join("recommendation.json");
-        write_atomic(&p, &b)?;
-        files.push(p);
+        st.write("recommendation.json", &b)?;
     }
 
     // Plots.
@@ -816,32 +940,12 @@ pub fn write_outputs(
             metrics: metrics.clone(),
             cells,
         };
-        let tmp = dir.join(format!(".plots.tmp-{}", std::process::id()));
-        if tmp.exists() {
-            fs::remove_dir_all(&tmp).ok();
+        for f in sweep_plot::plot_sweep(st.path(), &input)? {
+            st.add(&f.file_name().unwrap().to_string_lossy())?;
         }
-        fs::create_dir_all(&tmp)?;
-        let made = sweep_plot::plot_sweep(&tmp, &input);
-        let made = match made {
-            Ok(m) => m,
-            Err(e) => {
-                fs::remove_dir_all(&tmp).ok();
-                return Err(e);
-            }
-        };
-        for f in made {
-            let target = dir.join(f.file_name().unwrap());
-            fs::rename(&f, &target)?;
-            files.push(target);
-        }
-        fs::remove_dir_all(&tmp).ok();
     }
 
-    Ok(Outputs {
-        files,
-        skipped,
-        recommendation,
-    })
+    Ok((skipped, recommendation))
 }
 
 /// Skip reasons grouped: (reason with numbers left in, count), most frequent first.
@@ -856,4 +960,13 @@ pub fn skip_reasons(skipped: &[(usize, String)]) -> Vec<(String, usize)> {
     let mut v: Vec<(String, usize)> = by.into_values().map(|(n, w)| (w, n)).collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     v
+}
+
+/// Whether `name` is a file a sweep or a merge writes into its directory: `merge --out`
+/// replaces a directory holding only these.
+pub fn is_sweep_file(name: &str) -> bool {
+    matches!(
+        name,
+        JOURNAL | "sweep.csv" | "sweep_summary.csv" | "skipped.csv" | "recommendation.json"
+    ) || (name.starts_with("sweep") && (name.ends_with(".png") || name.ends_with(".svg")))
 }

@@ -58,7 +58,24 @@ impl<V: Serialize> Serialize for Ordered<V> {
 pub struct Axis {
     pub path: String,
     pub values: Vec<toml::Value>,
+    /// The line of its key in `[sweep]`, for errors.
+    pub line: Option<usize>,
 }
+
+/// The most grid points a sweep may have (each point's results are held in memory until the
+/// final files are written: about [`BYTES_PER_RUN`] per replicate).
+pub const MAX_POINTS: usize = 1_000_000;
+/// The most replicates per point.
+pub const MAX_REPLICATES: u32 = 1_000_000;
+/// The most runs (points × replicates) a sweep may have.
+pub const MAX_RUNS: u64 = 10_000_000;
+/// Above this many runs a sweep is large: it prints an estimate and needs `--allow-large`.
+pub const LARGE_RUNS: u64 = 100_000;
+/// Memory a finished run's results take until the final files are written (measured: a
+/// `summary.json` object held as JSON values plus its CSV rows).
+pub const BYTES_PER_RUN: u64 = 6_000;
+/// Journal bytes per run (one `summary.json` object on one line).
+pub const JOURNAL_BYTES_PER_RUN: u64 = 1_200;
 
 /// A metric condition of `[goal]`: every replicate must have `min <= metric <= max`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,6 +99,8 @@ pub struct Goal {
 #[derive(Debug, Clone)]
 pub struct SweepSpec {
     pub path: PathBuf,
+    /// The scenario file's text (for errors with its lines).
+    text: String,
     /// The scenario document without `[sweep]` and `[goal]`.
     doc: toml::Table,
     pub name: String,
@@ -185,21 +204,82 @@ impl SweepSpec {
             for (key, v) in &sw.get_ref().0 {
                 let pos = Some(v.span().start);
                 if key == "replicates" {
-                    match v.get_ref().as_integer() {
-                        Some(n) if (1..=1_000_000).contains(&n) => replicates = n as u32,
+                    match v.get_ref() {
+                        toml::Value::Integer(n) if (1..=MAX_REPLICATES as i64).contains(n) => {
+                            replicates = *n as u32
+                        }
+                        toml::Value::Integer(n) => {
+                            return Err(err(
+                                pos,
+                                "sweep.replicates",
+                                format!("must be a whole number from 1 to {MAX_REPLICATES} (got {n})"),
+                            ))
+                        }
+                        toml::Value::Array(_) | toml::Value::Table(_) => {
+                            return Err(err(
+                                pos,
+                                "sweep.replicates",
+                                format!("is the number of replicates of every point, not an axis: write `replicates = N` (1 to {MAX_REPLICATES})"),
+                            ))
+                        }
                         _ => {
                             return Err(err(
                                 pos,
                                 "sweep.replicates",
-                                "must be a whole number of at least 1".into(),
+                                format!("must be a whole number from 1 to {MAX_REPLICATES}"),
                             ))
                         }
                     }
                     continue;
                 }
+                let line = pos.map(|p| line_of(text, p));
+                let first = axes.len();
                 flatten_axis(key, v.get_ref(), &mut axes)
                     .map_err(|m| err(pos, &format!("sweep.{key}"), m))?;
+                for a in &mut axes[first..] {
+                    a.line = line;
+                    let top = a.path.split('.').next().unwrap_or("");
+                    if top == "sweep" || top == "goal" {
+                        return Err(err(
+                            pos,
+                            &format!("sweep.{}", a.path),
+                            if a.path == "sweep.replicates" {
+                                format!("replicates are not an axis: write `replicates = N` (1 to {MAX_REPLICATES}) in [sweep]")
+                            } else {
+                                format!("[{top}] is not a scenario setting a sweep can vary")
+                            },
+                        ));
+                    }
+                }
             }
+        }
+        // The grid's size, before anything is allocated for it.
+        let points = axes
+            .iter()
+            .try_fold(1usize, |n, a| n.checked_mul(a.values.len()))
+            .filter(|&n| n <= MAX_POINTS);
+        let sweep_pos = raw.sweep.as_ref().map(|s| s.span().start);
+        let Some(points) = points else {
+            let sizes: Vec<String> = axes.iter().map(|a| a.values.len().to_string()).collect();
+            return Err(err(
+                sweep_pos,
+                "sweep",
+                format!(
+                    "the grid has {} points ({}); the limit is {MAX_POINTS}",
+                    axes.iter()
+                        .try_fold(1u128, |n, a| n.checked_mul(a.values.len() as u128))
+                        .map_or("more than 2^128".to_string(), |n| n.to_string()),
+                    sizes.join(" × ")
+                ),
+            ));
+        };
+        let runs = points as u64 * replicates as u64;
+        if runs > MAX_RUNS {
+            return Err(err(
+                sweep_pos,
+                "sweep",
+                format!("{points} points × {replicates} replicates = {runs} runs; the limit is {MAX_RUNS} runs"),
+            ));
         }
         for (i, a) in axes.iter().enumerate() {
             if axes[..i].iter().any(|b| b.path == a.path) {
@@ -281,6 +361,24 @@ impl SweepSpec {
                             max: Some(num(other).ok_or_else(bad)?),
                         },
                     };
+                    for x in [c.min, c.max].into_iter().flatten() {
+                        if !x.is_finite() {
+                            return Err(err(
+                                pos,
+                                &field,
+                                format!("{x} is not a finite number: no run can meet it"),
+                            ));
+                        }
+                    }
+                    if let (Some(a), Some(b)) = (c.min, c.max) {
+                        if a > b {
+                            return Err(err(
+                                pos,
+                                &field,
+                                format!("min ({a}) is greater than max ({b}): no run can meet it"),
+                            ));
+                        }
+                    }
                     conditions.push(c);
                 }
                 Some(Goal {
@@ -307,6 +405,7 @@ impl SweepSpec {
 
         Ok(SweepSpec {
             path: path.to_path_buf(),
+            text: text.to_string(),
             doc,
             name,
             axes,
@@ -321,9 +420,68 @@ impl SweepSpec {
         })
     }
 
-    /// Number of grid points (the product of the axes' lengths; 1 without axes).
+    /// Number of grid points (the product of the axes' lengths; 1 without axes; at most
+    /// [`MAX_POINTS`], checked on load).
     pub fn points(&self) -> usize {
         self.axes.iter().map(|a| a.values.len()).product()
+    }
+
+    /// Runs of the whole grid: points × replicates.
+    pub fn runs(&self) -> u64 {
+        self.points() as u64 * self.replicates as u64
+    }
+
+    /// Checks, before any point runs, that every axis names a place in the scenario that can
+    /// take each of its values: a known field (a typo would otherwise only show as every point
+    /// skipped), not a path through a single value, not an index past a list, a value of the
+    /// field's type. Values the kubelet's validation rejects are not checked here: such points
+    /// are skipped, with the reason. The error names the scenario file, the axis's line and
+    /// `sweep.<axis>`.
+    pub fn check_axes(&self) -> Result<(), InputError> {
+        // The base scenario's own fields first, with its real lines.
+        Scenario::check_fields(&self.path, &self.text)?;
+        // Only the tables an axis can reach matter: leave the (possibly long) catalog out
+        // unless an axis goes into it.
+        let mut small = self.doc.clone();
+        let tops: Vec<&str> = self
+            .axes
+            .iter()
+            .map(|a| a.path.split('.').next().unwrap_or(""))
+            .collect();
+        for big in ["layer", "image"] {
+            if !tops.contains(&big) {
+                small.remove(big);
+            }
+        }
+        for a in &self.axes {
+            let field = format!("sweep.{}", a.path);
+            let fail = |m: String| InputError::new(&self.path, a.line, Some(&field), m);
+            let segs: Vec<&str> = a.path.split('.').collect();
+            // Every value when there are few; else one of each TOML type.
+            let mut seen = Vec::new();
+            for v in &a.values {
+                if a.values.len() > 256 {
+                    if seen.contains(&v.type_str()) {
+                        continue;
+                    }
+                    seen.push(v.type_str());
+                }
+                let mut doc = small.clone();
+                set_in_table(&mut doc, &segs, v.clone())
+                    .map_err(|m| fail(format!("{} cannot be set: {m}", a.path)))?;
+                let t = toml::to_string(&doc).map_err(|e| fail(e.to_string()))?;
+                if let Err(e) = Scenario::check_fields(&self.path, &t) {
+                    return Err(fail(format!(
+                        "{} = {} is not a scenario setting: {}{}",
+                        a.path,
+                        v,
+                        e.field.map(|f| format!("{f}: ")).unwrap_or_default(),
+                        e.message
+                    )));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The value index on each axis of point `i`: the first axis varies slowest.
@@ -405,6 +563,7 @@ fn flatten_axis(key: &str, v: &toml::Value, axes: &mut Vec<Axis>) -> Result<(), 
             axes.push(Axis {
                 path: key.to_string(),
                 values: a.clone(),
+                line: None,
             });
             Ok(())
         }

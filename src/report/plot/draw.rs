@@ -56,13 +56,13 @@ impl PlotData {
             let root = BitMapBackend::new(&png, PLOT_SIZE).into_drawing_area();
             draw(&root, self, settings, true)?;
             root.present()
-                .map_err(|e| anyhow!("cannot write {}: {e:?}", png.display()))?;
+                .map_err(|e| crate::report::present_error(e, &png))?;
         }
         {
             let root = SVGBackend::new(&svg, PLOT_SIZE).into_drawing_area();
             draw(&root, self, settings, false)?;
             root.present()
-                .map_err(|e| anyhow!("cannot write {}: {e:?}", svg.display()))?;
+                .map_err(|e| crate::report::present_error(e, &svg))?;
         }
         Ok(())
     }

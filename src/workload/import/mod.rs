@@ -48,7 +48,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 
 use crate::error::InputError;
 use crate::kubelet::image_manager::PullPolicy;
@@ -1941,6 +1941,11 @@ impl RowCheck<'_> {
 
 const OUTPUT_FILES: [&str; 3] = ["scenario.toml", "catalog.toml", "trace.csv"];
 
+/// Whether `name` is a file an import writes: `--out` may replace a directory holding only these.
+fn is_import_file(name: &str) -> bool {
+    OUTPUT_FILES.contains(&name)
+}
+
 /// Writes the plan into `out` atomically, after checking that it loads as a scenario.
 pub fn write(plan: &ImportPlan, out: &Path) -> anyhow::Result<PathBuf> {
     write_with(plan, out, &mut |f| {
@@ -1959,59 +1964,56 @@ fn write_with(
     out: &Path,
     rows: &mut dyn FnMut(&mut RowFn) -> anyhow::Result<()>,
 ) -> anyhow::Result<PathBuf> {
-    if out.exists() {
-        if !out.is_dir() {
-            bail!("{} exists and is not a directory", out.display());
-        }
-        let foreign: Vec<String> = std::fs::read_dir(out)
-            .with_context(|| format!("cannot read {}", out.display()))?
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| !OUTPUT_FILES.contains(&n.as_str()))
-            .collect();
-        if !foreign.is_empty() {
-            bail!(
-                "{} exists and holds other files ({}): give --out a new directory",
-                out.display(),
-                foreign.join(", ")
-            );
-        }
-    }
     let bug = |e: &dyn fmt::Display| {
         anyhow::anyhow!("the imported scenario does not load (an importer bug): {e}")
     };
-    let dir = OutputDir::create(out)?;
-    std::fs::write(dir.file("scenario.toml"), plan.scenario_toml())?;
-    std::fs::write(dir.file("catalog.toml"), plan.catalog_toml())?;
-    // The scenario and catalog are loaded back with an empty trace; the rows are then checked
-    // as they are written (see `RowCheck`).
-    let trace_file = dir.file("trace.csv");
-    TraceWriter::new(std::fs::File::create(&trace_file)?)?.finish()?;
-    let scenario = Scenario::load(&dir.file("scenario.toml")).map_err(|e| bug(&e))?;
-    {
-        let f = std::fs::File::create(&trace_file)?;
-        let mut w = TraceWriter::new(std::io::BufWriter::with_capacity(1 << 16, f))?;
-        let mut check = RowCheck {
-            scenario: &scenario,
-            path: trace_file.clone(),
-            line: 4,
-            last_time: 0,
-            group: None,
-            names: Vec::new(),
-            time: String::new(),
-        };
-        rows(&mut |r| {
-            check.check(&r).map_err(|e| bug(&e))?;
-            w.row(&r)?;
-            Ok(())
-        })?;
-        w.finish()?;
+    let dir = OutputDir::create(out, &is_import_file)?;
+    // Errors name the files in `out`, never the staging directory.
+    let written = (|| -> anyhow::Result<()> {
+        let cannot = |name: &str| format!("cannot write {}", dir.file(name).display());
+        std::fs::write(dir.file("scenario.toml"), plan.scenario_toml())
+            .with_context(|| cannot("scenario.toml"))?;
+        std::fs::write(dir.file("catalog.toml"), plan.catalog_toml())
+            .with_context(|| cannot("catalog.toml"))?;
+        // The scenario and catalog are loaded back with an empty trace; the rows are then checked
+        // as they are written (see `RowCheck`).
+        let trace_file = dir.file("trace.csv");
+        TraceWriter::new(std::fs::File::create(&trace_file).with_context(|| cannot("trace.csv"))?)
+            .and_then(|w| w.finish())
+            .with_context(|| cannot("trace.csv"))?;
+        let scenario = Scenario::load(&dir.file("scenario.toml")).map_err(|e| bug(&e))?;
+        {
+            let f = std::fs::File::create(&trace_file).with_context(|| cannot("trace.csv"))?;
+            let mut w = TraceWriter::new(std::io::BufWriter::with_capacity(1 << 16, f))
+                .with_context(|| cannot("trace.csv"))?;
+            let mut check = RowCheck {
+                scenario: &scenario,
+                path: trace_file.clone(),
+                line: 4,
+                last_time: 0,
+                group: None,
+                names: Vec::new(),
+                time: String::new(),
+            };
+            rows(&mut |r| {
+                check.check(&r).map_err(|e| bug(&e))?;
+                w.row(&r).with_context(|| cannot("trace.csv"))?;
+                Ok(())
+            })?;
+            w.finish().with_context(|| cannot("trace.csv"))?;
+        }
+        Ok(())
+    })();
+    match written {
+        Ok(()) => dir.commit(),
+        Err(e) => Err(dir.explain(e)),
     }
-    dir.commit()
 }
 
 /// Reads the inputs, writes the scenario into `opts.out`, and returns the report.
 pub fn run(opts: &ImportOptions) -> anyhow::Result<ImportReport> {
+    // Before reading the inputs: an --out that cannot be written fails at once.
+    crate::report::check_target(&opts.out, &is_import_file)?;
     let (plan, trace) = plan_compact(opts)?;
     let mut trace = Some(trace);
     let dir = write_with(&plan, &opts.out, &mut |f| {

@@ -1,0 +1,240 @@
+//! Reading `journal.jsonl`: its plan line and its finished points, each checked before it is
+//! believed (a journal is input too: `merge` reads journals copied from other machines).
+//!
+//! A line is one JSON object ending in a newline. A last line without its newline is what a
+//! kill during a write leaves: it is dropped (the point runs again). Anything else that is not
+//! right is an error naming the journal, the line and what is wrong.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use crate::error::InputError;
+
+use super::spec::{MAX_POINTS, MAX_REPLICATES, MAX_RUNS};
+use super::{Entry, Plan, FORMAT};
+
+/// A journal read whole: its plan, its points, and the length of its well-formed prefix.
+#[derive(Debug)]
+pub struct Journal {
+    pub plan: Plan,
+    pub entries: BTreeMap<usize, Entry>,
+    pub good_len: u64,
+}
+
+/// Why a journal cannot be used.
+#[derive(Debug)]
+pub enum JournalError {
+    /// Its first line is not this version's plan of a sweep: another program's file, another
+    /// format version. A sweep starts over; a merge stops.
+    Plan(InputError),
+    /// A line after the plan is wrong: a damaged journal of this sweep.
+    Line(InputError),
+}
+
+impl JournalError {
+    pub fn into_inner(self) -> InputError {
+        match self {
+            JournalError::Plan(e) | JournalError::Line(e) => e,
+        }
+    }
+}
+
+/// serde_json's message without its " at line 1 column 7" (the line is ours to tell).
+fn json_message(e: &serde_json::Error) -> String {
+    let m = e.to_string();
+    match m.rfind(" at line ") {
+        Some(i) => m[..i].to_string(),
+        None => m,
+    }
+}
+
+/// Reads and checks the journal at `path`.
+pub fn read(path: &Path) -> Result<Journal, JournalError> {
+    let bytes = fs::read(path).map_err(|e| {
+        JournalError::Plan(InputError::new(
+            path,
+            None,
+            None,
+            format!("cannot read the journal: {e}"),
+        ))
+    })?;
+    let at = |line: usize, field: Option<&str>, msg: String| {
+        InputError::new(path, Some(line), field, msg)
+    };
+    // A UTF-8 byte-order mark is not part of the first line's JSON.
+    let start = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let mut lines = bytes[start..].split_inclusive(|&b| b == b'\n');
+    let first = match lines.next() {
+        Some(l) if l.ends_with(b"\n") => &l[..l.len() - 1],
+        _ => {
+            return Err(JournalError::Plan(at(
+                1,
+                None,
+                "not a sweep journal: it has no complete first line (the sweep's plan)".into(),
+            )))
+        }
+    };
+    let plan = parse_plan(first).map_err(|(field, m)| JournalError::Plan(at(1, field, m)))?;
+    let mut entries: BTreeMap<usize, Entry> = BTreeMap::new();
+    let mut lines_of: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut good = start + first.len() + 1;
+    for (k, l) in lines.enumerate() {
+        let n = k + 2;
+        let Some(l) = l.strip_suffix(b"\n") else {
+            break; // cut short by a kill: dropped
+        };
+        let e: Entry = serde_json::from_slice(l).map_err(|e| {
+            JournalError::Line(at(
+                n,
+                None,
+                format!("not a finished point: {}", json_message(&e)),
+            ))
+        })?;
+        let line_err = |field: &str, m: String| JournalError::Line(at(n, Some(field), m));
+        if e.point >= plan.points {
+            return Err(line_err(
+                "point",
+                format!(
+                    "point {} is past the plan's {} points (0 to {})",
+                    e.point,
+                    plan.points,
+                    plan.points - 1
+                ),
+            ));
+        }
+        if !plan.in_shard(e.point) {
+            return Err(line_err(
+                "point",
+                format!(
+                    "point {} is not in shard {}/{} (its points are those with index % {} == {})",
+                    e.point, plan.shard[0], plan.shard[1], plan.shard[1], plan.shard[0]
+                ),
+            ));
+        }
+        if e.skipped.is_none() && e.runs.len() != plan.replicates as usize {
+            return Err(line_err(
+                "runs",
+                format!(
+                    "point {} has {} runs; the plan has {} replicates",
+                    e.point,
+                    e.runs.len(),
+                    plan.replicates
+                ),
+            ));
+        }
+        if e.skipped.is_some() && !e.runs.is_empty() {
+            return Err(line_err(
+                "runs",
+                format!("point {} is skipped and has runs", e.point),
+            ));
+        }
+        if let Some(prev) = lines_of.insert(e.point, n) {
+            return Err(line_err(
+                "point",
+                format!("point {} is already on line {prev}", e.point),
+            ));
+        }
+        entries.insert(e.point, e);
+        good += l.len() + 1;
+    }
+    Ok(Journal {
+        plan,
+        entries,
+        good_len: good as u64,
+    })
+}
+
+/// The plan line, checked: its format version first (another version's plan is not read
+/// further), then every count against the others and against the limits, before anything is
+/// allocated for them.
+fn parse_plan(line: &[u8]) -> Result<Plan, (Option<&'static str>, String)> {
+    let v: serde_json::Value = serde_json::from_slice(line)
+        .map_err(|e| (None, format!("not a sweep journal: {}", json_message(&e))))?;
+    let Some(obj) = v.as_object() else {
+        return Err((
+            None,
+            "not a sweep journal: its first line is not a sweep's plan".into(),
+        ));
+    };
+    match obj.get("format") {
+        None => {
+            return Err((
+                None,
+                "not a sweep journal: its first line has no \"format\"".into(),
+            ))
+        }
+        Some(f) if f.as_u64() == Some(FORMAT as u64) => {}
+        Some(f) => {
+            return Err((
+                Some("format"),
+                format!("journal format version {f}; this imagefs-sim reads version {FORMAT} (run the sweep again with this version)"),
+            ))
+        }
+    }
+    let plan: Plan = serde_json::from_value(v)
+        .map_err(|e| (None, format!("not a sweep's plan: {}", json_message(&e))))?;
+    let [k, n] = plan.shard;
+    if n == 0 || k >= n {
+        return Err((
+            Some("shard"),
+            format!("[{k}, {n}] is not a shard: it must be [K, N] with 0 <= K < N"),
+        ));
+    }
+    if plan.axes.len() != plan.axis_values.len() {
+        return Err((
+            Some("axis_values"),
+            format!(
+                "has {} lists for {} axes",
+                plan.axis_values.len(),
+                plan.axes.len()
+            ),
+        ));
+    }
+    if let Some(i) = plan.axis_values.iter().position(Vec::is_empty) {
+        return Err((
+            Some("axis_values"),
+            format!("axis {:?} has no values", plan.axes[i]),
+        ));
+    }
+    let grid = plan
+        .axis_values
+        .iter()
+        .try_fold(1usize, |p, a| p.checked_mul(a.len()));
+    if grid != Some(plan.points) {
+        return Err((
+            Some("points"),
+            format!(
+                "{} points, but its axes make {}",
+                plan.points,
+                grid.map_or("more than 2^64".to_string(), |g| g.to_string())
+            ),
+        ));
+    }
+    if plan.points > MAX_POINTS {
+        return Err((
+            Some("points"),
+            format!("{} points; the limit is {MAX_POINTS}", plan.points),
+        ));
+    }
+    if plan.replicates == 0 || plan.replicates > MAX_REPLICATES {
+        return Err((
+            Some("replicates"),
+            format!("{}; must be from 1 to {MAX_REPLICATES}", plan.replicates),
+        ));
+    }
+    if plan.points as u64 * plan.replicates as u64 > MAX_RUNS {
+        return Err((
+            Some("replicates"),
+            format!(
+                "{} points × {} replicates is more than the limit of {MAX_RUNS} runs",
+                plan.points, plan.replicates
+            ),
+        ));
+    }
+    Ok(plan)
+}
