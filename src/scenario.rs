@@ -84,7 +84,7 @@ struct RawNode {
     #[serde(default)]
     kubelet_version: Option<Spanned<String>>,
     #[serde(default)]
-    name: Option<String>,
+    name: Option<Spanned<String>>,
     #[serde(default)]
     disk_inodes: Option<Spanned<NumOrStr>>,
     #[serde(default)]
@@ -378,6 +378,17 @@ impl Scenario {
         if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
             return Err(at(raw.name.span(), "name", "must be a non-empty name without '/', '\\' or a leading '.' (it names the output directory)".into()));
         }
+        // It names a directory: Linux file names end at 255 bytes.
+        if name.len() > 255 {
+            return Err(at(
+                raw.name.span(),
+                "name",
+                format!(
+                    "is {} bytes long; at most 255 (it names the output directory)",
+                    name.len()
+                ),
+            ));
+        }
         let duration = parse_sim_duration(raw.duration.get_ref())
             .map_err(|e| at(raw.duration.span(), "duration", e.to_string()))?;
         if duration <= 0 {
@@ -390,6 +401,24 @@ impl Scenario {
 
         // [node]
         let n = raw.node.get_ref();
+        // A Node's name is a DNS subdomain: 1 to 253 characters.
+        let node_name = match &n.name {
+            None => "node-1".to_string(),
+            Some(v) => {
+                let s = v.get_ref().trim();
+                if s.is_empty() || s.len() > 253 {
+                    return Err(at(
+                        v.span(),
+                        "node.name",
+                        format!(
+                            "is {} bytes long; a Node's name has 1 to 253 characters",
+                            s.len()
+                        ),
+                    ));
+                }
+                s.to_string()
+            }
+        };
         let disk = bytes(&n.disk, "node.disk")?;
         if disk == 0 {
             return Err(at(
@@ -761,6 +790,22 @@ impl Scenario {
                 ns as SimTime
             }
         };
+        let rows = duration as SimTime / sample_interval;
+        if rows > MAX_SAMPLE_ROWS {
+            let (span, field) = match &raw.output.sample_interval {
+                Some(v) => (v.span(), "output.sample_interval"),
+                None => (raw.duration.span(), "duration"),
+            };
+            return Err(at(
+                span,
+                field,
+                format!(
+                    "a run of {} at one sample every {} writes {rows} rows of timeseries.csv; at most {MAX_SAMPLE_ROWS} (set a longer [output] sample_interval)",
+                    raw.duration.get_ref(),
+                    crate::units::format_go_duration(sample_interval as i64)
+                ),
+            ));
+        }
 
         let inodes =
             |v: &Option<Spanned<NumOrStr>>, field: &str| -> Result<Option<u64>, InputError> {
@@ -785,7 +830,7 @@ impl Scenario {
             path: path.to_path_buf(),
             duration: duration as SimTime,
             seed: raw.seed,
-            node_name: n.name.clone().unwrap_or_else(|| "node-1".to_string()),
+            node_name,
             node: NodeSpec {
                 layout,
                 nodefs_capacity: disk,
@@ -825,9 +870,41 @@ struct CatalogBuilder {
     preloaded: Vec<usize>,
     /// Layers whose `inodes` were given: (layer index, inodes).
     layer_inodes: Vec<(usize, u64)>,
+    /// Sums over every layer so far (unpacked bytes, compressed bytes, inodes given), so that
+    /// no sum the node or the kubelet forms over layers (an image's size, the bytes or inodes
+    /// on disk) can pass `i64::MAX`, the kubelet's own limit for sizes.
+    totals: [u64; 3],
 }
 
+/// The most rows a run's `timeseries.csv` may get (about 10 GB): 31 years at the default
+/// 10 s sample interval.
+pub const MAX_SAMPLE_ROWS: SimTime = 100_000_000;
+
+/// The largest sum of layer sizes a catalog may have: `i64::MAX` bytes (8 EiB − 1).
+const MAX_CATALOG_BYTES: u64 = i64::MAX as u64;
+
 impl CatalogBuilder {
+    /// Counts a layer into [`CatalogBuilder::totals`]; an error when a sum passes the limit.
+    fn count_layer(&mut self, size: u64, compressed: u64, inodes: u64) -> Result<(), String> {
+        for (k, (total, add)) in self
+            .totals
+            .iter_mut()
+            .zip([size, compressed, inodes])
+            .enumerate()
+        {
+            match total.checked_add(add) {
+                Some(t) if t <= MAX_CATALOG_BYTES => *total = t,
+                _ => {
+                    let what = ["unpacked sizes", "compressed sizes", "inodes"][k];
+                    return Err(format!(
+                        "the catalog's layer {what} add up to more than {MAX_CATALOG_BYTES} (2^63 - 1) at this layer"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Adds a synthetic workload's generated layers and images (names must not clash).
     fn add_generated(
         &mut self,
@@ -841,6 +918,7 @@ impl CatalogBuilder {
                     l.id
                 ));
             }
+            self.count_layer(l.size, l.compressed, 0)?;
             self.layer_ids.insert(l.id.clone(), self.layers.len());
             self.layers.push(l.clone());
         }
@@ -880,6 +958,13 @@ impl CatalogBuilder {
         for l in layers {
             let l_ref = l.get_ref();
             let id = l_ref.id.get_ref().clone();
+            if id.trim().is_empty() {
+                return Err(at(
+                    l_ref.id.span(),
+                    "layer.id",
+                    "must not be empty".to_string(),
+                ));
+            }
             if self.layer_ids.contains_key(&id) {
                 return Err(at(
                     l_ref.id.span(),
@@ -892,10 +977,13 @@ impl CatalogBuilder {
                 Some(c) => bytes(c, "layer.compressed")?,
                 None => size,
             };
+            let mut inodes = 0;
             if let Some(v) = &l_ref.inodes {
-                let n = bytes(v, "layer.inodes")?;
-                self.layer_inodes.push((self.layers.len(), n));
+                inodes = bytes(v, "layer.inodes")?;
+                self.layer_inodes.push((self.layers.len(), inodes));
             }
+            self.count_layer(size, compressed, inodes)
+                .map_err(|m| at(l_ref.size.span(), "layer.size", m))?;
             self.layer_ids.insert(id.clone(), self.layers.len());
             self.layers.push(LayerSpec {
                 id,
@@ -906,6 +994,13 @@ impl CatalogBuilder {
         for im in images {
             let r = im.get_ref();
             let name = r.name.get_ref().clone();
+            if name.trim().is_empty() {
+                return Err(at(
+                    r.name.span(),
+                    "image.name",
+                    "must not be empty".to_string(),
+                ));
+            }
             if self.image_names.contains_key(&name) {
                 return Err(at(
                     r.name.span(),
@@ -914,6 +1009,7 @@ impl CatalogBuilder {
                 ));
             }
             let mut idx = Vec::new();
+            let mut listed = std::collections::HashSet::new();
             for lid in r.layers.get_ref() {
                 let Some(&i) = self.layer_ids.get(lid.get_ref()) else {
                     return Err(at(
@@ -922,7 +1018,7 @@ impl CatalogBuilder {
                         format!("layer {:?} is not defined in any [[layer]]", lid.get_ref()),
                     ));
                 };
-                if idx.contains(&i) {
+                if !listed.insert(i) {
                     return Err(at(
                         lid.span(),
                         "image.layers",

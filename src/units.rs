@@ -977,15 +977,23 @@ impl Quantity {
     /// 2^63-1. Leading/trailing whitespace is not accepted (Go's
     /// `ParseQuantity` does not trim either).
     pub fn parse(s: &str) -> Result<Quantity, UnitError> {
+        Self::parse_noting_cap(s).map(|(q, _)| q)
+    }
+
+    /// [`Quantity::parse`], also telling whether a BinarySI value was capped at 2^63-1 (the
+    /// only case in which the parsed value is not the written one, so byte counts can refuse
+    /// `8Ei` as they refuse its decimal twin `9223372036854775808`).
+    fn parse_noting_cap(s: &str) -> Result<(Quantity, bool), UnitError> {
         if s.is_empty() {
             return Err(UnitError::QuantityFormat);
         }
         if s == "0" {
-            return Ok(Quantity {
+            let zero = Quantity {
                 amount: Amount::Int { value: 0, scale: 0 },
                 format: QuantityFormat::DecimalSI,
                 text: Some(s.to_string()),
-            });
+            };
+            return Ok((zero, false));
         }
         let sc = scan_quantity(s)?;
         let (base, exponent, mut format) =
@@ -1027,14 +1035,15 @@ impl Quantity {
                             scale % 3 == 0 && !shifted.ends_with("000") && !shifted.starts_with('0')
                         }
                     };
-                    return Ok(Quantity {
+                    let q = Quantity {
                         amount: Amount::Int {
                             value: result,
                             scale,
                         },
                         format,
                         text: keep_text.then(|| s.to_string()),
-                    });
+                    };
+                    return Ok((q, false));
                 }
             }
         }
@@ -1058,7 +1067,8 @@ impl Quantity {
             mag = mag.round_mag_at(i64::from(NANO), true);
         }
         let max = Decimal::from_i128(i128::from(i64::MAX), 0);
-        if format == QuantityFormat::BinarySI && mag.cmp_mag(&max) == Ordering::Greater {
+        let capped = format == QuantityFormat::BinarySI && mag.cmp_mag(&max) == Ordering::Greater;
+        if capped {
             mag = max;
         }
         if format == QuantityFormat::BinarySI
@@ -1068,11 +1078,12 @@ impl Quantity {
             format = QuantityFormat::DecimalSI;
         }
         let amount = if negative { mag.negated() } else { mag };
-        Ok(Quantity {
+        let q = Quantity {
             amount: Amount::Dec(amount),
             format,
             text: None,
-        })
+        };
+        Ok((q, capped))
     }
 
     /// `resource.NewQuantity(value, format)`.
@@ -1278,11 +1289,11 @@ impl fmt::Display for Quantity {
 /// (`"1073741824"`): `Quantity.Value()` of it, which must be neither negative
 /// nor larger than `i64::MAX`.
 pub fn parse_bytes(s: &str) -> Result<u64, UnitError> {
-    let q = Quantity::parse(s)?;
+    let (q, capped) = Quantity::parse_noting_cap(s)?;
     if q.is_negative() {
         return Err(UnitError::NegativeBytes(s.to_string()));
     }
-    if q.exceeds_i64() {
+    if capped || q.exceeds_i64() {
         return Err(UnitError::BytesOutOfRange(s.to_string()));
     }
     Ok(q.value() as u64)
@@ -1839,7 +1850,9 @@ mod tests {
             ("1e3", 1000),
             ("100m", 1),
             ("0.1Ki", 103),
-            ("8Ei", 9_223_372_036_854_775_807),
+            // 7 * 2^60 and (2^13 - 1) * 2^50 = 2^63 - 2^50: the largest binary sizes that fit.
+            ("7Ei", 8_070_450_532_247_928_832),
+            ("8191Pi", 9_222_246_136_947_933_184),
             ("9223372036854775807", 9_223_372_036_854_775_807),
         ];
         for &(input, want) in ok {
@@ -1854,6 +1867,12 @@ mod tests {
                 UnitError::NegativeBytes("-0.0001Ki".to_string()),
             ),
             ("1e19", UnitError::BytesOutOfRange("1e19".to_string())),
+            // 8Ei = 2^63 is one past i64::MAX: refused like its decimal twin below, although
+            // Quantity::parse caps BinarySI values at 2^63-1 (apimachinery does the same).
+            ("8Ei", UnitError::BytesOutOfRange("8Ei".to_string())),
+            ("16Ei", UnitError::BytesOutOfRange("16Ei".to_string())),
+            ("8192Pi", UnitError::BytesOutOfRange("8192Pi".to_string())),
+            ("100Ei", UnitError::BytesOutOfRange("100Ei".to_string())),
             (
                 "9223372036854775808",
                 UnitError::BytesOutOfRange("9223372036854775808".to_string()),

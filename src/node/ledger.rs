@@ -44,7 +44,8 @@ impl Grower {
     }
 
     pub fn value_nb(&self, t: SimTime) -> u128 {
-        self.base_nb + self.rate as u128 * t.saturating_sub(self.ref_time) as u128
+        let dt = t.saturating_sub(self.ref_time) as u128;
+        self.base_nb.saturating_add(self.rate as u128 * dt)
     }
 
     pub fn bytes(&self, t: SimTime) -> u64 {
@@ -83,20 +84,25 @@ impl Grower {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Ledger {
     base_nb: u128,
-    rate: u64,
+    /// The sum of the growers' rates: u128, so that no number of growers at up to `i64::MAX`
+    /// bytes/s each can wrap it (the sum is exact; growers are added and removed again).
+    rate: u128,
     ref_time: SimTime,
 }
 
 impl Ledger {
+    /// Saturates rather than wraps: only rates of many EiB/s could reach `u128::MAX`, and a
+    /// saturated value still reads as a full disk.
     pub fn value_nb(&self, t: SimTime) -> u128 {
-        self.base_nb + self.rate as u128 * t.saturating_sub(self.ref_time) as u128
+        let dt = t.saturating_sub(self.ref_time) as u128;
+        self.base_nb.saturating_add(self.rate.saturating_mul(dt))
     }
 
     pub fn bytes(&self, t: SimTime) -> u64 {
         nb_to_bytes(self.value_nb(t))
     }
 
-    pub fn rate(&self) -> u64 {
+    pub fn rate(&self) -> u128 {
         self.rate
     }
 
@@ -109,7 +115,7 @@ impl Ledger {
     pub fn add(&mut self, t: SimTime, g: &Grower) {
         self.rebase(t);
         self.base_nb += g.value_nb(t);
-        self.rate += g.rate;
+        self.rate += g.rate as u128;
     }
 
     /// Removes a grower; returns the bytes it held.
@@ -117,18 +123,18 @@ impl Ledger {
         self.rebase(t);
         let v = g.value_nb(t);
         self.base_nb -= v;
-        self.rate -= g.rate;
+        self.rate -= g.rate as u128;
         nb_to_bytes(v)
     }
 
     /// Changes a grower's rate at `t` (stop, pause, resume), keeping its bytes.
     pub fn set_rate(&mut self, t: SimTime, g: &mut Grower, rate: u64) {
         self.rebase(t);
-        self.rate -= g.rate;
+        self.rate -= g.rate as u128;
         g.base_nb = g.value_nb(t);
         g.ref_time = t;
         g.rate = rate;
-        self.rate += rate;
+        self.rate += rate as u128;
     }
 
     /// Clamps a grower exactly to its cap (at its cap time) and stops it.
@@ -137,7 +143,7 @@ impl Ledger {
         let v = g.value_nb(t);
         let target = g.cap as u128 * NB;
         self.base_nb = self.base_nb - v + target;
-        self.rate -= g.rate;
+        self.rate -= g.rate as u128;
         g.base_nb = target;
         g.ref_time = t;
         g.rate = 0;

@@ -105,16 +105,22 @@ pub struct Filesystem {
 }
 
 impl Filesystem {
+    /// Saturating: the parts are each exact, and only a sum past `u128::MAX` nano-bytes (far past
+    /// any capacity) could wrap.
     fn used_nb(&self, t: SimTime) -> u128 {
-        (self.other_used as u128 + self.layer_bytes as u128) * 1_000_000_000
-            + self.writable.value_nb(t)
-            + self.logs.value_nb(t)
-            + self.volumes.value_nb(t)
-            + self.pulls.value_nb(t)
+        ((self.other_used as u128 + self.layer_bytes as u128) * 1_000_000_000)
+            .saturating_add(self.writable.value_nb(t))
+            .saturating_add(self.logs.value_nb(t))
+            .saturating_add(self.volumes.value_nb(t))
+            .saturating_add(self.pulls.value_nb(t))
     }
 
-    fn rate(&self) -> u64 {
-        self.writable.rate() + self.logs.rate() + self.volumes.rate() + self.pulls.rate()
+    fn rate(&self) -> u128 {
+        self.writable
+            .rate()
+            .saturating_add(self.logs.rate())
+            .saturating_add(self.volumes.rate())
+            .saturating_add(self.pulls.rate())
     }
 
     /// The sum of the whole bytes of each kind at `t`, not clamped to the capacity.
@@ -161,7 +167,7 @@ impl Filesystem {
             return None;
         }
         let left = (self.capacity as u128 * 1_000_000_000).saturating_sub(self.used_nb(t));
-        Some(t.saturating_add(left.div_ceil(rate as u128).min(u64::MAX as u128) as u64))
+        Some(t.saturating_add(left.div_ceil(rate).min(u64::MAX as u128) as u64))
     }
 }
 
@@ -850,18 +856,18 @@ impl Node {
         })
     }
 
-    pub fn fs_fill(&self, fs: FsId) -> (u128, u64) {
+    pub fn fs_fill(&self, fs: FsId) -> (u128, u128) {
         let f = &self.filesystems[fs];
         (f.used_nb(self.now), f.rate())
     }
 
     /// A container's writable + log + emptyDir bytes in nano-bytes (exact) and their rate.
-    pub fn container_fill(&self, id: u64) -> (u128, u64) {
+    pub fn container_fill(&self, id: u64) -> (u128, u128) {
         let t = self.now;
         self.containers.get(&id).map_or((0, 0), |c| {
             (
                 c.writable.value_nb(t) + c.log.value_nb(t) + c.volume.value_nb(t),
-                c.writable.rate() + c.log.rate() + c.volume.rate(),
+                c.writable.rate() as u128 + c.log.rate() as u128 + c.volume.rate() as u128,
             )
         })
     }
@@ -984,7 +990,7 @@ impl ContainerRuntime for Node {
         let w = self.filesystems[cfs].writable.remove(t, &c.writable);
         let l = self.filesystems[nfs].logs.remove(t, &c.log)
             + self.filesystems[nfs].volumes.remove(t, &c.volume);
-        let node_rate = c.log.rate() + c.volume.rate();
+        let node_rate = c.log.rate() as u128 + c.volume.rate() as u128;
         if w > 0 || c.writable.rate() > 0 {
             self.freed_on(cfs);
         }

@@ -1055,7 +1055,9 @@ impl<'a> Simulation<'a> {
                     .iter()
                     .flatten()
                     .map(|&id| self.node.container_fill(id))
-                    .fold((0u128, 0u64), |(u, r), (cu, cr)| (u + cu, r + cr));
+                    .fold((0u128, 0u128), |(u, r), (cu, cr)| {
+                        (u.saturating_add(cu), r.saturating_add(cr))
+                    });
                 earliest = earliest.min(crossing(now, used, rate, limit));
             }
         }
@@ -1264,7 +1266,7 @@ impl Simulation<'_> {
 
 /// A lower bound on when `used + rate·(t − now)` (nano-bytes, rate in bytes/s) exceeds
 /// `bound` bytes: `now` if it already does, `SimTime::MAX` if it never will.
-fn crossing(now: SimTime, used_nb: u128, rate: u64, bound: u128) -> SimTime {
+fn crossing(now: SimTime, used_nb: u128, rate: u128, bound: u128) -> SimTime {
     let bound_nb = bound * NANOS_PER_SEC as u128;
     if used_nb > bound_nb {
         return now;
@@ -1272,6 +1274,6 @@ fn crossing(now: SimTime, used_nb: u128, rate: u64, bound: u128) -> SimTime {
     if rate == 0 {
         return SimTime::MAX;
     }
-    let dt = (bound_nb - used_nb) / rate as u128;
+    let dt = (bound_nb - used_nb) / rate;
     now.saturating_add(dt.min(SimTime::MAX as u128) as SimTime)
 }

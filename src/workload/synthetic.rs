@@ -93,6 +93,20 @@ pub const DEFAULT_UNPACK_RATIO: f64 = 2.7;
 pub const DEFAULT_ZIPF_ALPHA: f64 = 0.9;
 const DEFAULT_PAUSE: &str = "registry.k8s.io/pause:3.10";
 
+/// Limits on what a synthetic workload may generate, checked before anything is generated so
+/// that a typo (`every = "1ns"`, `images = 1000000000`) is an error naming its field rather than
+/// an allocation failure. Each is far above any real node: ci-churn generates 322 layers and
+/// about 14,900 pods in 30 days.
+pub const MAX_GENERATED_LAYERS: u64 = 1_000_000;
+pub const MAX_GENERATED_IMAGES: u64 = 1_000_000;
+/// Expected pods over the duration (a Poisson stream's mean, rollout tags × replicas, cronjob
+/// runs): about 200 bytes of trace each.
+pub const MAX_GENERATED_PODS: f64 = 10_000_000.0;
+/// The largest log-space standard deviation of any lognormal: at 5 the middle 95 % of values
+/// already spans a factor of e^(2·1.96·5) ≈ 3·10⁸.
+pub const MAX_SIGMA: f64 = 5.0;
+const SIGMA_RANGE: &str = "must be between 0 and 5 (a log-space standard deviation)";
+
 // ---------------------------------------------------------------------------------------------
 // Distributions (public so tests can check them against their parameters)
 // ---------------------------------------------------------------------------------------------
@@ -485,6 +499,53 @@ struct Ctx<'a> {
     text: &'a str,
 }
 
+/// What the workload generates so far, against the `MAX_GENERATED_*` limits.
+#[derive(Default)]
+struct Budget {
+    layers: u64,
+    images: u64,
+    pods: f64,
+}
+
+impl Budget {
+    /// Counts `layers` and `images` more (as u128 products of the user's counts, so no count can
+    /// wrap); an error at `span`/`field`, the setting that asked for them, past a limit.
+    fn take(
+        &mut self,
+        cx: &Ctx<'_>,
+        span: std::ops::Range<usize>,
+        field: &str,
+        layers: u128,
+        images: u128,
+        pods: f64,
+    ) -> Result<(), InputError> {
+        let l = self.layers as u128 + layers;
+        let i = self.images as u128 + images;
+        let p = self.pods + pods;
+        if l > MAX_GENERATED_LAYERS as u128 {
+            return Err(cx.err(
+                span,
+                field,
+                format!("the workload would generate {l} layers; at most {MAX_GENERATED_LAYERS}"),
+            ));
+        }
+        if i > MAX_GENERATED_IMAGES as u128 {
+            return Err(cx.err(
+                span,
+                field,
+                format!("the workload would generate {i} images; at most {MAX_GENERATED_IMAGES}"),
+            ));
+        }
+        if !(p <= MAX_GENERATED_PODS) {
+            return Err(cx.err(span, field, format!("the workload would generate about {p:.0} pods; at most {MAX_GENERATED_PODS:.0}")));
+        }
+        self.layers = l as u64;
+        self.images = i as u64;
+        self.pods = p;
+        Ok(())
+    }
+}
+
 impl Ctx<'_> {
     fn err(&self, span: std::ops::Range<usize>, field: &str, msg: impl Into<String>) -> InputError {
         InputError::new(
@@ -625,7 +686,7 @@ impl Ctx<'_> {
         table: &str,
     ) -> Result<ContainerTemplate, InputError> {
         let f = |name: &str| format!("{table}.{name}");
-        let sigma_ok = |x: f64| x >= 0.0;
+        let sigma_ok = |x: f64| (0.0..=MAX_SIGMA).contains(&x);
         let wr = match r.writable_rate {
             None => 0,
             Some(v) => self.bytes(v, &f("writable_rate"))?,
@@ -639,14 +700,14 @@ impl Ctx<'_> {
             &f("writable_rate_sigma"),
             1.0,
             sigma_ok,
-            "must not be negative",
+            SIGMA_RANGE,
         )?;
         let ls = self.float(
             r.log_rate_sigma,
             &f("log_rate_sigma"),
             1.0,
             sigma_ok,
-            "must not be negative",
+            SIGMA_RANGE,
         )?;
         let priority = match r.priority {
             None => None,
@@ -758,7 +819,8 @@ impl SyntheticWorkload {
         // Families and their [pods] images.
         let mut families: Vec<Family> = Vec::new();
         let mut pod_images: Vec<usize> = Vec::new();
-        let sigma_ok = |x: f64| x >= 0.0;
+        let sigma_ok = |x: f64| (0.0..=MAX_SIGMA).contains(&x);
+        let mut budget = Budget::default();
         for fam in &r.family {
             let f = fam.get_ref();
             let name = cx.name(&f.name, "family.name")?;
@@ -779,15 +841,10 @@ impl SyntheticWorkload {
                 "family.base_sigma",
                 0.5,
                 sigma_ok,
-                "must not be negative",
+                SIGMA_RANGE,
             )?;
-            let app_sigma = cx.float(
-                &f.app_sigma,
-                "family.app_sigma",
-                1.0,
-                sigma_ok,
-                "must not be negative",
-            )?;
+            let app_sigma =
+                cx.float(&f.app_sigma, "family.app_sigma", 1.0, sigma_ok, SIGMA_RANGE)?;
             let fratio = cx.float(
                 &f.unpack_ratio,
                 "family.unpack_ratio",
@@ -795,6 +852,17 @@ impl SyntheticWorkload {
                 ratio_ok,
                 "must be at least 1 (unpacked bytes per compressed byte)",
             )?;
+            let fam_layers = n_base as u128 + n_images as u128 * n_app as u128;
+            let (span, field) = if n_base as u128 > n_images as u128 * n_app as u128 {
+                (
+                    f.base_layers.as_ref().map(|v| v.span()),
+                    "family.base_layers",
+                )
+            } else {
+                (f.images.as_ref().map(|v| v.span()), "family.images")
+            };
+            let span = span.unwrap_or_else(|| fam.span());
+            budget.take(&cx, span, field, fam_layers, n_images as u128, 0.0)?;
             let base_d = Dist::lognormal_median(base_size as f64, base_sigma);
             let base: Vec<usize> = (0..n_base)
                 .map(|i| {
@@ -875,6 +943,14 @@ impl SyntheticWorkload {
                         format!("{rate} must be greater than 0 (pods per hour)"),
                     ));
                 }
+                budget.take(
+                    &cx,
+                    p.rate.span(),
+                    "pods.rate",
+                    0,
+                    0,
+                    rate * duration as f64 / NS as f64 / 3600.0,
+                )?;
                 let amplitude = cx.float(
                     &p.diurnal_amplitude,
                     "pods.diurnal_amplitude",
@@ -902,7 +978,7 @@ impl SyntheticWorkload {
                             "pods.lifetime_sigma",
                             1.0,
                             sigma_ok,
-                            "must not be negative",
+                            SIGMA_RANGE,
                         )?;
                         Dist::lognormal_mean(mean, s)
                     }
@@ -1000,16 +1076,30 @@ impl SyntheticWorkload {
                 ));
             }
             let step = cx.dur(&o.step, "rollout.step", 30 * NS, false)?;
+            let n_tags = if start > duration {
+                0
+            } else {
+                (duration - start) / every + 1
+            };
+            budget.take(
+                &cx,
+                o.every.span(),
+                "rollout.every",
+                (fam.app_layers - top) as u128 + n_tags as u128 * top as u128,
+                n_tags as u128,
+                0.0,
+            )?;
+            let (span, field) = match &o.replicas {
+                Some(r) if r.get_ref() > &1 => (r.span(), "rollout.replicas"),
+                _ => (o.every.span(), "rollout.every"),
+            };
+            budget.take(&cx, span, field, 0, 0, n_tags as f64 * replicas as f64)?;
+            let n_tags = n_tags as usize;
             let mut shared = fam.base.clone();
             for l in 0..fam.app_layers - top {
                 let s = fam.app.sample(&mut crng);
                 shared.push(cat.layer(format!("{}-{name}-{l}", fam.name), s, fam.ratio));
             }
-            let n_tags = if start > duration {
-                0
-            } else {
-                ((duration - start) / every) as usize + 1
-            };
             let mut tags = Vec::with_capacity(n_tags);
             for k in 0..n_tags {
                 let mut layers = shared.clone();
@@ -1040,6 +1130,14 @@ impl SyntheticWorkload {
             let name = unique(&o.name, "cronjob.name")?;
             let fam = &families[family_of(&o.family, "cronjob.family")?];
             let every = cx.dur1(&o.every, "cronjob.every", true)?;
+            budget.take(
+                &cx,
+                o.every.span(),
+                "cronjob.every",
+                fam.app_layers as u128,
+                1,
+                (duration / every) as f64 + 1.0,
+            )?;
             let image = app_image(&mut cat, &mut crng, fam, &name);
             cronjobs.push(CronSpec {
                 name,
@@ -1062,6 +1160,7 @@ impl SyntheticWorkload {
             let o = ds.get_ref();
             let name = unique(&o.name, "daemonset.name")?;
             let fam = &families[family_of(&o.family, "daemonset.family")?];
+            budget.take(&cx, ds.span(), "daemonset", fam.app_layers as u128, 1, 1.0)?;
             let image = app_image(&mut cat, &mut crng, fam, &name);
             daemonsets.push(DsSpec {
                 name,
