@@ -68,6 +68,24 @@ fn content(spec: &str) -> Vec<u8> {
         let (n, text) = rest.split_once(':').unwrap();
         return text.repeat(n.parse().unwrap()).into_bytes();
     }
+    if spec.starts_with("@seq:") || spec.contains("\n@seq:") {
+        // Each `@seq:N:TEMPLATE` line becomes N lines, `{i}` replaced by 0..N.
+        let mut out = String::new();
+        for line in spec.split_inclusive('\n') {
+            match line.strip_prefix("@seq:") {
+                Some(rest) => {
+                    let (n, template) = rest.split_once(':').unwrap();
+                    let template = template.trim_end_matches('\n');
+                    for i in 0..n.parse::<usize>().unwrap() {
+                        out.push_str(&template.replace("{i}", &i.to_string()));
+                        out.push('\n');
+                    }
+                }
+                None => out.push_str(line),
+            }
+        }
+        return out.into_bytes();
+    }
     spec.as_bytes().to_vec()
 }
 

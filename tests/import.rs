@@ -1480,3 +1480,37 @@ fn a_single_event_object_is_accepted() {
     let e = parse_events(&fx("node.json"), None).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("kind"));
 }
+
+/// One image ID listed twice under two tags (crictl can list a re-tagged image so): one image,
+/// one layer. Its reported size is counted once: 1,000,000 B, unpacked × 2.7 = 2,700,000 B.
+#[test]
+fn one_image_id_under_two_tags_is_one_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let inv = dir.path().join("images.json");
+    std::fs::write(
+        &inv,
+        r#"{"images": [
+  {"id": "sha256:aa", "repoTags": ["docker.io/library/app:v1"], "repoDigests": [], "size": "1000000", "pinned": false},
+  {"id": "sha256:aa", "repoTags": ["docker.io/library/app:latest"], "repoDigests": [], "size": "1000000", "pinned": false}
+]}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("imp");
+    let mut o = ImportOptions::new(&out);
+    o.images = Some(inv);
+    let text = import::run(&o).unwrap().to_string();
+    assert!(
+        text.contains("1 images (0 pinned), reported sizes total 1000000 B"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 inventory entries repeat an image already listed"),
+        "{text}"
+    );
+    let (sc, _) = run_scenario(&out.join("scenario.toml"));
+    assert_eq!(sc.catalog.layers.len(), 1);
+    assert_eq!(sc.catalog.images.len(), 1);
+    assert_eq!(sc.catalog.layers[0].size, 2_700_000);
+    assert_eq!(sc.catalog.layers[0].compressed, 1_000_000);
+    assert_eq!(sc.preloaded, vec![0]);
+}

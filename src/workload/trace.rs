@@ -90,6 +90,12 @@ pub struct TraceEvent {
 }
 
 /// The trace's columns, in the order writers put them.
+/// The most containers one pod may have: pods on real nodes have a handful, and the check for
+/// repeated container names is quadratic in them.
+pub const MAX_CONTAINERS_PER_POD: usize = 1000;
+/// The longest image reference a trace may name (the longest real ones are about 300 bytes).
+pub const MAX_IMAGE_REF: usize = 4096;
+
 pub const COLUMNS: &[&str] = &[
     "time",
     "action",
@@ -120,7 +126,14 @@ pub fn parse_time(s: &str) -> Result<SimTime, String> {
                 "time {s:?} must be a non-negative number of seconds"
             ));
         }
-        return Ok((secs * 1e9).round() as SimTime);
+        let ns = (secs * 1e9).round();
+        // i64::MAX ns (292 years) is the longest simulated time; `as` would cap it silently.
+        if ns > i64::MAX as f64 {
+            return Err(format!(
+                "time {s:?} is past the longest simulated time (9223372036 s, 292 years)"
+            ));
+        }
+        return Ok(ns as SimTime);
     }
     match parse_sim_duration(s) {
         Ok(ns) if ns >= 0 => Ok(ns as SimTime),
@@ -146,6 +159,18 @@ pub fn parse_trace(
     let mut col = [usize::MAX; COLUMNS.len()];
     for (i, h) in headers.iter().enumerate() {
         match COLUMNS.iter().position(|c| *c == h) {
+            Some(k) if col[k] != usize::MAX => {
+                return Err(InputError::new(
+                    path,
+                    Some(1),
+                    Some(h),
+                    format!(
+                        "the column appears twice (columns {} and {})",
+                        col[k] + 1,
+                        i + 1
+                    ),
+                ))
+            }
             Some(k) => col[k] = i,
             None => {
                 return Err(InputError::new(
@@ -197,6 +222,32 @@ pub fn parse_trace(
         let pod = get(2).to_string();
         if pod.is_empty() {
             return Err(fail(2, "a pod name is required".into()));
+        }
+        // Kubernetes' own limits (a pod's name is a DNS subdomain, a container's a DNS label);
+        // image references have none there, ours keeps a typo from costing gigabytes.
+        if pod.len() > 253 {
+            return Err(fail(
+                2,
+                format!("is {} bytes long; a pod's name has at most 253", pod.len()),
+            ));
+        }
+        if get(3).len() > 63 {
+            return Err(fail(
+                3,
+                format!(
+                    "is {} bytes long; a container's name has at most 63",
+                    get(3).len()
+                ),
+            ));
+        }
+        if get(4).len() > MAX_IMAGE_REF {
+            return Err(fail(
+                4,
+                format!(
+                    "is {} bytes long; an image reference has at most {MAX_IMAGE_REF} here",
+                    get(4).len()
+                ),
+            ));
         }
         let action = match get(1) {
             "create" => {
@@ -266,6 +317,14 @@ pub fn parse_trace(
                 }) = events.last_mut()
                 {
                     if *t == time && p.name == pod {
+                        if p.containers.len() >= MAX_CONTAINERS_PER_POD {
+                            return Err(fail(
+                                2,
+                                format!(
+                                    "pod {pod:?} has more than {MAX_CONTAINERS_PER_POD} containers"
+                                ),
+                            ));
+                        }
                         if p.containers.iter().any(|x| x.name == c.name) {
                             return Err(fail(
                                 3,

@@ -753,8 +753,18 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
                 .map(|n| normalize_image_ref(n))
                 .or_else(|| im.id.clone())
                 .unwrap_or_else(|| format!("image-{}", catalog.len()));
-            if alias.contains_key(&name) {
+            // One image ID listed twice (under two tags): one image, every name an alias of
+            // it, so that the catalog defines its layer once.
+            let same = alias
+                .get(&name)
+                .or_else(|| im.id.as_ref().and_then(|id| alias.get(id)))
+                .copied();
+            if let Some(idx) = same {
                 dup += 1;
+                for a in im.repo_tags.iter().chain(&im.repo_digests) {
+                    alias.entry(normalize_image_ref(a)).or_insert(idx);
+                    alias.entry(a.clone()).or_insert(idx);
+                }
                 continue;
             }
             let pinned = match im.pinned {
@@ -794,7 +804,10 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
             }
             alias.insert(name, idx);
         }
-        let total: u64 = i.images.iter().map(|x| x.size).sum();
+        // Saturating: a sum past u64 is refused below, where every image is checked.
+        let total: u64 = catalog
+            .iter()
+            .fold(0u64, |a, c| a.saturating_add(c.reported));
         let pinned = catalog.iter().filter(|c| c.pinned).count();
         rep.took.push(format!(
             "{}: {}: {} images ({} pinned), reported sizes total {} ({}), all preloaded",
@@ -814,7 +827,7 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
         ));
         if dup > 0 {
             rep.warnings.push(format!(
-                "{dup} inventory entries repeat a name already listed: skipped"
+                "{dup} inventory entries repeat an image already listed (same name or image ID): their names are aliases of it"
             ));
         }
         if i.source == InventorySource::NodeStatus {
@@ -893,6 +906,33 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
                 }
             };
             ref_index.insert(r.clone(), idx);
+        }
+    }
+
+    // Sizes the scenario can hold: every sum over the catalog's layers must stay within
+    // i64::MAX bytes (the scenario loader's limit), so refuse here, naming the input.
+    {
+        let (mut unpacked, mut compressed) = (0u128, 0u128);
+        for c in &catalog {
+            unpacked += c.size as u128;
+            compressed += c.compressed as u128;
+            if unpacked.max(compressed) > i64::MAX as u128 {
+                let file = match c.source {
+                    EntrySource::Inventory => opts.images.as_deref(),
+                    EntrySource::Events => opts.events.as_deref(),
+                }
+                .unwrap_or(Path::new("(input)"));
+                return Err(InputError::new(
+                    file,
+                    None,
+                    Some("size"),
+                    format!(
+                        "the images' sizes add up to more than {} bytes (8 EiB) at image {:?} ({} bytes reported, {} unpacked)",
+                        i64::MAX, c.name, c.reported, c.size
+                    ),
+                )
+                .into());
+            }
         }
     }
 
@@ -1474,7 +1514,12 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
             // How far the containerd ratio is from what the summary implies.
             if runtime == Runtime::Containerd {
                 if let (Some(img), Some(i)) = (&s.imagefs, &inv) {
-                    let reported: u64 = i.images.iter().map(|x| x.size).sum();
+                    // Each image once (an ID listed under two tags is one image).
+                    let reported: u64 = catalog
+                        .iter()
+                        .filter(|c| c.source == EntrySource::Inventory)
+                        .map(|c| c.reported)
+                        .sum();
                     let writable = if layout == Layout::Split { 0 } else { w };
                     if let Some(u) = img.used_bytes {
                         if reported > 0 && u > writable && i.source == InventorySource::Crictl {
@@ -1512,7 +1557,12 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
             };
             if preloaded_bytes > d / 2 {
                 let gib = 1u64 << 30;
-                d = (preloaded_bytes * 2).div_ceil(gib) * gib;
+                // At most i64::MAX: the preloaded bytes are at most that (checked above).
+                d = preloaded_bytes
+                    .saturating_mul(2)
+                    .div_ceil(gib)
+                    .saturating_mul(gib)
+                    .min(i64::MAX as u64);
                 rep.assumed.push(format!(
                     "the disk is raised to {} so that the preloaded images fill half of it",
                     bytes_h(d)
