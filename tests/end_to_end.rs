@@ -304,3 +304,69 @@ fn image_gc_failed_from_the_second_consecutive_failure_and_reset_by_a_success() 
     );
     assert_eq!(s.images_deleted, 0);
 }
+
+/// Parallel pulls (serializeImagePulls = false) share the layers one of them is fetching, as
+/// containerd's content store does (one ingest per digest). 10 MB/s per pull; app:a = base
+/// (100 MB) + a (50 MB), app:b = base + b (30 MB); three pods start at t = 0: pa (app:a),
+/// pb (app:b), pa2 (app:a again).
+/// - pa claims base + a: 150 MB, written by 15 s.
+/// - pb claims b only (base is pa's): 30 MB by 3 s, then waits for base; done at 15 s.
+/// - pa2 claims nothing (both layers are pa's): it waits from t = 0 and is done at 15 s too.
+/// So pulls write 180 MB in all (the distinct layers). In flight: 60 MB at 3 s (30 of pa's, 30
+/// of pb's); then only pa writes: 100 + 30 = 130 MB at 10 s, 140 + 30 = 170 MB at 14 s; at 15 s
+/// nothing, and 180 MB of layers. Counting base once per pull would write 150 + 130 + 150 MB.
+#[test]
+fn parallel_pulls_fetch_a_shared_layer_once() {
+    let toml = r#"
+name = "parallel"
+duration = "30s"
+seed = 1
+[node]
+disk = 10000000000
+pull_bandwidth = 10000000
+[kubelet]
+serializeImagePulls = false
+[output]
+sample_interval = "1s"
+[[layer]]
+id = "base"
+size = 100000000
+[[layer]]
+id = "a"
+size = 50000000
+[[layer]]
+id = "b"
+size = 30000000
+[[image]]
+name = "app:a"
+layers = ["base", "a"]
+[[image]]
+name = "app:b"
+layers = ["base", "b"]
+[workload]
+trace = "trace.csv"
+"#;
+    let trace = "time,action,pod,image\n0,create,pa,app:a\n0,create,pb,app:b\n0,create,pa2,app:a\n";
+    let (s, rec) = common::run(toml, trace);
+    assert_eq!((s.pulls, s.pull_bytes), (3, 180_000_000));
+    let pulled: Vec<_> = at(&rec.events, "Pulled")
+        .into_iter()
+        .map(|(t, o, _)| (t, o))
+        .collect();
+    assert_eq!(
+        pulled,
+        [(15, "pod/pa"), (15, "pod/pb"), (15, "pod/pa2")].map(|(t, o)| (t, o.to_string()))
+    );
+    let pulling = |t: u64| {
+        rec.samples
+            .iter()
+            .find(|x| x.time == t * S)
+            .unwrap()
+            .pulling_bytes
+    };
+    assert_eq!(pulling(3), 60_000_000);
+    assert_eq!(pulling(10), 130_000_000);
+    assert_eq!(pulling(14), 170_000_000);
+    let done = rec.samples.iter().find(|x| x.time == 15 * S).unwrap();
+    assert_eq!((done.pulling_bytes, done.image_bytes), (0, 180_000_000));
+}

@@ -20,10 +20,10 @@ fn at(events: &[EventRow], reason: &str) -> Vec<(u64, String, String)> {
 /// 1 MB/s to 600 MB, request 100Mi, owned by a ReplicaSet) and a CI job every 3 minutes that
 /// pulls its own 400 MB image and is deleted 40 s later. Default evictionHard
 /// (imagefs.available<15%) with a 2Gi minimum reclaim, as many managed node pools set.
-fn collision(high: u32, low: u32) -> (String, String) {
+fn collision(high: u32, low: u32, duration: &str) -> (String, String) {
     let mut toml = format!(
         r#"name = "collide-{high}"
-duration = "2h"
+duration = "{duration}"
 seed = 1
 [node]
 disk = 10000000000
@@ -65,7 +65,7 @@ fn gc_at_85_collides_with_eviction_at_15_percent_gc_at_75_does_not() {
     // 5-minute period of CI images (two 400 MB images, 8 %) stays under 85 %: the periodic GC
     // keeps the cache small (it fails to reach 70 %, since 66 % is in use, but frees every
     // unused image) and the eviction manager never acts.
-    let (toml, trace) = collision(75, 70);
+    let (toml, trace) = collision(75, 70, "2h");
     let (s75, rec75) = common::run(&toml, &trace);
     assert_eq!(
         (
@@ -84,33 +84,88 @@ fn gc_at_85_collides_with_eviction_at_15_percent_gc_at_75_does_not() {
     // imagefs.available < 15 % (1500000059 bytes: 15 % through float32) first. Its reclaim deletes
     // every unused image, yet available must reach 15 % + 2Gi = 3647483707 bytes, and with 6.6 GB
     // in use it cannot (3.4 GB at best): it evicts the app, the pod most over its request.
-    let (toml, trace) = collision(85, 80);
-    let (s85, rec85) = common::run(&toml, &trace);
-    assert!(s85.evictions >= 1, "{s85:?}");
-    assert!(
-        s85.admission_rejections >= 1,
-        "CI pods arriving under DiskPressure are rejected"
-    );
-    assert!(s85.disk_pressure_seconds >= 300);
+    let (toml, trace) = collision(85, 80, "2h");
+    let (s85, _) = common::run(&toml, &trace);
     assert_eq!(
         s85.gc_triggered, 0,
         "the eviction manager always got there first"
     );
     assert_eq!(s85.eviction_gc_images_deleted, s85.images_deleted);
-    let evicted = at(&rec85.events, "Evicted");
-    let first = &evicted[0];
-    assert_eq!(first.1, "pod/app");
+}
+
+/// The first collision of GC 85/80, worked through to the end of its DiskPressure period
+/// (20 minutes). The app's writable layer is full (600 MB) from t = 600 s; the CI pulls start
+/// at 60 + 180·i s and take 4 s (400 MB at 100 MB/s). Used = 5 + 1 + 0.6 + 0.4·k GB with k CI
+/// images on disk, so available < 1500000059 B needs k = 5: ci:4's pull (780–784 s) crosses it
+/// at ≈ 783 s, and the first eviction sync after that is t = 790 (syncs every 10 s from 0).
+/// - 790 s: available 1.4 GB. The reclaim deletes the unused images older than MinAge (2 min)
+///   since first detected: ci:0, ci:1, ci:2 (detected by the GC pass at 600 s; ci:3 finished
+///   pulling at 604 s and is first seen now, ci:4 is in use): +1.2 GB = 2.6 GB, short of the
+///   threshold + minimum reclaim (1500000059 + 2147483648 = 3647483707 B), so one pod is
+///   evicted: the app (600 MB over a 100Mi request; ci-4 writes nothing). DiskPressure on.
+/// - 792 s (the sync after the evicted pod's cleanup): 2.6 + 0.6 (its writable layer) = 3.2 GB,
+///   still short of 3647483707 B, so the threshold stays met and app:1, now unused, is
+///   deleted: 4.2 GB. Resolved without another eviction.
+/// - The condition clears at the first sync ≥ 792 + 300 s (evictionPressureTransitionPeriod):
+///   1092 s, so 302 s of DiskPressure. The one CI pod arriving inside [790, 1092), ci-5 at
+///   960 s, is rejected at admission; the ReplicaSet replaces the app once the taint clears.
+/// - No periodic GC triggers: at 300, 600 and 900 s usage is 66 %, 78 % and 58 % (< 85 %).
+#[test]
+fn gc_at_85_first_collision_counted_by_hand() {
+    let (toml, trace) = collision(85, 80, "20m");
+    let (s, rec) = common::run(&toml, &trace);
     assert_eq!(
-        first.2,
+        (
+            s.evictions,
+            s.admission_rejections,
+            s.disk_pressure_seconds,
+            s.disk_pressure_transitions,
+            s.pods_replaced,
+            s.gc_triggered,
+        ),
+        (1, 1, 302, 1, 1, 0),
+        "{s:?}"
+    );
+    assert_eq!(s.eviction_gc_images_deleted, 4);
+    assert_eq!(s.eviction_gc_bytes_freed, 3 * 400_000_000 + 1_000_000_000);
+    let deleted: Vec<_> = at(&rec.events, "ImageDeleted")
+        .into_iter()
+        .map(|(t, o, _)| (t, o))
+        .collect();
+    assert_eq!(
+        deleted,
+        [
+            (790, "image/ci:0"),
+            (790, "image/ci:2"),
+            (790, "image/ci:1"),
+            (792, "image/app:1")
+        ]
+        .map(|(t, o)| (t, o.to_string()))
+    );
+    let evicted = at(&rec.events, "Evicted");
+    assert_eq!(evicted.len(), 2);
+    assert_eq!((evicted[0].0, evicted[0].1.as_str()), (790, "pod/app"));
+    assert_eq!(
+        evicted[0].2,
         "The node was low on resource: ephemeral-storage. Threshold quantity: 1500000059, available: 1400000000. Container app was using 600000000, request is 100Mi, has larger consumption of ephemeral-storage. "
     );
-    let rejected: Vec<_> = evicted
+    assert_eq!(
+        (evicted[1].0, evicted[1].1.as_str(), evicted[1].2.as_str()),
+        (960, "pod/ci-5", "The node had condition: [DiskPressure]. ")
+    );
+    let pressure: Vec<_> = rec
+        .events
         .iter()
-        .filter(|e| e.2 == "The node had condition: [DiskPressure]. ")
+        .filter(|e| e.reason.starts_with("NodeHas"))
+        .map(|e| (e.time / S, &*e.reason))
         .collect();
-    assert_eq!(rejected.len() as u64, s85.admission_rejections);
-    // The app's ReplicaSet replaces it once the taint clears.
-    assert!(s85.pods_replaced >= 1);
+    assert_eq!(
+        pressure,
+        [
+            (790, "NodeHasDiskPressure"),
+            (1092, "NodeHasNoDiskPressure")
+        ]
+    );
 }
 
 // ---- (b) a DaemonSet rejection loop under DiskPressure ----

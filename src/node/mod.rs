@@ -4,6 +4,14 @@
 //! drives it exactly as the kubelet drives containerd or CRI-O. It knows images, layers,
 //! containers and bytes; it knows nothing of pods' specs, GC policy or eviction.
 //!
+//! Concurrent pulls share layers: a layer being written by one pull is not written again by
+//! another that needs it (containerd's content store takes one ingest per blob digest: a second
+//! fetch of the same digest waits on the first's lock, then finds the blob committed; the
+//! snapshotter likewise unpacks a layer once). So the second pull writes only the layers nobody
+//! is fetching, and finishes when the layers it waits for are stored; if their pull fails, it
+//! fetches them itself. Without this, parallel pulls of one image (serializeImagePulls = false)
+//! counted its bytes once per pull on disk and in `pull_bytes`.
+//!
 //! Disk full: when a filesystem reaches its capacity, the pulls writing to it fail with
 //! "no space left on device" (their partial bytes are dropped), and containers writing to it stop
 //! growing (their writes fail) until something frees space on it.
@@ -225,6 +233,10 @@ struct Pull {
     image: usize,
     bytes: Grower,
     generation: u64,
+    /// The layers this pull writes (claimed in [`Node::fetching`]).
+    claimed: Vec<usize>,
+    /// Its own bytes are written; it waits for layers another pull is fetching.
+    waiting: bool,
 }
 
 /// A timer the node asks the simulation to set. Each carries the generation it was computed
@@ -270,6 +282,8 @@ pub struct Node {
     pull_bandwidth: u64,
     filesystems: Vec<Filesystem>,
     layer_refs: Vec<u32>,
+    /// The pull writing each layer not on disk, if any (see the module header).
+    fetching: Vec<Option<u64>>,
     present: Vec<bool>,
     containers: BTreeMap<u64, Container>,
     pulls: BTreeMap<u64, Pull>,
@@ -316,6 +330,7 @@ impl Node {
             pull_bandwidth: spec.pull_bandwidth.max(1),
             filesystems,
             layer_refs: vec![0; nl],
+            fetching: vec![None; nl],
             present: vec![false; ni],
             containers: BTreeMap::new(),
             pulls: BTreeMap::new(),
@@ -648,17 +663,21 @@ impl Node {
         self.touch_fs(fs);
     }
 
-    /// Starts pulling image `image`: only layers not on disk are written. Returns the pull ID.
+    /// Starts pulling image `image`: only layers neither on disk nor being fetched by another
+    /// pull are written. Returns the pull ID.
     pub fn start_pull(&mut self, image: usize) -> u64 {
         let t = self.now;
-        let missing: u64 = self.catalog.images[image]
-            .layers
-            .iter()
-            .filter(|&&l| self.layer_refs[l] == 0)
-            .map(|&l| self.catalog.layers[l].size)
-            .sum();
         let id = self.next_pull_id;
         self.next_pull_id += 1;
+        let mut claimed = Vec::new();
+        let mut missing = 0u64;
+        for &l in &self.catalog.images[image].layers {
+            if self.layer_refs[l] == 0 && self.fetching[l].is_none() {
+                self.fetching[l] = Some(id);
+                claimed.push(l);
+                missing += self.catalog.layers[l].size;
+            }
+        }
         let fs = self.image_fs();
         let rate = if self.filesystems[fs].paused && missing > 0 {
             0
@@ -678,6 +697,8 @@ impl Node {
                 image,
                 bytes,
                 generation: 0,
+                claimed,
+                waiting: false,
             },
         );
         if let Some(at) = at {
@@ -703,33 +724,66 @@ impl Node {
         id
     }
 
-    /// A pull's bytes are all written: the image is stored. Returns `None` for a stale timer.
+    /// A pull's bytes are all written. The image is stored unless some of its layers are still
+    /// missing: a layer deleted since the pull started (GC of another image that shared it) or
+    /// whose fetching pull failed is fetched by this pull too (it goes on writing); a layer
+    /// another pull is fetching is waited for. Returns `None` while the pull goes on or waits,
+    /// and for a stale timer.
     pub fn on_pull_done(&mut self, pull: u64, generation: u64) -> Option<PullResult> {
         let t = self.now;
-        if self.pulls.get(&pull)?.generation != generation {
+        let p = self.pulls.get(&pull)?;
+        if p.generation != generation {
             return None;
         }
+        let image = p.image;
         let fs = self.image_fs();
-        // A layer this pull found on disk when it started may have been deleted since (GC of
-        // another image that shared it): the runtime has to fetch it too, so the pull goes on.
-        let needed: u64 = if self.present[self.pulls[&pull].image] {
-            0
-        } else {
-            self.catalog.images[self.pulls[&pull].image]
-                .layers
-                .iter()
-                .filter(|&&l| self.layer_refs[l] == 0)
-                .map(|&l| self.catalog.layers[l].size)
-                .sum()
-        };
+        let mut extra = 0u64;
+        let mut wait = false;
+        if !self.present[image] {
+            for &l in &self.catalog.images[image].layers {
+                if self.layer_refs[l] > 0 {
+                    continue;
+                }
+                match self.fetching[l] {
+                    Some(q) if q == pull => {}
+                    Some(_) => wait = true,
+                    None => {
+                        self.fetching[l] = Some(pull);
+                        self.pulls.get_mut(&pull).expect("checked").claimed.push(l);
+                        extra += self.catalog.layers[l].size;
+                    }
+                }
+            }
+        }
         let p = self.pulls.get_mut(&pull).expect("checked above");
-        if needed > p.bytes.cap() {
-            p.bytes.raise_cap(needed);
+        if extra > 0 || wait {
+            // Stop at what it wrote, then write the extra layers, or wait for a wake-up.
+            self.filesystems[fs].pulls.clamp_to_cap(t, &mut p.bytes);
             p.generation += 1;
-            if let Some(at) = p.bytes.cap_time() {
-                let generation = p.generation;
-                self.timers
-                    .push((at, NodeTimer::PullDone { pull, generation }));
+            if extra > 0 {
+                p.bytes.raise_cap(p.bytes.cap() + extra);
+                let rate = if self.filesystems[fs].paused {
+                    0
+                } else {
+                    self.pull_bandwidth
+                };
+                self.filesystems[fs].pulls.set_rate(t, &mut p.bytes, rate);
+                if let Some(at) = p.bytes.cap_time() {
+                    let generation = p.generation;
+                    self.timers
+                        .push((at, NodeTimer::PullDone { pull, generation }));
+                }
+                if self.filesystems[fs].is_full(t) {
+                    self.timers.push((
+                        t,
+                        NodeTimer::DiskFull {
+                            fs,
+                            generation: u64::MAX,
+                        },
+                    ));
+                }
+            } else {
+                p.waiting = true;
             }
             self.touch_fs(fs);
             return None;
@@ -739,6 +793,7 @@ impl Node {
         if !self.present[p.image] {
             self.store_image(p.image);
         }
+        self.release_claims(pull, &p.claimed);
         self.touch_fs(fs);
         Some(PullResult {
             pull,
@@ -746,6 +801,30 @@ impl Node {
             bytes: written,
             error: None,
         })
+    }
+
+    /// A pull ended (stored or failed): its layers are no longer being fetched, and the pulls
+    /// waiting for layers look again now (stored: they may finish; failed: they fetch them).
+    fn release_claims(&mut self, pull: u64, claimed: &[usize]) {
+        for &l in claimed {
+            if self.fetching[l] == Some(pull) {
+                self.fetching[l] = None;
+            }
+        }
+        let t = self.now;
+        for (&id, p) in self.pulls.iter_mut() {
+            if p.waiting {
+                p.waiting = false;
+                p.generation += 1;
+                self.timers.push((
+                    t,
+                    NodeTimer::PullDone {
+                        pull: id,
+                        generation: p.generation,
+                    },
+                ));
+            }
+        }
     }
 
     /// A filesystem-full timer fired: fail the pulls writing to it, stall writers if still full.
@@ -776,6 +855,7 @@ impl Node {
             for id in ids {
                 let p = self.pulls.remove(&id).expect("pull exists");
                 let bytes = self.filesystems[fs].pulls.remove(t, &p.bytes);
+                self.release_claims(id, &p.claimed);
                 self.failed_pulls.push(PullResult {
                     pull: id,
                     image: p.image,
