@@ -1425,15 +1425,49 @@ fn cli_import_then_check() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    assert!(stdout.contains("took: "), "{stdout}");
-    assert!(stdout.contains("assumed: "), "{stdout}");
-    assert!(stdout.contains("wrote "), "{stdout}");
+    // The fixtures' numbers: crictl lists 6 images whose reported (compressed) sizes total
+    // 268471520 B; unpacked at 2.7 that is 724873104 B of preloaded layers. The summary's
+    // node.fs has 107374182400 B with 64424509440 B available, so other_used =
+    // 107374182400 - 64424509440 - 724873104 = 42224799856 B.
+    assert!(
+        stdout.contains("crictl images: 6 images (1 pinned), reported sizes total 268471520 B"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("other_used = capacity − available − preloaded image layers = 107374182400 − 64424509440 − 724873104 = 42224799856"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with(&format!(
+            "wrote {}/{{scenario.toml,catalog.toml,trace.csv}}; run it with: imagefs-sim run {}/scenario.toml\n",
+            out.display(),
+            out.display()
+        )),
+        "{stdout}"
+    );
+    let scenario = std::fs::read_to_string(out.join("scenario.toml")).unwrap();
+    assert!(scenario.contains("\ndisk = 107374182400\n"), "{scenario}");
+    assert!(
+        scenario.contains("\nother_used = 42224799856\n"),
+        "{scenario}"
+    );
     let c = bin()
         .arg("check")
         .arg(out.join("scenario.toml"))
         .output()
         .unwrap();
     assert!(c.status.success(), "{}", String::from_utf8_lossy(&c.stderr));
+    // 11 images: the 6 of the inventory and 5 seen only in events (one layer each). 13 trace
+    // events: 3 creates of pods running at the snapshot, 7 of pods from events (job-b's two
+    // containers make one), old-evict's and job-b's completions and job-a's deletion; 3600 s:
+    // the trace's 42m55s plus 15 min is under the 1 h minimum.
+    assert_eq!(
+        String::from_utf8_lossy(&c.stdout),
+        format!(
+            "{}: ok (11 layers, 11 images, 13 trace events over 3600 s)\n",
+            out.join("scenario.toml").display()
+        )
+    );
 }
 
 #[test]
