@@ -228,4 +228,44 @@ mod tests {
         };
         assert_eq!(containers_to_remove(&cs, &pods, p, 100, false), vec![1, 2]);
     }
+
+    /// kuberuntime_gc.go evictContainers: `if MaxContainers >= 0 && NumContainers() >
+    /// MaxContainers` each unit keeps a share of `MaxContainers / NumEvictUnits` (at least 1),
+    /// removed oldest first (removeOldestN), then the oldest overall go. Two units, pod 10 "a"
+    /// created at t = 1, 2, 3 and pod 11 "a" at t = 4, 5, 6, no per-container limit:
+    /// - MaxContainers = 6 or 7: 6 containers are not more than the cap: nothing goes (a share
+    ///   of 6 / 2 = 3 would keep all anyway).
+    /// - MaxContainers = 4: 6 > 4, share 4 / 2 = 2 each: t = 1 and t = 4 go, leaving 4.
+    /// - MaxContainers = 1: 6 > 1, share max(1 / 2, 1) = 1 each: t = 1, 2 then 4, 5 go, leaving
+    ///   t = 3 and 6, still over 1: the oldest overall, t = 3, goes too.
+    /// Then a third unit (pod 12, t = 7), 7 containers:
+    /// - MaxContainers = 6: 7 > 6, share 6 / 3 = 2 each: t = 1 and t = 4 go, leaving 5.
+    /// - MaxContainers = 7: not more than the cap: nothing goes, although a share of 7 / 3 = 2
+    ///   each would have removed t = 1 and t = 4.
+    #[test]
+    fn max_containers_share_per_unit_then_oldest_overall() {
+        use ContainerState::*;
+        let mut cs: Vec<CriContainer> = (1..=6)
+            .map(|t| c(t, if t <= 3 { 10 } else { 11 }, "a", Exited, t as SimTime))
+            .collect();
+        let pods = Pods {
+            deleted: BTreeSet::new(),
+            terminated: BTreeSet::new(),
+        };
+        let p = |max| ContainerGcPolicy {
+            max_per_pod_container: -1,
+            max_containers: max,
+            ..Default::default()
+        };
+        assert!(containers_to_remove(&cs, &pods, p(6), 100, false).is_empty());
+        assert!(containers_to_remove(&cs, &pods, p(7), 100, false).is_empty());
+        assert_eq!(containers_to_remove(&cs, &pods, p(4), 100, false), vec![1, 4]);
+        assert_eq!(
+            containers_to_remove(&cs, &pods, p(1), 100, false),
+            vec![1, 2, 4, 5, 3]
+        );
+        cs.push(c(7, 12, "a", Exited, 7));
+        assert_eq!(containers_to_remove(&cs, &pods, p(6), 100, false), vec![1, 4]);
+        assert!(containers_to_remove(&cs, &pods, p(7), 100, false).is_empty());
+    }
 }
