@@ -12,7 +12,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::engine::SimTime;
-use crate::error::{line_of, toml_key_at, InputError};
+use crate::error::{line_of, plain_message, toml_key_at, InputError};
 use crate::kubelet::config::{KubeletConfig, KubeletConfigInput};
 use crate::kubelet::events::FreeDiskSpaceWording;
 use crate::kubelet::eviction::helpers::{effective_eviction_hard, parse_threshold_config};
@@ -368,7 +368,8 @@ impl Scenario {
             InputError::new(path, Some(line_of(text, span.start)), Some(field), msg)
         };
         let bytes = |v: &Spanned<NumOrStr>, field: &str| -> Result<u64, InputError> {
-            parse_bytes(&v.get_ref().as_text()).map_err(|e| at(v.span(), field, e.to_string()))
+            let t = v.get_ref().as_text();
+            parse_bytes(&t).map_err(|e| at(v.span(), field, with_value(&t, e.to_string())))
         };
         let dur_go = |v: &Spanned<String>, field: &str| -> Result<i64, InputError> {
             parse_go_duration(v.get_ref()).map_err(|e| at(v.span(), field, e.to_string()))
@@ -747,6 +748,44 @@ impl Scenario {
             )?,
         };
 
+        // A zero back-off would recreate a rejected DaemonSet pod at the same instant forever.
+        for (v, field, ns) in [
+            (
+                &w.daemonset_backoff_initial,
+                "workload.daemonset_backoff_initial",
+                controllers.daemonset_backoff_initial,
+            ),
+            (
+                &w.daemonset_backoff_max,
+                "workload.daemonset_backoff_max",
+                controllers.daemonset_backoff_max,
+            ),
+        ] {
+            if let (Some(v), 0) = (v, ns) {
+                return Err(at(
+                    v.span(),
+                    field,
+                    "must be greater than 0 (a DaemonSet pod rejected at admission is recreated after it)".into(),
+                ));
+            }
+        }
+        if controllers.daemonset_backoff_initial > controllers.daemonset_backoff_max {
+            let v = w
+                .daemonset_backoff_initial
+                .as_ref()
+                .or(w.daemonset_backoff_max.as_ref())
+                .expect("a default pair is in order");
+            return Err(at(
+                v.span(),
+                "workload.daemonset_backoff_initial",
+                format!(
+                    "{} is more than daemonset_backoff_max ({}): the back-off doubles from the first up to the max",
+                    crate::units::format_go_duration(controllers.daemonset_backoff_initial as i64),
+                    crate::units::format_go_duration(controllers.daemonset_backoff_max as i64)
+                ),
+            ));
+        }
+
         let sample_interval = match &raw.output.sample_interval {
             None => 10_000_000_000,
             Some(v) => {
@@ -875,7 +914,8 @@ impl CatalogBuilder {
             InputError::new(path, Some(line_of(text, span.start)), Some(field), msg)
         };
         let bytes = |v: &Spanned<NumOrStr>, field: &str| -> Result<u64, InputError> {
-            parse_bytes(&v.get_ref().as_text()).map_err(|e| at(v.span(), field, e.to_string()))
+            let t = v.get_ref().as_text();
+            parse_bytes(&t).map_err(|e| at(v.span(), field, with_value(&t, e.to_string())))
         };
         for l in layers {
             let l_ref = l.get_ref();
@@ -952,6 +992,15 @@ impl CatalogBuilder {
     }
 }
 
+/// A value's error message that shows the value: `"50 gigs": quantities must match …`.
+fn with_value(value: &str, msg: String) -> String {
+    if msg.contains(value) {
+        msg
+    } else {
+        format!("{value:?}: {msg}")
+    }
+}
+
 /// Where the table `name` (or its first sub-table) starts in `text`, for errors about a table
 /// toml cannot give a span for; the end of the file when it is not written.
 fn table_span(text: &str, name: &str) -> std::ops::Range<usize> {
@@ -971,15 +1020,62 @@ fn table_span(text: &str, name: &str) -> std::ops::Range<usize> {
 
 /// A TOML parse or type error as an [`InputError`], with the key named when the span shows it.
 fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> InputError {
+    if let Some(pos) = text.find('\0') {
+        return InputError::new(
+            path,
+            Some(line_of(text, pos)),
+            None,
+            "holds a NUL byte: this is not a TOML text file (binary, or damaged?)",
+        );
+    }
     let span = e.span();
     let line = span.as_ref().map(|s| line_of(text, s.start));
-    let field = span.and_then(|s| toml_key_at(text, s.start));
-    InputError::new(
-        path,
-        line,
-        field.as_deref(),
-        e.message().trim_end().to_string(),
-    )
+    let raw = e.message().trim_end();
+    let mut message = plain_message(raw);
+    let mut field = span.clone().and_then(|s| toml_key_at(text, s.start));
+    if let Some(missing) = raw
+        .strip_prefix("missing field `")
+        .and_then(|r| r.strip_suffix('`'))
+    {
+        // The span is the table the field is missing from: its header, an inline table's key,
+        // or the whole document.
+        let table = span.as_ref().and_then(|s| {
+            let header = table_header_at(text, s.start);
+            if header.is_some() || s.start == 0 {
+                header
+            } else {
+                toml_key_at(text, s.start)
+            }
+        });
+        field = Some(match table {
+            Some(t) => format!("{t}.{missing}"),
+            None => missing.to_string(),
+        });
+        message = "missing: this field is required".to_string();
+    } else if raw.contains("untagged enum") {
+        if let Some(found) = span
+            .as_ref()
+            .and_then(|s| text.get(s.clone()))
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+        {
+            let found: String = found.chars().take(40).collect();
+            message.push_str(&format!(", found {found}"));
+        }
+    }
+    InputError::new(path, line, field.as_deref(), message)
+}
+
+/// The name of the `[table]` or `[[table]]` whose header line holds byte `pos`.
+fn table_header_at(text: &str, pos: usize) -> Option<String> {
+    let pos = pos.min(text.len());
+    let start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+    let l = text[start..end].trim();
+    l.strip_prefix("[[")
+        .and_then(|r| r.split_once("]]"))
+        .or_else(|| l.strip_prefix('[').and_then(|r| r.split_once(']')))
+        .map(|(t, _)| t.trim().to_string())
 }
 
 /// Builds the eviction manager's configuration from `[kubelet]`, with the kubelet's defaulting
