@@ -806,7 +806,7 @@ impl Scenario {
                 match v {
                     None => Ok(None),
                     Some(v) => {
-                        let n = bytes(v, field)?;
+                        let n = bytes(v, field).map_err(as_count)?;
                         if n == 0 {
                             return Err(at(v.span(), field, "must be greater than 0".into()));
                         }
@@ -920,6 +920,13 @@ impl CatalogBuilder {
         for l in layers {
             let l_ref = l.get_ref();
             let id = l_ref.id.get_ref().clone();
+            if id.trim().is_empty() {
+                return Err(at(
+                    l_ref.id.span(),
+                    "layer.id",
+                    "is empty: a layer needs an id its images can list".into(),
+                ));
+            }
             if self.layer_ids.contains_key(&id) {
                 return Err(at(
                     l_ref.id.span(),
@@ -933,7 +940,7 @@ impl CatalogBuilder {
                 None => size,
             };
             if let Some(v) = &l_ref.inodes {
-                let n = bytes(v, "layer.inodes")?;
+                let n = bytes(v, "layer.inodes").map_err(as_count)?;
                 self.layer_inodes.push((self.layers.len(), n));
             }
             self.layer_ids.insert(id.clone(), self.layers.len());
@@ -946,6 +953,13 @@ impl CatalogBuilder {
         for im in images {
             let r = im.get_ref();
             let name = r.name.get_ref().clone();
+            if name.trim().is_empty() {
+                return Err(at(
+                    r.name.span(),
+                    "image.name",
+                    "is empty: an image needs the name the trace refers to it by".into(),
+                ));
+            }
             if self.image_names.contains_key(&name) {
                 return Err(at(
                     r.name.span(),
@@ -992,6 +1006,12 @@ impl CatalogBuilder {
     }
 }
 
+/// An error of a count read like a quantity (inodes): it is not a byte size.
+fn as_count(mut e: InputError) -> InputError {
+    e.message = e.message.replace("byte size", "count");
+    e
+}
+
 /// A value's error message that shows the value: `"50 gigs": quantities must match …`.
 fn with_value(value: &str, msg: String) -> String {
     if msg.contains(value) {
@@ -1029,7 +1049,10 @@ fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> InputError {
         );
     }
     let span = e.span();
-    let line = span.as_ref().map(|s| line_of(text, s.start));
+    // An error at the end of the file (an unclosed bracket or string) is shown on the last
+    // line that has text, not on the empty line after it.
+    let end = text.trim_end().len();
+    let line = span.as_ref().map(|s| line_of(text, s.start.min(end)));
     let raw = e.message().trim_end();
     let mut message = plain_message(raw);
     let mut field = span.clone().and_then(|s| toml_key_at(text, s.start));
