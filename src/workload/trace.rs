@@ -135,6 +135,14 @@ pub fn parse_trace(
     text: &str,
     lookup: &dyn Fn(&str) -> Option<usize>,
 ) -> Result<Vec<TraceEvent>, InputError> {
+    if let Some(pos) = text.find('\0') {
+        return Err(InputError::new(
+            path,
+            Some(crate::error::line_of(text, pos)),
+            None,
+            "holds a NUL byte: this is not a CSV text file (binary, or damaged?)",
+        ));
+    }
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .comment(Some(b'#'))
@@ -144,8 +152,36 @@ pub fn parse_trace(
         .map_err(|e| InputError::new(path, Some(1), None, format!("cannot read the header: {e}")))?
         .clone();
     let mut col = [usize::MAX; COLUMNS.len()];
+    if !headers.is_empty() && !headers.iter().any(|h| COLUMNS.contains(&h)) {
+        let first = headers.iter().collect::<Vec<_>>().join(",");
+        let hint = if first.contains([';', '\t']) {
+            "; columns are separated by commas, not ';' or tabs"
+        } else {
+            ""
+        };
+        return Err(InputError::new(
+            path,
+            Some(1),
+            None,
+            format!(
+                "the first line must be the header naming the columns (e.g. time,action,pod,image); it is {first:?}{hint}"
+            ),
+        ));
+    }
     for (i, h) in headers.iter().enumerate() {
         match COLUMNS.iter().position(|c| *c == h) {
+            Some(k) if col[k] != usize::MAX => {
+                return Err(InputError::new(
+                    path,
+                    Some(1),
+                    Some(h),
+                    format!(
+                        "the column is named twice (columns {} and {})",
+                        col[k] + 1,
+                        i + 1
+                    ),
+                ))
+            }
             Some(k) => col[k] = i,
             None => {
                 return Err(InputError::new(
@@ -172,7 +208,13 @@ pub fn parse_trace(
     for rec in rdr.records() {
         let rec = rec.map_err(|e| {
             let line = e.position().map(|p| p.line() as usize);
-            InputError::new(path, line, None, format!("unreadable row: {e}"))
+            let msg = match e.kind() {
+                csv::ErrorKind::UnequalLengths {
+                    expected_len, len, ..
+                } => format!("the row has {len} fields, but the header has {expected_len} columns"),
+                _ => format!("unreadable row: {e}"),
+            };
+            InputError::new(path, line, None, msg)
         })?;
         let line = rec.position().map(|p| p.line() as usize);
         let get = |k: usize| -> &str {
@@ -224,7 +266,17 @@ pub fn parse_trace(
                 let qty = |k: usize, default: u64| -> Result<u64, InputError> {
                     match get(k) {
                         "" => Ok(default),
-                        v => parse_bytes(v).map_err(|e| fail(k, e.to_string())),
+                        v => parse_bytes(v).map_err(|e| {
+                            let m = e.to_string();
+                            fail(
+                                k,
+                                if m.contains(v) {
+                                    m
+                                } else {
+                                    format!("{v:?}: {m}")
+                                },
+                            )
+                        }),
                     }
                 };
                 let name = match get(3) {
@@ -235,7 +287,17 @@ pub fn parse_trace(
                     match get(k) {
                         "" => Ok(None),
                         v => {
-                            let q = Quantity::parse(v).map_err(|e| fail(k, e.to_string()))?;
+                            let q = Quantity::parse(v).map_err(|e| {
+                                let m = e.to_string();
+                                fail(
+                                    k,
+                                    if m.contains(v) {
+                                        m
+                                    } else {
+                                        format!("{v:?}: {m}")
+                                    },
+                                )
+                            })?;
                             if q.is_negative() {
                                 return Err(fail(k, format!("{v:?} must not be negative")));
                             }
