@@ -343,6 +343,10 @@ fn sweep_command(
             return ExitCode::FAILURE;
         }
     };
+    if let Err(e) = imagefs_sim::sweep::first_runnable_point(&spec, shard) {
+        eprintln!("error: {e:#}");
+        return ExitCode::FAILURE;
+    }
     let points = spec.points();
     outln!(
         "{}: {} points × {} replicates{}",

@@ -1039,7 +1039,7 @@ fn table_span(text: &str, name: &str) -> std::ops::Range<usize> {
 }
 
 /// A TOML parse or type error as an [`InputError`], with the key named when the span shows it.
-fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> InputError {
+pub(crate) fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> InputError {
     if let Some(pos) = text.find('\0') {
         return InputError::new(
             path,
