@@ -11,7 +11,7 @@ use std::path::Path;
 
 use crate::error::InputError;
 
-use super::spec::{MAX_POINTS, MAX_REPLICATES, MAX_RUNS};
+use super::spec::{numeric_summary_fields, MAX_POINTS, MAX_REPLICATES, MAX_RUNS};
 use super::{Entry, Plan, FORMAT};
 
 /// A journal read whole: its plan, its points, and the length of its well-formed prefix.
@@ -80,6 +80,7 @@ pub fn read(path: &Path) -> Result<Journal, JournalError> {
         }
     };
     let plan = parse_plan(first).map_err(|(field, m)| JournalError::Plan(at(1, field, m)))?;
+    let metrics = numeric_summary_fields();
     let mut entries: BTreeMap<usize, Entry> = BTreeMap::new();
     let mut lines_of: BTreeMap<usize, usize> = BTreeMap::new();
     let mut good = start + first.len() + 1;
@@ -133,6 +134,11 @@ pub fn read(path: &Path) -> Result<Journal, JournalError> {
                 format!("point {} is skipped and has runs", e.point),
             ));
         }
+        for (r, run) in e.runs.iter().enumerate() {
+            check_run(run, &metrics).map_err(|(field, m)| {
+                JournalError::Line(at(n, Some(&format!("runs[{r}].{field}")), m))
+            })?;
+        }
         if let Some(prev) = lines_of.insert(e.point, n) {
             return Err(line_err(
                 "point",
@@ -147,6 +153,51 @@ pub fn read(path: &Path) -> Result<Journal, JournalError> {
         entries,
         good_len: good as u64,
     })
+}
+
+/// A finished run as the sweep wrote it: every numeric `summary.json` metric present and a
+/// number, and `evictions_by_signal` a table of numbers (the CSVs and the goal read them).
+fn check_run(
+    run: &super::Ordered<serde_json::Value>,
+    metrics: &[String],
+) -> Result<(), (String, String)> {
+    let kind = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
+    };
+    for m in metrics {
+        match run.get(m) {
+            None => {
+                return Err((
+                    m.clone(),
+                    "missing: a finished run has every summary metric".into(),
+                ))
+            }
+            Some(v) if !v.is_number() => {
+                return Err((m.clone(), format!("must be a number, found {}", kind(v))))
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(v) = run.get("evictions_by_signal") {
+        let Some(o) = v.as_object() else {
+            return Err((
+                "evictions_by_signal".into(),
+                format!("must be an object of counts, found {}", kind(v)),
+            ));
+        };
+        if let Some((k, v)) = o.iter().find(|(_, v)| !v.is_number()) {
+            return Err((
+                format!("evictions_by_signal.{k}"),
+                format!("must be a number, found {}", kind(v)),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The plan line, checked: its format version first (another version's plan is not read
