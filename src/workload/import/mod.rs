@@ -546,12 +546,15 @@ pub fn plan(opts: &ImportOptions) -> Result<ImportPlan, InputError> {
 fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError> {
     let mut rep = ImportReport::default();
     let mut sources = Vec::new();
-    if !(opts.unpack_ratio.is_finite() && opts.unpack_ratio > 0.0) {
+    if !(opts.unpack_ratio.is_finite() && opts.unpack_ratio >= 1.0) {
         return Err(InputError::new(
             Path::new("--unpack-ratio"),
             None,
             None,
-            format!("{} must be a positive number", opts.unpack_ratio),
+            format!(
+                "{} must be a number of at least 1 (unpacked bytes on disk per compressed byte)",
+                opts.unpack_ratio
+            ),
         ));
     }
     let ratio = opts.unpack_ratio;
@@ -677,6 +680,21 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
+    }
+    // An explicit --node that none of the kubelet events come from: the events would give
+    // nothing (an empty trace).
+    if let (Some(e), Some(n), Some(f)) = (&ev, &opts.node, &opts.events) {
+        if e.from_node == 0 && !e.other_hosts.is_empty() {
+            return Err(InputError::new(
+                f,
+                None,
+                None,
+                format!(
+                    "no kubelet event comes from node {n:?} (--node); they come from {} (hosts may be IP addresses or hostname overrides: pass --node with one of them)",
+                    e.other_hosts.iter().map(|(h, c)| format!("{h} ×{c}")).collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
     }
     if let (Some(e), Some(n)) = (&ev, &node) {
         if e.from_node == 0 && !e.other_hosts.is_empty() {
@@ -1625,7 +1643,7 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
                     Path::new("--duration"),
                     None,
                     None,
-                    "must be greater than 0",
+                    format!("{d:?} must be greater than 0"),
                 ));
             }
             ns
