@@ -94,7 +94,7 @@ enum Command {
         #[arg(long, value_parser = ["containerd", "crio", "docker"])]
         runtime: Option<String>,
         /// containerd: unpacked bytes on disk per reported (compressed) byte.
-        #[arg(long, default_value_t = imagefs_sim::workload::import::DEFAULT_UNPACK_RATIO)]
+        #[arg(long, default_value_t = imagefs_sim::workload::import::DEFAULT_UNPACK_RATIO, allow_negative_numbers = true)]
         unpack_ratio: f64,
         /// Simulated duration (default: the trace plus 15 min, at least 1h).
         #[arg(long)]
@@ -135,8 +135,29 @@ enum Command {
     },
 }
 
+/// The command line with `--duration -1h` joined into `--duration=-1h`: a negative duration is
+/// a value (refused with its own message), not the short flags `-1`, `-h`.
+fn args() -> Vec<std::ffi::OsString> {
+    let mut out: Vec<std::ffi::OsString> = Vec::new();
+    let mut it = std::env::args_os().peekable();
+    while let Some(a) = it.next() {
+        if a == "--duration" {
+            if let Some(next) = it.peek().and_then(|n| n.to_str()) {
+                let b = next.as_bytes();
+                if b.len() > 1 && b[0] == b'-' && (b[1].is_ascii_digit() || b[1] == b'.') {
+                    out.push(format!("--duration={next}").into());
+                    it.next();
+                    continue;
+                }
+            }
+        }
+        out.push(a);
+    }
+    out
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(args());
     match cli.command {
         Command::Run { scenarios, out } => {
             if out.is_some() && scenarios.len() > 1 {
@@ -309,7 +330,14 @@ fn sweep_command(
     metrics: Vec<String>,
     allow_large: bool,
 ) -> ExitCode {
-    use imagefs_sim::sweep::{run_sweep, SweepOptions, SweepSpec};
+    use imagefs_sim::sweep::{run_sweep, SweepOptions, SweepSpec, MAX_THREADS};
+    // Flags first (exit 2), before the scenario is read.
+    if let Some(t) = threads {
+        if t == 0 || t > MAX_THREADS {
+            eprintln!("error: --threads takes 1 to {MAX_THREADS} worker threads (got {t})");
+            return ExitCode::from(2);
+        }
+    }
     let spec = match SweepSpec::load(&scenario) {
         Ok(s) => s,
         Err(e) => {
