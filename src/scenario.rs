@@ -616,7 +616,7 @@ impl Scenario {
         }
 
         // Start-up state must fit on its disks.
-        let preloaded_bytes: u64 = {
+        let preloaded_bytes: u128 = {
             let mut on = vec![false; catalog.layers.len()];
             for &i in &preloaded {
                 for &l in &catalog.images[i].layers {
@@ -626,8 +626,8 @@ impl Scenario {
             on.iter()
                 .zip(&catalog.layers)
                 .filter(|(o, _)| **o)
-                .map(|(_, l)| l.size)
-                .sum()
+                .map(|(_, l)| l.size as u128)
+                .sum::<u128>()
         };
         let (img_cap, img_other, img_field) = if layout == Layout::Shared {
             (disk, other_used, "node.disk")
@@ -642,7 +642,7 @@ impl Scenario {
                 format!("{other_used} bytes do not fit on a {disk}-byte disk"),
             ));
         }
-        if img_other as u128 + preloaded_bytes as u128 > img_cap as u128 {
+        if img_other as u128 + preloaded_bytes > img_cap as u128 {
             return Err(at(raw.node.span(), img_field, format!("the preloaded images ({preloaded_bytes} bytes) and other data ({img_other} bytes) do not fit in {img_cap} bytes")));
         }
 
@@ -898,9 +898,27 @@ impl CatalogBuilder {
             for l in &mut im.layers {
                 *l += layer_base;
             }
+            if let Some(m) = self.too_big(&im.layers) {
+                return Err(format!("generated image {:?}: {m}", im.name));
+            }
             self.images.push(im);
         }
         Ok(())
+    }
+
+    /// Why an image of these layers cannot be: its size (unpacked or compressed) over the
+    /// CRI's int64 image size.
+    fn too_big(&self, layers: &[usize]) -> Option<String> {
+        let sum = |f: fn(&LayerSpec) -> u64| -> u128 {
+            layers.iter().map(|&l| f(&self.layers[l]) as u128).sum()
+        };
+        let (size, compressed) = (sum(|l| l.size), sum(|l| l.compressed));
+        (size.max(compressed) > i64::MAX as u128).then(|| {
+            format!(
+                "its layers add up to {} bytes, more than an image can be (the CRI's int64 size, about 8 EiB)",
+                size.max(compressed)
+            )
+        })
     }
 
     fn add(
@@ -990,6 +1008,13 @@ impl CatalogBuilder {
                     r.layers.span(),
                     "image.layers",
                     format!("image {name:?} needs at least one layer"),
+                ));
+            }
+            if let Some(m) = self.too_big(&idx) {
+                return Err(at(
+                    r.layers.span(),
+                    "image.layers",
+                    format!("image {name:?}: {m}"),
                 ));
             }
             self.image_names.insert(name.clone(), self.images.len());
