@@ -1480,3 +1480,27 @@ fn a_single_event_object_is_accepted() {
     let e = parse_events(&fx("node.json"), None).unwrap_err();
     assert_eq!(e.field.as_deref(), Some("kind"));
 }
+
+/// Two inventory entries of one image id (say, crictl output of two calls concatenated): one
+/// image whose tags name it, not two layers of the same id (whose catalog did not load).
+#[test]
+fn a_repeated_image_id_is_one_image() {
+    let d = tempfile::tempdir().unwrap();
+    let images = d.path().join("images.json");
+    std::fs::write(
+        &images,
+        r#"{"images":[{"id":"sha256:aa","repoTags":["a:1"],"size":"1000"},{"id":"sha256:aa","repoTags":["b:1"],"size":"1000"}]}"#,
+    )
+    .unwrap();
+    let mut o = ImportOptions::new(d.path().join("out"));
+    o.images = Some(images);
+    let rep = import::run(&o).unwrap_or_else(|e| panic!("{e:#}"));
+    assert!(
+        rep.to_string()
+            .contains("1 inventory entries repeat an image"),
+        "{rep}"
+    );
+    let (sc, _) = run_scenario(&d.path().join("out/scenario.toml"));
+    assert_eq!(sc.catalog.images.len(), 1);
+    assert_eq!(sc.catalog.layers.len(), 1);
+}

@@ -775,6 +775,15 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
                 dup += 1;
                 continue;
             }
+            // The same image id again (under other tags): one image, its tags aliases of it.
+            if let Some(&idx) = im.id.as_ref().and_then(|id| alias.get(id)) {
+                dup += 1;
+                for a in im.repo_tags.iter().chain(&im.repo_digests) {
+                    alias.entry(normalize_image_ref(a)).or_insert(idx);
+                    alias.entry(a.clone()).or_insert(idx);
+                }
+                continue;
+            }
             let pinned = match im.pinned {
                 Some(p) => p,
                 None => {
@@ -812,7 +821,7 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
             }
             alias.insert(name, idx);
         }
-        let total: u64 = i.images.iter().map(|x| x.size).sum();
+        let total: u64 = i.images.iter().fold(0u64, |a, x| a.saturating_add(x.size));
         let pinned = catalog.iter().filter(|c| c.pinned).count();
         rep.took.push(format!(
             "{}: {}: {} images ({} pinned), reported sizes total {} ({}), all preloaded",
@@ -832,7 +841,7 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
         ));
         if dup > 0 {
             rep.warnings.push(format!(
-                "{dup} inventory entries repeat a name already listed: skipped"
+                "{dup} inventory entries repeat an image already listed (its name or id): skipped, their tags kept as names of the first"
             ));
         }
         if i.source == InventorySource::NodeStatus {
@@ -911,6 +920,37 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
                 }
             };
             ref_index.insert(r.clone(), idx);
+        }
+    }
+
+    // Sizes the scenario can hold: an image (and a disk) is at most i64::MAX bytes.
+    for c in &catalog {
+        let big = c.size.max(c.compressed).max(c.reported);
+        if big > i64::MAX as u64 {
+            let file = match c.source {
+                EntrySource::Inventory => opts.images.as_deref(),
+                EntrySource::Events => opts.events.as_deref(),
+            }
+            .unwrap_or(Path::new("--images"));
+            return Err(InputError::new(
+                file,
+                None,
+                Some(&c.name),
+                format!(
+                    "{} reported bytes{} are more than an image can be (the CRI's int64 size, about 8 EiB)",
+                    c.reported,
+                    if c.size != c.reported {
+                        let r = if ratio >= 1e9 {
+                            format!("{ratio:e}")
+                        } else {
+                            ratio.to_string()
+                        };
+                        format!(" × --unpack-ratio {r} = {} unpacked bytes", c.size)
+                    } else {
+                        String::new()
+                    }
+                ),
+            ));
         }
     }
 
@@ -1400,7 +1440,24 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
     }
 
     // --- filesystems -------------------------------------------------------------------
-    let preloaded_bytes: u64 = catalog.iter().filter(|c| c.preloaded).map(|c| c.size).sum();
+    let preloaded_bytes: u128 = catalog
+        .iter()
+        .filter(|c| c.preloaded)
+        .map(|c| c.size as u128)
+        .sum();
+    // A quarter of the largest disk a scenario can have: room to double it (and round it up)
+    // below.
+    if preloaded_bytes > (i64::MAX / 4) as u128 {
+        return Err(InputError::new(
+            opts.images.as_deref().unwrap_or(Path::new("--images")),
+            None,
+            None,
+            format!(
+                "the preloaded images add up to {preloaded_bytes} bytes (unpacked), more than a simulated disk can hold (2 EiB)"
+            ),
+        ));
+    }
+    let preloaded_bytes = preloaded_bytes as u64;
     let mut expected_available = None;
     let layout;
     let disk;
@@ -1416,7 +1473,10 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
             let (cap, avail) = s.nodefs.cap_avail().expect("checked by the parser");
             disk = cap;
             let (w, l) = s.container_bytes();
-            let vol: u64 = s.pods.iter().map(|p| p.volume_used).sum();
+            let vol: u64 = s
+                .pods
+                .iter()
+                .fold(0u64, |a, p| a.saturating_add(p.volume_used));
             rep.took.push(format!(
                 "{}: node {} at {}: node.fs capacity {}, available {}{}; {}; {} pods ({} in writable layers, {} in logs, {} in volumes)",
                 shown(f),
@@ -1492,7 +1552,7 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
             // How far the containerd ratio is from what the summary implies.
             if runtime == Runtime::Containerd {
                 if let (Some(img), Some(i)) = (&s.imagefs, &inv) {
-                    let reported: u64 = i.images.iter().map(|x| x.size).sum();
+                    let reported: u64 = i.images.iter().fold(0u64, |a, x| a.saturating_add(x.size));
                     let writable = if layout == Layout::Split { 0 } else { w };
                     if let Some(u) = img.used_bytes {
                         if reported > 0 && u > writable && i.source == InventorySource::Crictl {

@@ -203,8 +203,14 @@ pub fn parse_summary(file: &Path) -> Result<SummaryImport, InputError> {
     if nodefs.capacity_bytes == Some(0) {
         return Err(fs.field("capacityBytes")?.err("is 0"));
     }
-    // A filesystem cannot have more bytes available than it holds.
+    // A filesystem cannot have more bytes available than it holds, nor more than a simulated
+    // disk can be.
     let check_avail = |f: &FsStats, at: &At| -> Result<(), InputError> {
+        if let Some(cap) = f.capacity_bytes.filter(|&c| c > i64::MAX as u64) {
+            return Err(at.field("capacityBytes")?.err(format!(
+                "{cap} is more than a simulated disk can be (8 EiB): not a filesystem reading"
+            )));
+        }
         if let Some((cap, avail)) = f.cap_avail() {
             if avail > cap {
                 return Err(at.field("availableBytes")?.err(format!(
