@@ -206,6 +206,8 @@ pub fn parse_trace(
     let mut events: Vec<TraceEvent> = Vec::new();
     // The container names of the last created pod (a set: a pod may have many containers).
     let mut last_pod_containers: std::collections::HashSet<String> = Default::default();
+    // Pods created and not yet deleted, with the line that created them.
+    let mut alive: std::collections::HashMap<String, Option<usize>> = Default::default();
     let mut last_time = 0;
     for rec in rdr.records() {
         let rec = rec.map_err(|e| {
@@ -341,6 +343,16 @@ pub fn parse_trace(
                         continue;
                     }
                 }
+                if let Some(created) = alive.get(&pod) {
+                    return Err(fail(
+                        2,
+                        format!(
+                            "pod {pod:?} already exists (created{}, not deleted since): the API refuses a second pod of one name",
+                            created.map(|l| format!(" on line {l}")).unwrap_or_default()
+                        ),
+                    ));
+                }
+                alive.insert(pod.clone(), line);
                 last_pod_containers.clear();
                 last_pod_containers.insert(c.name.clone());
                 let priority = match get(14) {
@@ -388,8 +400,19 @@ pub fn parse_trace(
                     owner,
                 }))
             }
+            "complete" | "delete" if !alive.contains_key(&pod) => {
+                return Err(fail(
+                    2,
+                    format!(
+                        "pod {pod:?} does not exist here: no earlier create row, or it was deleted"
+                    ),
+                ))
+            }
             "complete" => TraceAction::Complete(pod),
-            "delete" => TraceAction::Delete(pod),
+            "delete" => {
+                alive.remove(&pod);
+                TraceAction::Delete(pod)
+            }
             other => {
                 return Err(fail(
                     1,
