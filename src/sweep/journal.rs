@@ -43,10 +43,57 @@ impl JournalError {
 /// serde_json's message without its " at line 1 column 7" (the line is ours to tell).
 fn json_message(e: &serde_json::Error) -> String {
     let m = e.to_string();
-    match m.rfind(" at line ") {
-        Some(i) => m[..i].to_string(),
-        None => m,
+    crate::error::plain_message(match m.rfind(" at line ") {
+        Some(i) => &m[..i],
+        None => &m,
+    })
+}
+
+/// What a JSON field of a journal line must hold.
+#[derive(Clone, Copy)]
+enum Kind {
+    Whole,
+    Text,
+    List,
+    OptObject,
+}
+
+/// The first field of `obj` (in `fields`' order) whose value is not of its kind: its name and
+/// what is wrong, so a damaged line names the field and not a Rust type.
+fn wrong_field(
+    obj: &serde_json::Map<String, serde_json::Value>,
+    fields: &[(&'static str, Kind)],
+) -> Option<(&'static str, String)> {
+    use serde_json::Value;
+    let found = |v: &Value| match v {
+        Value::Null => "null".to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => format!("{s:?}"),
+        Value::Array(_) => "a list".to_string(),
+        Value::Object(_) => "an object".to_string(),
+    };
+    for &(name, kind) in fields {
+        let v = obj.get(name);
+        let ok = match (kind, v) {
+            (Kind::OptObject, None | Some(Value::Null)) => true,
+            (_, None) => return Some((name, "missing".into())),
+            (Kind::Whole, Some(v)) => v.as_u64().is_some(),
+            (Kind::Text, Some(v)) => v.is_string(),
+            (Kind::List, Some(v)) => v.is_array(),
+            (Kind::OptObject, Some(v)) => v.is_object(),
+        };
+        if !ok {
+            let want = match kind {
+                Kind::Whole => "a whole number (0 or more)",
+                Kind::Text => "a string",
+                Kind::List => "a list",
+                Kind::OptObject => "an object",
+            };
+            return Some((name, format!("must be {want}, found {}", found(v.unwrap()))));
+        }
     }
+    None
 }
 
 /// Reads and checks the journal at `path`.
@@ -89,6 +136,24 @@ pub fn read(path: &Path) -> Result<Journal, JournalError> {
         let Some(l) = l.strip_suffix(b"\n") else {
             break; // cut short by a kill: dropped
         };
+        if let Ok(serde_json::Value::Object(obj)) = serde_json::from_slice(l) {
+            if let Some((field, m)) = wrong_field(&obj, &[("point", Kind::Whole)]) {
+                return Err(JournalError::Line(at(
+                    n,
+                    Some(field),
+                    format!("not a finished point: {m}"),
+                )));
+            }
+            if let Some(runs) = obj.get("runs") {
+                if !runs.is_array() {
+                    return Err(JournalError::Line(at(
+                        n,
+                        Some("runs"),
+                        "not a finished point: must be a list of summaries".into(),
+                    )));
+                }
+            }
+        }
         let e: Entry = serde_json::from_slice(l).map_err(|e| {
             JournalError::Line(at(
                 n,
@@ -226,6 +291,30 @@ fn parse_plan(line: &[u8]) -> Result<Plan, (Option<&'static str>, String)> {
                 format!("journal format version {f}; this imagefs-sim reads version {FORMAT} (run the sweep again with this version)"),
             ))
         }
+    }
+    if let Some((field, m)) = wrong_field(
+        obj,
+        &[
+            ("scenario", Kind::Text),
+            ("fingerprint", Kind::Text),
+            ("axes", Kind::List),
+            ("axis_values", Kind::List),
+            ("points", Kind::Whole),
+            ("replicates", Kind::Whole),
+            ("shard", Kind::List),
+            ("goal", Kind::OptObject),
+        ],
+    ) {
+        return Err((Some(field), format!("not a sweep's plan: {m}")));
+    }
+    if let Some(Err(e)) = obj
+        .get("goal")
+        .map(|g| serde_json::from_value::<Option<super::Goal>>(g.clone()))
+    {
+        return Err((
+            Some("goal"),
+            format!("not a sweep's plan: {}", json_message(&e)),
+        ));
     }
     let plan: Plan = serde_json::from_value(v)
         .map_err(|e| (None, format!("not a sweep's plan: {}", json_message(&e))))?;

@@ -251,10 +251,10 @@ pub fn sniff(text: &str) -> Syntax {
 
 /// "... at line 3 column 7" → "...": the line goes into the error's own field.
 fn strip_position(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(i) => msg[..i].to_string(),
-        None => msg.to_string(),
-    }
+    crate::error::plain_message(match msg.rfind(" at line ") {
+        Some(i) => &msg[..i],
+        None => msg,
+    })
 }
 
 pub fn json_error(file: &Path, path: &str, e: &serde_json::Error) -> InputError {
