@@ -276,6 +276,13 @@ fn main() -> ExitCode {
                 );
                 return ExitCode::FAILURE;
             }
+            if let Some(what) = input_named_by(&scenario, &out) {
+                eprintln!(
+                    "error: {} is {what}: generate would overwrite it; give --out another file",
+                    out.display()
+                );
+                return ExitCode::FAILURE;
+            }
             match imagefs_sim::workload::synthetic::generate_file(&scenario, &out) {
                 Ok(rows) => {
                     outln!("wrote {} ({rows} rows)", out.display());
@@ -320,6 +327,33 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// Which of the scenario's own files `out` is (the scenario, its trace or its catalog file),
+/// if any. A scenario that does not parse names none (generate reports its error).
+fn input_named_by(scenario: &std::path::Path, out: &std::path::Path) -> Option<&'static str> {
+    let same = |a: &std::path::Path| match (a.canonicalize(), out.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    };
+    if same(scenario) {
+        return Some("the scenario file");
+    }
+    let text = std::fs::read_to_string(scenario).ok()?;
+    let doc: toml::Table = toml::from_str(&text).ok()?;
+    let w = doc.get("workload")?.as_table()?;
+    let base = scenario.parent().unwrap_or(std::path::Path::new("."));
+    for (key, what) in [
+        ("trace", "the scenario's trace file"),
+        ("catalog", "the scenario's catalog file"),
+    ] {
+        if let Some(rel) = w.get(key).and_then(|v| v.as_str()) {
+            if same(&base.join(rel)) {
+                return Some(what);
+            }
+        }
+    }
+    None
 }
 
 fn sweep_command(
