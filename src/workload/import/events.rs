@@ -2156,7 +2156,9 @@ fn read_event(at: &At, index: usize) -> Result<RawEvent, InputError> {
     };
     let obj = pick("involvedObject", "regarding")?;
     if obj.is_null() {
-        return Err(obj.err("missing: every event names its object"));
+        return Err(at
+            .field("involvedObject")?
+            .err("missing (or regarding, in events.k8s.io/v1): every event names its object"));
     }
     let source = pick("source", "deprecatedSource")?;
     let meta = at.field("metadata")?;
