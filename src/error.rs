@@ -78,3 +78,67 @@ pub fn toml_key_at(text: &str, pos: usize) -> Option<String> {
         None => key.to_string(),
     })
 }
+
+/// A parser's message in the user's terms: Rust type names (`i64`, `u64`, `f64`, an untagged
+/// enum's name) replaced by what the file should hold.
+pub fn plain_message(msg: &str) -> String {
+    let mut m = msg.to_string();
+    if let Some(i) = m.find("data did not match any variant of untagged enum") {
+        m.truncate(i);
+        m.push_str("expected a quantity or a number (e.g. \"50Gi\", \"10%\" or 1073741824)");
+    }
+    for (rust, plain) in [
+        ("i8", "an integer"),
+        ("i16", "an integer"),
+        ("i32", "an integer"),
+        ("i64", "an integer"),
+        ("isize", "an integer"),
+        ("u8", "a whole number (0 or more)"),
+        ("u16", "a whole number (0 or more)"),
+        ("u32", "a whole number (0 or more)"),
+        ("u64", "a whole number (0 or more)"),
+        ("usize", "a whole number (0 or more)"),
+        ("f32", "a number"),
+        ("f64", "a number"),
+    ] {
+        let from = format!("expected {rust}");
+        let mut out = String::with_capacity(m.len());
+        let mut rest = m.as_str();
+        while let Some(i) = rest.find(&from) {
+            let after = &rest[i + from.len()..];
+            out.push_str(&rest[..i]);
+            if after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+                out.push_str(&from);
+            } else {
+                out.push_str("expected ");
+                out.push_str(plain);
+            }
+            rest = after;
+        }
+        out.push_str(rest);
+        m = out;
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_message_names_no_rust_type() {
+        assert_eq!(
+            plain_message("invalid type: floating point `79.5`, expected i64"),
+            "invalid type: floating point `79.5`, expected an integer"
+        );
+        assert_eq!(
+            plain_message("invalid value: integer `-1`, expected u64"),
+            "invalid value: integer `-1`, expected a whole number (0 or more)"
+        );
+        assert_eq!(
+            plain_message("data did not match any variant of untagged enum NumOrStr"),
+            "expected a quantity or a number (e.g. \"50Gi\", \"10%\" or 1073741824)"
+        );
+        assert_eq!(plain_message("expected i64x"), "expected i64x");
+    }
+}

@@ -94,7 +94,7 @@ enum Command {
         #[arg(long, value_parser = ["containerd", "crio", "docker"])]
         runtime: Option<String>,
         /// containerd: unpacked bytes on disk per reported (compressed) byte.
-        #[arg(long, default_value_t = imagefs_sim::workload::import::DEFAULT_UNPACK_RATIO)]
+        #[arg(long, default_value_t = imagefs_sim::workload::import::DEFAULT_UNPACK_RATIO, allow_negative_numbers = true)]
         unpack_ratio: f64,
         /// Simulated duration (default: the trace plus 15 min, at least 1h).
         #[arg(long)]
@@ -135,8 +135,29 @@ enum Command {
     },
 }
 
+/// The command line with `--duration -1h` joined into `--duration=-1h`: a negative duration is
+/// a value (refused with its own message), not the short flags `-1`, `-h`.
+fn args() -> Vec<std::ffi::OsString> {
+    let mut out: Vec<std::ffi::OsString> = Vec::new();
+    let mut it = std::env::args_os().peekable();
+    while let Some(a) = it.next() {
+        if a == "--duration" {
+            if let Some(next) = it.peek().and_then(|n| n.to_str()) {
+                let b = next.as_bytes();
+                if b.len() > 1 && b[0] == b'-' && (b[1].is_ascii_digit() || b[1] == b'.') {
+                    out.push(format!("--duration={next}").into());
+                    it.next();
+                    continue;
+                }
+            }
+        }
+        out.push(a);
+    }
+    out
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(args());
     match cli.command {
         Command::Run { scenarios, out } => {
             if out.is_some() && scenarios.len() > 1 {
@@ -255,6 +276,13 @@ fn main() -> ExitCode {
                 );
                 return ExitCode::FAILURE;
             }
+            if let Some(what) = input_named_by(&scenario, &out) {
+                eprintln!(
+                    "error: {} is {what}: generate would overwrite it; give --out another file",
+                    out.display()
+                );
+                return ExitCode::FAILURE;
+            }
             match imagefs_sim::workload::synthetic::generate_file(&scenario, &out) {
                 Ok(rows) => {
                     outln!("wrote {} ({rows} rows)", out.display());
@@ -301,6 +329,33 @@ fn main() -> ExitCode {
     }
 }
 
+/// Which of the scenario's own files `out` is (the scenario, its trace or its catalog file),
+/// if any. A scenario that does not parse names none (generate reports its error).
+fn input_named_by(scenario: &std::path::Path, out: &std::path::Path) -> Option<&'static str> {
+    let same = |a: &std::path::Path| match (a.canonicalize(), out.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    };
+    if same(scenario) {
+        return Some("the scenario file");
+    }
+    let text = std::fs::read_to_string(scenario).ok()?;
+    let doc: toml::Table = toml::from_str(&text).ok()?;
+    let w = doc.get("workload")?.as_table()?;
+    let base = scenario.parent().unwrap_or(std::path::Path::new("."));
+    for (key, what) in [
+        ("trace", "the scenario's trace file"),
+        ("catalog", "the scenario's catalog file"),
+    ] {
+        if let Some(rel) = w.get(key).and_then(|v| v.as_str()) {
+            if same(&base.join(rel)) {
+                return Some(what);
+            }
+        }
+    }
+    None
+}
+
 fn sweep_command(
     scenario: PathBuf,
     out: Option<PathBuf>,
@@ -309,7 +364,14 @@ fn sweep_command(
     metrics: Vec<String>,
     allow_large: bool,
 ) -> ExitCode {
-    use imagefs_sim::sweep::{run_sweep, SweepOptions, SweepSpec};
+    use imagefs_sim::sweep::{run_sweep, SweepOptions, SweepSpec, MAX_THREADS};
+    // Flags first (exit 2), before the scenario is read.
+    if let Some(t) = threads {
+        if t == 0 || t > MAX_THREADS {
+            eprintln!("error: --threads takes 1 to {MAX_THREADS} worker threads (got {t})");
+            return ExitCode::from(2);
+        }
+    }
     let spec = match SweepSpec::load(&scenario) {
         Ok(s) => s,
         Err(e) => {
@@ -343,6 +405,10 @@ fn sweep_command(
             return ExitCode::FAILURE;
         }
     };
+    if let Err(e) = imagefs_sim::sweep::first_runnable_point(&spec, shard) {
+        eprintln!("error: {e:#}");
+        return ExitCode::FAILURE;
+    }
     let points = spec.points();
     outln!(
         "{}: {} points × {} replicates{}",

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::engine::SimTime;
-use crate::error::{line_of, toml_key_at, InputError};
+use crate::error::{line_of, plain_message, toml_key_at, InputError};
 use crate::kubelet::config::{KubeletConfig, KubeletConfigInput};
 use crate::kubelet::events::FreeDiskSpaceWording;
 use crate::kubelet::eviction::helpers::{effective_eviction_hard, parse_threshold_config};
@@ -368,7 +368,8 @@ impl Scenario {
             InputError::new(path, Some(line_of(text, span.start)), Some(field), msg)
         };
         let bytes = |v: &Spanned<NumOrStr>, field: &str| -> Result<u64, InputError> {
-            parse_bytes(&v.get_ref().as_text()).map_err(|e| at(v.span(), field, e.to_string()))
+            let t = v.get_ref().as_text();
+            parse_bytes(&t).map_err(|e| at(v.span(), field, with_value(&t, e.to_string())))
         };
         let dur_go = |v: &Spanned<String>, field: &str| -> Result<i64, InputError> {
             parse_go_duration(v.get_ref()).map_err(|e| at(v.span(), field, e.to_string()))
@@ -644,7 +645,7 @@ impl Scenario {
         }
 
         // Start-up state must fit on its disks.
-        let preloaded_bytes: u64 = {
+        let preloaded_bytes: u128 = {
             let mut on = vec![false; catalog.layers.len()];
             for &i in &preloaded {
                 for &l in &catalog.images[i].layers {
@@ -654,8 +655,8 @@ impl Scenario {
             on.iter()
                 .zip(&catalog.layers)
                 .filter(|(o, _)| **o)
-                .map(|(_, l)| l.size)
-                .sum()
+                .map(|(_, l)| l.size as u128)
+                .sum::<u128>()
         };
         let (img_cap, img_other, img_field) = if layout == Layout::Shared {
             (disk, other_used, "node.disk")
@@ -670,7 +671,7 @@ impl Scenario {
                 format!("{other_used} bytes do not fit on a {disk}-byte disk"),
             ));
         }
-        if img_other as u128 + preloaded_bytes as u128 > img_cap as u128 {
+        if img_other as u128 + preloaded_bytes > img_cap as u128 {
             return Err(at(raw.node.span(), img_field, format!("the preloaded images ({preloaded_bytes} bytes) and other data ({img_other} bytes) do not fit in {img_cap} bytes")));
         }
 
@@ -776,6 +777,44 @@ impl Scenario {
             )?,
         };
 
+        // A zero back-off would recreate a rejected DaemonSet pod at the same instant forever.
+        for (v, field, ns) in [
+            (
+                &w.daemonset_backoff_initial,
+                "workload.daemonset_backoff_initial",
+                controllers.daemonset_backoff_initial,
+            ),
+            (
+                &w.daemonset_backoff_max,
+                "workload.daemonset_backoff_max",
+                controllers.daemonset_backoff_max,
+            ),
+        ] {
+            if let (Some(v), 0) = (v, ns) {
+                return Err(at(
+                    v.span(),
+                    field,
+                    "must be greater than 0 (a DaemonSet pod rejected at admission is recreated after it)".into(),
+                ));
+            }
+        }
+        if controllers.daemonset_backoff_initial > controllers.daemonset_backoff_max {
+            let v = w
+                .daemonset_backoff_initial
+                .as_ref()
+                .or(w.daemonset_backoff_max.as_ref())
+                .expect("a default pair is in order");
+            return Err(at(
+                v.span(),
+                "workload.daemonset_backoff_initial",
+                format!(
+                    "{} is more than daemonset_backoff_max ({}): the back-off doubles from the first up to the max",
+                    crate::units::format_go_duration(controllers.daemonset_backoff_initial as i64),
+                    crate::units::format_go_duration(controllers.daemonset_backoff_max as i64)
+                ),
+            ));
+        }
+
         let sample_interval = match &raw.output.sample_interval {
             None => 10_000_000_000,
             Some(v) => {
@@ -812,7 +851,7 @@ impl Scenario {
                 match v {
                     None => Ok(None),
                     Some(v) => {
-                        let n = bytes(v, field)?;
+                        let n = bytes(v, field).map_err(as_count)?;
                         if n == 0 {
                             return Err(at(v.span(), field, "must be greater than 0".into()));
                         }
@@ -937,9 +976,27 @@ impl CatalogBuilder {
             for l in &mut im.layers {
                 *l += layer_base;
             }
+            if let Some(m) = self.too_big(&im.layers) {
+                return Err(format!("generated image {:?}: {m}", im.name));
+            }
             self.images.push(im);
         }
         Ok(())
+    }
+
+    /// Why an image of these layers cannot be: its size (unpacked or compressed) over the
+    /// CRI's int64 image size.
+    fn too_big(&self, layers: &[usize]) -> Option<String> {
+        let sum = |f: fn(&LayerSpec) -> u64| -> u128 {
+            layers.iter().map(|&l| f(&self.layers[l]) as u128).sum()
+        };
+        let (size, compressed) = (sum(|l| l.size), sum(|l| l.compressed));
+        (size.max(compressed) > i64::MAX as u128).then(|| {
+            format!(
+                "its layers add up to {} bytes, more than an image can be (the CRI's int64 size, about 8 EiB)",
+                size.max(compressed)
+            )
+        })
     }
 
     fn add(
@@ -953,7 +1010,8 @@ impl CatalogBuilder {
             InputError::new(path, Some(line_of(text, span.start)), Some(field), msg)
         };
         let bytes = |v: &Spanned<NumOrStr>, field: &str| -> Result<u64, InputError> {
-            parse_bytes(&v.get_ref().as_text()).map_err(|e| at(v.span(), field, e.to_string()))
+            let t = v.get_ref().as_text();
+            parse_bytes(&t).map_err(|e| at(v.span(), field, with_value(&t, e.to_string())))
         };
         for l in layers {
             let l_ref = l.get_ref();
@@ -962,7 +1020,7 @@ impl CatalogBuilder {
                 return Err(at(
                     l_ref.id.span(),
                     "layer.id",
-                    "must not be empty".to_string(),
+                    "is empty: a layer needs an id its images can list".into(),
                 ));
             }
             if self.layer_ids.contains_key(&id) {
@@ -979,7 +1037,7 @@ impl CatalogBuilder {
             };
             let mut inodes = 0;
             if let Some(v) = &l_ref.inodes {
-                inodes = bytes(v, "layer.inodes")?;
+                inodes = bytes(v, "layer.inodes").map_err(as_count)?;
                 self.layer_inodes.push((self.layers.len(), inodes));
             }
             self.count_layer(size, compressed, inodes)
@@ -998,7 +1056,7 @@ impl CatalogBuilder {
                 return Err(at(
                     r.name.span(),
                     "image.name",
-                    "must not be empty".to_string(),
+                    "is empty: an image needs the name the trace refers to it by".into(),
                 ));
             }
             if self.image_names.contains_key(&name) {
@@ -1034,6 +1092,13 @@ impl CatalogBuilder {
                     format!("image {name:?} needs at least one layer"),
                 ));
             }
+            if let Some(m) = self.too_big(&idx) {
+                return Err(at(
+                    r.layers.span(),
+                    "image.layers",
+                    format!("image {name:?}: {m}"),
+                ));
+            }
             self.image_names.insert(name.clone(), self.images.len());
             if r.preloaded {
                 self.preloaded.push(self.images.len());
@@ -1045,6 +1110,21 @@ impl CatalogBuilder {
             });
         }
         Ok(())
+    }
+}
+
+/// An error of a count read like a quantity (inodes): it is not a byte size.
+fn as_count(mut e: InputError) -> InputError {
+    e.message = e.message.replace("byte size", "count");
+    e
+}
+
+/// A value's error message that shows the value: `"50 gigs": quantities must match …`.
+fn with_value(value: &str, msg: String) -> String {
+    if msg.contains(value) {
+        msg
+    } else {
+        format!("{value:?}: {msg}")
     }
 }
 
@@ -1066,16 +1146,66 @@ fn table_span(text: &str, name: &str) -> std::ops::Range<usize> {
 }
 
 /// A TOML parse or type error as an [`InputError`], with the key named when the span shows it.
-fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> InputError {
+pub(crate) fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> InputError {
+    if let Some(pos) = text.find('\0') {
+        return InputError::new(
+            path,
+            Some(line_of(text, pos)),
+            None,
+            "holds a NUL byte: this is not a TOML text file (binary, or damaged?)",
+        );
+    }
     let span = e.span();
-    let line = span.as_ref().map(|s| line_of(text, s.start));
-    let field = span.and_then(|s| toml_key_at(text, s.start));
-    InputError::new(
-        path,
-        line,
-        field.as_deref(),
-        e.message().trim_end().to_string(),
-    )
+    // An error at the end of the file (an unclosed bracket or string) is shown on the last
+    // line that has text, not on the empty line after it.
+    let end = text.trim_end().len();
+    let line = span.as_ref().map(|s| line_of(text, s.start.min(end)));
+    let raw = e.message().trim_end();
+    let mut message = plain_message(raw);
+    let mut field = span.clone().and_then(|s| toml_key_at(text, s.start));
+    if let Some(missing) = raw
+        .strip_prefix("missing field `")
+        .and_then(|r| r.strip_suffix('`'))
+    {
+        // The span is the table the field is missing from: its header, an inline table's key,
+        // or the whole document.
+        let table = span.as_ref().and_then(|s| {
+            let header = table_header_at(text, s.start);
+            if header.is_some() || s.start == 0 {
+                header
+            } else {
+                toml_key_at(text, s.start)
+            }
+        });
+        field = Some(match table {
+            Some(t) => format!("{t}.{missing}"),
+            None => missing.to_string(),
+        });
+        message = "missing: this field is required".to_string();
+    } else if raw.contains("untagged enum") {
+        if let Some(found) = span
+            .as_ref()
+            .and_then(|s| text.get(s.clone()))
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+        {
+            let found: String = found.chars().take(40).collect();
+            message.push_str(&format!(", found {found}"));
+        }
+    }
+    InputError::new(path, line, field.as_deref(), message)
+}
+
+/// The name of the `[table]` or `[[table]]` whose header line holds byte `pos`.
+fn table_header_at(text: &str, pos: usize) -> Option<String> {
+    let pos = pos.min(text.len());
+    let start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+    let l = text[start..end].trim();
+    l.strip_prefix("[[")
+        .and_then(|r| r.split_once("]]"))
+        .or_else(|| l.strip_prefix('[').and_then(|r| r.split_once(']')))
+        .map(|(t, _)| t.trim().to_string())
 }
 
 /// Builds the eviction manager's configuration from `[kubelet]`, with the kubelet's defaulting

@@ -100,7 +100,9 @@ fn unknown_key_and_wrong_type_name_the_field() {
 fn bad_quantity_duration_and_layer_reference() {
     let (_, err, _) = stderr_of(&GOOD.replace("\"1Gi\"", "\"1GB\""), TRACE, &["check"]);
     assert!(
-        err.contains("scenario.toml:5: node.disk: quantities must match the regular expression"),
+        err.contains(
+            "scenario.toml:5: node.disk: \"1GB\": quantities must match the regular expression"
+        ),
         "{err}"
     );
     let (_, err, _) = stderr_of(&GOOD.replace("\"10m\"", "\"10 min\""), TRACE, &["check"]);

@@ -203,8 +203,12 @@ pub fn plot_dir(dir: &Path, settings: &PlotSettings) -> Result<()> {
 /// thresholds from the first `ImageGCTriggered` event (or the kubelet defaults, 85/80), and the
 /// plot says so.
 pub fn replot(dir: &Path) -> Result<()> {
+    // The caller names `dir` in front of the message.
+    if !dir.exists() {
+        bail!("no such directory (plot takes the output directory of a run)");
+    }
     if !dir.is_dir() {
-        bail!("{} is not a directory", dir.display());
+        bail!("not a directory (plot takes the output directory of a run)");
     }
     let d = PlotData::from_files(dir)?;
     let settings = if dir.join(PLOT_SETTINGS_FILE).exists() {

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use crate::error::InputError;
 
-use super::spec::{MAX_POINTS, MAX_REPLICATES, MAX_RUNS};
+use super::spec::{numeric_summary_fields, MAX_POINTS, MAX_REPLICATES, MAX_RUNS};
 use super::{Entry, Plan, FORMAT};
 
 /// A journal read whole: its plan, its points, and the length of its well-formed prefix.
@@ -43,10 +43,57 @@ impl JournalError {
 /// serde_json's message without its " at line 1 column 7" (the line is ours to tell).
 fn json_message(e: &serde_json::Error) -> String {
     let m = e.to_string();
-    match m.rfind(" at line ") {
-        Some(i) => m[..i].to_string(),
-        None => m,
+    crate::error::plain_message(match m.rfind(" at line ") {
+        Some(i) => &m[..i],
+        None => &m,
+    })
+}
+
+/// What a JSON field of a journal line must hold.
+#[derive(Clone, Copy)]
+enum Kind {
+    Whole,
+    Text,
+    List,
+    OptObject,
+}
+
+/// The first field of `obj` (in `fields`' order) whose value is not of its kind: its name and
+/// what is wrong, so a damaged line names the field and not a Rust type.
+fn wrong_field(
+    obj: &serde_json::Map<String, serde_json::Value>,
+    fields: &[(&'static str, Kind)],
+) -> Option<(&'static str, String)> {
+    use serde_json::Value;
+    let found = |v: &Value| match v {
+        Value::Null => "null".to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => format!("{s:?}"),
+        Value::Array(_) => "a list".to_string(),
+        Value::Object(_) => "an object".to_string(),
+    };
+    for &(name, kind) in fields {
+        let v = obj.get(name);
+        let ok = match (kind, v) {
+            (Kind::OptObject, None | Some(Value::Null)) => true,
+            (_, None) => return Some((name, "missing".into())),
+            (Kind::Whole, Some(v)) => v.as_u64().is_some(),
+            (Kind::Text, Some(v)) => v.is_string(),
+            (Kind::List, Some(v)) => v.is_array(),
+            (Kind::OptObject, Some(v)) => v.is_object(),
+        };
+        if !ok {
+            let want = match kind {
+                Kind::Whole => "a whole number (0 or more)",
+                Kind::Text => "a string",
+                Kind::List => "a list",
+                Kind::OptObject => "an object",
+            };
+            return Some((name, format!("must be {want}, found {}", found(v.unwrap()))));
+        }
     }
+    None
 }
 
 /// Reads and checks the journal at `path`.
@@ -80,6 +127,7 @@ pub fn read(path: &Path) -> Result<Journal, JournalError> {
         }
     };
     let plan = parse_plan(first).map_err(|(field, m)| JournalError::Plan(at(1, field, m)))?;
+    let metrics = numeric_summary_fields();
     let mut entries: BTreeMap<usize, Entry> = BTreeMap::new();
     let mut lines_of: BTreeMap<usize, usize> = BTreeMap::new();
     let mut good = start + first.len() + 1;
@@ -88,6 +136,24 @@ pub fn read(path: &Path) -> Result<Journal, JournalError> {
         let Some(l) = l.strip_suffix(b"\n") else {
             break; // cut short by a kill: dropped
         };
+        if let Ok(serde_json::Value::Object(obj)) = serde_json::from_slice(l) {
+            if let Some((field, m)) = wrong_field(&obj, &[("point", Kind::Whole)]) {
+                return Err(JournalError::Line(at(
+                    n,
+                    Some(field),
+                    format!("not a finished point: {m}"),
+                )));
+            }
+            if let Some(runs) = obj.get("runs") {
+                if !runs.is_array() {
+                    return Err(JournalError::Line(at(
+                        n,
+                        Some("runs"),
+                        "not a finished point: must be a list of summaries".into(),
+                    )));
+                }
+            }
+        }
         let e: Entry = serde_json::from_slice(l).map_err(|e| {
             JournalError::Line(at(
                 n,
@@ -133,6 +199,11 @@ pub fn read(path: &Path) -> Result<Journal, JournalError> {
                 format!("point {} is skipped and has runs", e.point),
             ));
         }
+        for (r, run) in e.runs.iter().enumerate() {
+            check_run(run, &metrics).map_err(|(field, m)| {
+                JournalError::Line(at(n, Some(&format!("runs[{r}].{field}")), m))
+            })?;
+        }
         if let Some(prev) = lines_of.insert(e.point, n) {
             return Err(line_err(
                 "point",
@@ -147,6 +218,51 @@ pub fn read(path: &Path) -> Result<Journal, JournalError> {
         entries,
         good_len: good as u64,
     })
+}
+
+/// A finished run as the sweep wrote it: every numeric `summary.json` metric present and a
+/// number, and `evictions_by_signal` a table of numbers (the CSVs and the goal read them).
+fn check_run(
+    run: &super::Ordered<serde_json::Value>,
+    metrics: &[String],
+) -> Result<(), (String, String)> {
+    let kind = |v: &serde_json::Value| match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
+    };
+    for m in metrics {
+        match run.get(m) {
+            None => {
+                return Err((
+                    m.clone(),
+                    "missing: a finished run has every summary metric".into(),
+                ))
+            }
+            Some(v) if !v.is_number() => {
+                return Err((m.clone(), format!("must be a number, found {}", kind(v))))
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(v) = run.get("evictions_by_signal") {
+        let Some(o) = v.as_object() else {
+            return Err((
+                "evictions_by_signal".into(),
+                format!("must be an object of counts, found {}", kind(v)),
+            ));
+        };
+        if let Some((k, v)) = o.iter().find(|(_, v)| !v.is_number()) {
+            return Err((
+                format!("evictions_by_signal.{k}"),
+                format!("must be a number, found {}", kind(v)),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The plan line, checked: its format version first (another version's plan is not read
@@ -175,6 +291,30 @@ fn parse_plan(line: &[u8]) -> Result<Plan, (Option<&'static str>, String)> {
                 format!("journal format version {f}; this imagefs-sim reads version {FORMAT} (run the sweep again with this version)"),
             ))
         }
+    }
+    if let Some((field, m)) = wrong_field(
+        obj,
+        &[
+            ("scenario", Kind::Text),
+            ("fingerprint", Kind::Text),
+            ("axes", Kind::List),
+            ("axis_values", Kind::List),
+            ("points", Kind::Whole),
+            ("replicates", Kind::Whole),
+            ("shard", Kind::List),
+            ("goal", Kind::OptObject),
+        ],
+    ) {
+        return Err((Some(field), format!("not a sweep's plan: {m}")));
+    }
+    if let Some(Err(e)) = obj
+        .get("goal")
+        .map(|g| serde_json::from_value::<Option<super::Goal>>(g.clone()))
+    {
+        return Err((
+            Some("goal"),
+            format!("not a sweep's plan: {}", json_message(&e)),
+        ));
     }
     let plan: Plan = serde_json::from_value(v)
         .map_err(|e| (None, format!("not a sweep's plan: {}", json_message(&e))))?;

@@ -292,6 +292,35 @@ pub fn preflight(spec: &SweepSpec, opts: &SweepOptions) -> Result<Estimate> {
     Ok(e)
 }
 
+/// The first point of shard `(k, n)` the kubelet would accept, loaded as replicate 0 (its trace
+/// stays in the spec's cache for the run). When every point would be skipped the sweep has
+/// nothing to run: the error names the scenario file and the first point's reason, before any
+/// file is written.
+pub fn first_runnable_point(spec: &SweepSpec, shard: (usize, usize)) -> Result<usize> {
+    let (k, n) = shard;
+    let mut first_reason = None;
+    for i in (k..spec.points()).step_by(n.max(1)) {
+        match spec.scenario(i, 0) {
+            Ok(_) => return Ok(i),
+            Err(reason) => {
+                first_reason.get_or_insert((i, reason));
+            }
+        }
+    }
+    match first_reason {
+        Some((i, reason)) => bail!(
+            "{}: every point of the sweep{} would be skipped (the kubelet would reject them), so nothing was run; point {i}: {reason}",
+            spec.path.display(),
+            if n > 1 {
+                format!("'s shard {k}/{n}")
+            } else {
+                String::new()
+            }
+        ),
+        None => Ok(k),
+    }
+}
+
 fn json_line<T: Serialize>(v: &T) -> Vec<u8> {
     let mut b = serde_json::to_vec(v).expect("serializes");
     b.push(b'\n');

@@ -186,10 +186,10 @@ impl SweepSpec {
         let err = |pos: Option<usize>, field: &str, msg: String| {
             InputError::new(path, pos.map(|p| line_of(text, p)), Some(field), msg)
         };
-        let mut doc: toml::Table = toml::from_str(text)
-            .map_err(|e| InputError::new(path, None, None, e.message().trim_end().to_string()))?;
-        let raw: RawDoc = toml::from_str(text)
-            .map_err(|e| InputError::new(path, None, None, e.message().trim_end().to_string()))?;
+        let mut doc: toml::Table =
+            toml::from_str(text).map_err(|e| crate::scenario::toml_error(path, text, &e))?;
+        let raw: RawDoc =
+            toml::from_str(text).map_err(|e| crate::scenario::toml_error(path, text, &e))?;
         doc.remove("sweep");
         doc.remove("goal");
         let name = doc

@@ -148,6 +148,14 @@ pub fn parse_trace(
     text: &str,
     lookup: &dyn Fn(&str) -> Option<usize>,
 ) -> Result<Vec<TraceEvent>, InputError> {
+    if let Some(pos) = text.find('\0') {
+        return Err(InputError::new(
+            path,
+            Some(crate::error::line_of(text, pos)),
+            None,
+            "holds a NUL byte: this is not a CSV text file (binary, or damaged?)",
+        ));
+    }
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .comment(Some(b'#'))
@@ -157,6 +165,22 @@ pub fn parse_trace(
         .map_err(|e| InputError::new(path, Some(1), None, format!("cannot read the header: {e}")))?
         .clone();
     let mut col = [usize::MAX; COLUMNS.len()];
+    if !headers.is_empty() && !headers.iter().any(|h| COLUMNS.contains(&h)) {
+        let first = headers.iter().collect::<Vec<_>>().join(",");
+        let hint = if first.contains([';', '\t']) {
+            "; columns are separated by commas, not ';' or tabs"
+        } else {
+            ""
+        };
+        return Err(InputError::new(
+            path,
+            Some(1),
+            None,
+            format!(
+                "the first line must be the header naming the columns (e.g. time,action,pod,image); it is {first:?}{hint}"
+            ),
+        ));
+    }
     for (i, h) in headers.iter().enumerate() {
         match COLUMNS.iter().position(|c| *c == h) {
             Some(k) if col[k] != usize::MAX => {
@@ -165,7 +189,7 @@ pub fn parse_trace(
                     Some(1),
                     Some(h),
                     format!(
-                        "the column appears twice (columns {} and {})",
+                        "the column is named twice (columns {} and {})",
                         col[k] + 1,
                         i + 1
                     ),
@@ -193,11 +217,21 @@ pub fn parse_trace(
         }
     }
     let mut events: Vec<TraceEvent> = Vec::new();
+    // The container names of the last created pod (a set: a pod may have many containers).
+    let mut last_pod_containers: std::collections::HashSet<String> = Default::default();
+    // Pods created and not yet deleted, with the line that created them.
+    let mut alive: std::collections::HashMap<String, Option<usize>> = Default::default();
     let mut last_time = 0;
     for rec in rdr.records() {
         let rec = rec.map_err(|e| {
             let line = e.position().map(|p| p.line() as usize);
-            InputError::new(path, line, None, format!("unreadable row: {e}"))
+            let msg = match e.kind() {
+                csv::ErrorKind::UnequalLengths {
+                    expected_len, len, ..
+                } => format!("the row has {len} fields, but the header has {expected_len} columns"),
+                _ => format!("unreadable row: {e}"),
+            };
+            InputError::new(path, line, None, msg)
         })?;
         let line = rec.position().map(|p| p.line() as usize);
         let get = |k: usize| -> &str {
@@ -275,7 +309,17 @@ pub fn parse_trace(
                 let qty = |k: usize, default: u64| -> Result<u64, InputError> {
                     match get(k) {
                         "" => Ok(default),
-                        v => parse_bytes(v).map_err(|e| fail(k, e.to_string())),
+                        v => parse_bytes(v).map_err(|e| {
+                            let m = e.to_string();
+                            fail(
+                                k,
+                                if m.contains(v) {
+                                    m
+                                } else {
+                                    format!("{v:?}: {m}")
+                                },
+                            )
+                        }),
                     }
                 };
                 let name = match get(3) {
@@ -286,7 +330,17 @@ pub fn parse_trace(
                     match get(k) {
                         "" => Ok(None),
                         v => {
-                            let q = Quantity::parse(v).map_err(|e| fail(k, e.to_string()))?;
+                            let q = Quantity::parse(v).map_err(|e| {
+                                let m = e.to_string();
+                                fail(
+                                    k,
+                                    if m.contains(v) {
+                                        m
+                                    } else {
+                                        format!("{v:?}: {m}")
+                                    },
+                                )
+                            })?;
                             if q.is_negative() {
                                 return Err(fail(k, format!("{v:?} must not be negative")));
                             }
@@ -325,7 +379,7 @@ pub fn parse_trace(
                                 ),
                             ));
                         }
-                        if p.containers.iter().any(|x| x.name == c.name) {
+                        if !last_pod_containers.insert(c.name.clone()) {
                             return Err(fail(
                                 3,
                                 format!("pod {pod:?} already has a container named {:?}", c.name),
@@ -336,6 +390,18 @@ pub fn parse_trace(
                         continue;
                     }
                 }
+                if let Some(created) = alive.get(&pod) {
+                    return Err(fail(
+                        2,
+                        format!(
+                            "pod {pod:?} already exists (created{}, not deleted since): the API refuses a second pod of one name",
+                            created.map(|l| format!(" on line {l}")).unwrap_or_default()
+                        ),
+                    ));
+                }
+                alive.insert(pod.clone(), line);
+                last_pod_containers.clear();
+                last_pod_containers.insert(c.name.clone());
                 let priority = match get(14) {
                     "" => None,
                     v => Some(
@@ -381,8 +447,19 @@ pub fn parse_trace(
                     owner,
                 }))
             }
+            "complete" | "delete" if !alive.contains_key(&pod) => {
+                return Err(fail(
+                    2,
+                    format!(
+                        "pod {pod:?} does not exist here: no earlier create row, or it was deleted"
+                    ),
+                ))
+            }
             "complete" => TraceAction::Complete(pod),
-            "delete" => TraceAction::Delete(pod),
+            "delete" => {
+                alive.remove(&pod);
+                TraceAction::Delete(pod)
+            }
             other => {
                 return Err(fail(
                     1,
@@ -393,4 +470,37 @@ pub fn parse_trace(
         events.push(TraceEvent { time, action });
     }
     Ok(events)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One pod may have MAX_CONTAINERS_PER_POD (1000) containers: all are read; a 1001st is
+    /// refused at its line (1 header + 1000 rows: line 1002), and a repeated name among the
+    /// first 1000 is found, with its line.
+    #[test]
+    fn a_pod_has_at_most_1000_containers_with_distinct_names() {
+        let n = MAX_CONTAINERS_PER_POD;
+        let mut csv = String::from("time,action,pod,container,image\n");
+        for i in 0..n {
+            csv.push_str(&format!("0,create,p1,c{i},app:v1\n"));
+        }
+        let events = parse_trace(Path::new("t.csv"), &csv, &|_| Some(0)).unwrap();
+        let TraceAction::Create(p) = &events[0].action else {
+            panic!("a create")
+        };
+        assert_eq!(p.containers.len(), n);
+        let mut more = csv.clone();
+        more.push_str("0,create,p1,extra,app:v1\n");
+        let e = parse_trace(Path::new("t.csv"), &more, &|_| Some(0)).unwrap_err();
+        assert_eq!((e.line, e.field.as_deref()), (Some(n + 2), Some("pod")));
+        let mut dup: Vec<&str> = csv.lines().collect();
+        dup[n] = "0,create,p1,c7,app:v1";
+        let e = parse_trace(Path::new("t.csv"), &dup.join("\n"), &|_| Some(0)).unwrap_err();
+        assert_eq!(
+            (e.line, e.field.as_deref()),
+            (Some(n + 1), Some("container"))
+        );
+    }
 }

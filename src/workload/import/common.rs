@@ -251,10 +251,10 @@ pub fn sniff(text: &str) -> Syntax {
 
 /// "... at line 3 column 7" → "...": the line goes into the error's own field.
 fn strip_position(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(i) => msg[..i].to_string(),
-        None => msg.to_string(),
-    }
+    crate::error::plain_message(match msg.rfind(" at line ") {
+        Some(i) => &msg[..i],
+        None => msg,
+    })
 }
 
 pub fn json_error(file: &Path, path: &str, e: &serde_json::Error) -> InputError {
@@ -315,22 +315,22 @@ pub fn read_document_as<T: serde::de::DeserializeOwned>(
         .map_err(|e| InputError::new(file, None, None, format!("cannot read: {e}")))?;
     let mut reader = BufReader::with_capacity(1 << 16, f);
     let io_err = |e: std::io::Error| InputError::new(file, None, None, format!("cannot read: {e}"));
+    // A UTF-8 byte-order mark is not part of the document (JSON or YAML).
+    if reader
+        .fill_buf()
+        .map_err(io_err)?
+        .starts_with(b"\xEF\xBB\xBF")
+    {
+        reader.consume(3);
+    }
     // Look at the first non-blank byte without consuming anything YAML might need.
     let first = loop {
         let buf = reader.fill_buf().map_err(io_err)?;
         if buf.is_empty() {
             return Err(InputError::new(file, None, None, "the file is empty"));
         }
-        let skip_bom = if buf.starts_with(b"\xEF\xBB\xBF") {
-            3
-        } else {
-            0
-        };
-        match buf[skip_bom..]
-            .iter()
-            .position(|b| !b.is_ascii_whitespace())
-        {
-            Some(i) => break buf[skip_bom + i],
+        match buf.iter().position(|b| !b.is_ascii_whitespace()) {
+            Some(i) => break buf[i],
             None => {
                 let n = buf.len();
                 reader.consume(n);

@@ -397,6 +397,11 @@ fn threshold_map(at: &At) -> Result<Option<BTreeMap<String, String>>, InputError
                 Quantity::parse(v).err().map(|e| e.to_string())
             };
             if let Some(e) = bad {
+                let e = if e.contains(v.as_str()) {
+                    e
+                } else {
+                    format!("{v:?}: {e}")
+                };
                 return Err(at.field(k)?.err(e));
             }
         }

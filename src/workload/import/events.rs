@@ -724,20 +724,47 @@ impl Sink for HostCount {
 /// errors, odd types, duplicate keys, …) is read again from the start by the general reader,
 /// item by item as `Value`s: its results and errors are the reference.
 fn read_events(file: &Path, sink: &mut dyn Sink) -> Result<(), InputError> {
+    let mut items = 0usize;
     let fast_read = read_json_list_fast(file, &["items"], &mut |_, i, text| {
+        items = i + 1;
         Ok(fast::read(text, i, &mut |e| sink.event(e)))
     })?;
     let rest = match fast_read {
         Some(rest) => rest,
         None => {
             sink.reset();
+            items = 0;
             read_document(file, &["items"], &mut |_, i, v| {
+                items = i + 1;
                 let e = read_event(&At::new(file, &v, format!("items[{i}]")), i)?;
                 sink.event(&e.view());
                 Ok(())
             })?
         }
     };
+    // Not a list (no items, no `kind: …List`) and not one Event: another kind of file.
+    let is_list = rest
+        .get("kind")
+        .and_then(|k| k.as_str())
+        .is_some_and(|k| k.ends_with("List"));
+    let is_event = rest.contains_key("involvedObject") || rest.contains_key("regarding");
+    if items == 0 && !is_list && !is_event && !rest.is_empty() && !rest.contains_key("kind") {
+        let keys: Vec<&str> = rest.keys().map(String::as_str).take(6).collect();
+        return Err(InputError::new(
+            file,
+            None,
+            None,
+            format!(
+                "not a list of Events (kubectl get events -A -o json) nor one Event: its top-level keys are {}{}",
+                keys.join(", "),
+                if rest.contains_key("node") && rest.contains_key("pods") {
+                    " (a Summary API reply? pass it with --summary)"
+                } else {
+                    ""
+                }
+            ),
+        ));
+    }
     // `kubectl get event NAME -o json|yaml`: one Event, not a List.
     if rest.contains_key("involvedObject") || rest.contains_key("regarding") {
         let one = serde_json::Value::Object(rest);
@@ -2129,7 +2156,9 @@ fn read_event(at: &At, index: usize) -> Result<RawEvent, InputError> {
     };
     let obj = pick("involvedObject", "regarding")?;
     if obj.is_null() {
-        return Err(obj.err("missing: every event names its object"));
+        return Err(at
+            .field("involvedObject")?
+            .err("missing (or regarding, in events.k8s.io/v1): every event names its object"));
     }
     let source = pick("source", "deprecatedSource")?;
     let meta = at.field("metadata")?;

@@ -197,7 +197,14 @@ fn read_node(at: &At) -> Result<(Vec<ImageRecord>, NodeInfo), InputError> {
     let cap = status.field("capacity")?.field("ephemeral-storage")?;
     let ephemeral_storage_capacity = match cap.opt_str()? {
         None => None,
-        Some(s) => Some(parse_bytes(s).map_err(|e| cap.err(e.to_string()))?),
+        Some(s) => Some(parse_bytes(s).map_err(|e| {
+            let m = e.to_string();
+            cap.err(if m.contains(s) {
+                m
+            } else {
+                format!("{s:?}: {m}")
+            })
+        })?),
     };
     let mut heartbeat: Option<i64> = None;
     let mut disk_pressure = None;

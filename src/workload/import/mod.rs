@@ -546,12 +546,15 @@ pub fn plan(opts: &ImportOptions) -> Result<ImportPlan, InputError> {
 fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError> {
     let mut rep = ImportReport::default();
     let mut sources = Vec::new();
-    if !(opts.unpack_ratio.is_finite() && opts.unpack_ratio > 0.0) {
+    if !(opts.unpack_ratio.is_finite() && opts.unpack_ratio >= 1.0) {
         return Err(InputError::new(
             Path::new("--unpack-ratio"),
             None,
             None,
-            format!("{} must be a positive number", opts.unpack_ratio),
+            format!(
+                "{} must be a number of at least 1 (unpacked bytes on disk per compressed byte)",
+                opts.unpack_ratio
+            ),
         ));
     }
     let ratio = opts.unpack_ratio;
@@ -677,6 +680,21 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
+    }
+    // An explicit --node that none of the kubelet events come from: the events would give
+    // nothing (an empty trace).
+    if let (Some(e), Some(n), Some(f)) = (&ev, &opts.node, &opts.events) {
+        if e.from_node == 0 && !e.other_hosts.is_empty() {
+            return Err(InputError::new(
+                f,
+                None,
+                None,
+                format!(
+                    "no kubelet event comes from node {n:?} (--node); they come from {} (hosts may be IP addresses or hostname overrides: pass --node with one of them)",
+                    e.other_hosts.iter().map(|(h, c)| format!("{h} ×{c}")).collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
     }
     if let (Some(e), Some(n)) = (&ev, &node) {
         if e.from_node == 0 && !e.other_hosts.is_empty() {
@@ -909,30 +927,50 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
         }
     }
 
-    // Sizes the scenario can hold: every sum over the catalog's layers must stay within
-    // i64::MAX bytes (the scenario loader's limit), so refuse here, naming the input.
-    {
-        let (mut unpacked, mut compressed) = (0u128, 0u128);
-        for c in &catalog {
-            unpacked += c.size as u128;
-            compressed += c.compressed as u128;
-            if unpacked.max(compressed) > i64::MAX as u128 {
-                let file = match c.source {
-                    EntrySource::Inventory => opts.images.as_deref(),
-                    EntrySource::Events => opts.events.as_deref(),
-                }
-                .unwrap_or(Path::new("(input)"));
-                return Err(InputError::new(
-                    file,
-                    None,
-                    Some("size"),
-                    format!(
-                        "the images' sizes add up to more than {} bytes (8 EiB) at image {:?} ({} bytes reported, {} unpacked)",
-                        i64::MAX, c.name, c.reported, c.size
-                    ),
-                )
-                .into());
-            }
+    // Sizes the scenario can hold: an image (and a disk) is at most i64::MAX bytes, and so is
+    // every sum over the catalog's layers (the scenario loader's limit): refuse here, naming
+    // the input.
+    let (mut unpacked, mut compressed) = (0u128, 0u128);
+    for c in &catalog {
+        let file = match c.source {
+            EntrySource::Inventory => opts.images.as_deref(),
+            EntrySource::Events => opts.events.as_deref(),
+        }
+        .unwrap_or(Path::new("--images"));
+        let big = c.size.max(c.compressed).max(c.reported);
+        if big > i64::MAX as u64 {
+            return Err(InputError::new(
+                file,
+                None,
+                Some(&c.name),
+                format!(
+                    "{} reported bytes{} are more than an image can be (the CRI's int64 size, about 8 EiB)",
+                    c.reported,
+                    if c.size != c.reported {
+                        let r = if ratio >= 1e9 {
+                            format!("{ratio:e}")
+                        } else {
+                            ratio.to_string()
+                        };
+                        format!(" × --unpack-ratio {r} = {} unpacked bytes", c.size)
+                    } else {
+                        String::new()
+                    }
+                ),
+            ));
+        }
+        unpacked += c.size as u128;
+        compressed += c.compressed as u128;
+        if unpacked.max(compressed) > i64::MAX as u128 {
+            return Err(InputError::new(
+                file,
+                None,
+                Some("size"),
+                format!(
+                    "the images' sizes add up to more than {} bytes (8 EiB) at image {:?} ({} bytes reported, {} unpacked)",
+                    i64::MAX, c.name, c.reported, c.size
+                ),
+            ));
         }
     }
 
@@ -1422,7 +1460,24 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
     }
 
     // --- filesystems -------------------------------------------------------------------
-    let preloaded_bytes: u64 = catalog.iter().filter(|c| c.preloaded).map(|c| c.size).sum();
+    let preloaded_bytes: u128 = catalog
+        .iter()
+        .filter(|c| c.preloaded)
+        .map(|c| c.size as u128)
+        .sum();
+    // A quarter of the largest disk a scenario can have: room to double it (and round it up)
+    // below.
+    if preloaded_bytes > (i64::MAX / 4) as u128 {
+        return Err(InputError::new(
+            opts.images.as_deref().unwrap_or(Path::new("--images")),
+            None,
+            None,
+            format!(
+                "the preloaded images add up to {preloaded_bytes} bytes (unpacked), more than a simulated disk can hold (2 EiB)"
+            ),
+        ));
+    }
+    let preloaded_bytes = preloaded_bytes as u64;
     let mut expected_available = None;
     let layout;
     let disk;
@@ -1438,7 +1493,10 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
             let (cap, avail) = s.nodefs.cap_avail().expect("checked by the parser");
             disk = cap;
             let (w, l) = s.container_bytes();
-            let vol: u64 = s.pods.iter().map(|p| p.volume_used).sum();
+            let vol: u64 = s
+                .pods
+                .iter()
+                .fold(0u64, |a, p| a.saturating_add(p.volume_used));
             rep.took.push(format!(
                 "{}: node {} at {}: node.fs capacity {}, available {}{}; {}; {} pods ({} in writable layers, {} in logs, {} in volumes)",
                 shown(f),
@@ -1675,7 +1733,7 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
                     Path::new("--duration"),
                     None,
                     None,
-                    "must be greater than 0",
+                    format!("{d:?} must be greater than 0"),
                 ));
             }
             ns

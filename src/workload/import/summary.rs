@@ -203,6 +203,24 @@ pub fn parse_summary(file: &Path) -> Result<SummaryImport, InputError> {
     if nodefs.capacity_bytes == Some(0) {
         return Err(fs.field("capacityBytes")?.err("is 0"));
     }
+    // A filesystem cannot have more bytes available than it holds, nor more than a simulated
+    // disk can be.
+    let check_avail = |f: &FsStats, at: &At| -> Result<(), InputError> {
+        if let Some(cap) = f.capacity_bytes.filter(|&c| c > i64::MAX as u64) {
+            return Err(at.field("capacityBytes")?.err(format!(
+                "{cap} is more than a simulated disk can be (8 EiB): not a filesystem reading"
+            )));
+        }
+        if let Some((cap, avail)) = f.cap_avail() {
+            if avail > cap {
+                return Err(at.field("availableBytes")?.err(format!(
+                    "{avail} is more than capacityBytes ({cap}): not a filesystem reading"
+                )));
+            }
+        }
+        Ok(())
+    };
+    check_avail(&nodefs, &fs)?;
     let runtime = node.field("runtime")?;
     let imagefs = FsStats::read(&runtime.field("imageFs")?)?;
     let containerfs = FsStats::read(&runtime.field("containerFs")?)?;
@@ -213,6 +231,7 @@ pub fn parse_summary(file: &Path) -> Result<SummaryImport, InputError> {
                     "has no capacityBytes or availableBytes: cannot compare it with node.fs",
                 ));
             }
+            check_avail(f, &runtime.field(name)?)?;
         }
     }
     Ok(SummaryImport {
