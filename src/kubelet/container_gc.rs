@@ -259,13 +259,19 @@ mod tests {
         };
         assert!(containers_to_remove(&cs, &pods, p(6), 100, false).is_empty());
         assert!(containers_to_remove(&cs, &pods, p(7), 100, false).is_empty());
-        assert_eq!(containers_to_remove(&cs, &pods, p(4), 100, false), vec![1, 4]);
+        assert_eq!(
+            containers_to_remove(&cs, &pods, p(4), 100, false),
+            vec![1, 4]
+        );
         assert_eq!(
             containers_to_remove(&cs, &pods, p(1), 100, false),
             vec![1, 2, 4, 5, 3]
         );
         cs.push(c(7, 12, "a", Exited, 7));
-        assert_eq!(containers_to_remove(&cs, &pods, p(6), 100, false), vec![1, 4]);
+        assert_eq!(
+            containers_to_remove(&cs, &pods, p(6), 100, false),
+            vec![1, 4]
+        );
         assert!(containers_to_remove(&cs, &pods, p(7), 100, false).is_empty());
     }
 }
