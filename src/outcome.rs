@@ -130,6 +130,8 @@ pub struct Summary {
     pub pods_created: u64,
     pub containers_started: u64,
     pub containers_removed: u64,
+    /// Container log rotations (containerLogMaxSize reached at a log manager run).
+    pub log_rotations: u64,
     /// Times a filesystem filled up completely.
     pub disk_full_events: u64,
     /// Threshold evictions (one pod per sync at most) and local-storage-limit evictions.

@@ -89,6 +89,9 @@ struct RawNode {
     disk_inodes: Option<Spanned<NumOrStr>>,
     #[serde(default)]
     imagefs_inodes: Option<Spanned<NumOrStr>>,
+    /// Uncompressed bytes per gzipped byte of rotated container logs (ours).
+    #[serde(default)]
+    log_compression_ratio: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -116,6 +119,14 @@ struct RawKubelet {
     max_dead_per_container: Option<Spanned<i64>>,
     #[serde(rename = "maximumDeadContainers")]
     max_dead: Option<Spanned<i64>>,
+    #[serde(rename = "containerLogMaxSize")]
+    container_log_max_size: Option<Spanned<NumOrStr>>,
+    #[serde(rename = "containerLogMaxFiles")]
+    container_log_max_files: Option<Spanned<i64>>,
+    #[serde(rename = "containerLogMaxWorkers")]
+    container_log_max_workers: Option<Spanned<i64>>,
+    #[serde(rename = "containerLogMonitorInterval")]
+    container_log_monitor_interval: Option<Spanned<String>>,
     #[serde(rename = "evictionHard")]
     eviction_hard: Option<Spanned<BTreeMap<String, Spanned<NumOrStr>>>>,
     #[serde(rename = "evictionSoft")]
@@ -544,6 +555,10 @@ impl Scenario {
         let image_maximum_gc_age = dur_field(&k.image_max_age, "imageMaximumGCAge")?;
         let minimum_container_ttl_duration =
             dur_field(&k.min_container_ttl, "minimumContainerTTLDuration")?;
+        let container_log_monitor_interval = dur_field(
+            &k.container_log_monitor_interval,
+            "containerLogMonitorInterval",
+        )?;
         let input = KubeletConfigInput {
             image_gc_high_threshold_percent: num!(k.image_gc_high, "imageGCHighThresholdPercent"),
             image_gc_low_threshold_percent: num!(k.image_gc_low, "imageGCLowThresholdPercent"),
@@ -562,8 +577,15 @@ impl Scenario {
                 "maximumDeadContainersPerContainer"
             ),
             maximum_dead_containers: num!(k.max_dead, "maximumDeadContainers"),
+            container_log_max_size: k.container_log_max_size.as_ref().map(|v| {
+                spans.insert("containerLogMaxSize", v.span());
+                v.get_ref().as_text()
+            }),
+            container_log_max_files: num!(k.container_log_max_files, "containerLogMaxFiles"),
+            container_log_max_workers: num!(k.container_log_max_workers, "containerLogMaxWorkers"),
+            container_log_monitor_interval,
         };
-        let kubelet = KubeletConfig::from_input(&input).map_err(|errs| {
+        let mut kubelet = KubeletConfig::from_input(&input).map_err(|errs| {
             let e = &errs[0];
             let line = spans.get(e.field).map(|s| line_of(text, s.start));
             InputError::new(
@@ -573,6 +595,17 @@ impl Scenario {
                 e.message.clone(),
             )
         })?;
+        if let Some(v) = &raw.node.get_ref().log_compression_ratio {
+            let r = *v.get_ref();
+            if !(r.is_finite() && r >= 1.0) {
+                return Err(at(
+                    v.span(),
+                    "node.log_compression_ratio",
+                    format!("{r} must be at least 1 (uncompressed bytes per gzipped byte of a rotated log)"),
+                ));
+            }
+            kubelet.log_rotation.compression_ratio = r;
+        }
 
         // Eviction settings (kubelet-eviction.md §2, §11).
         let eviction = eviction_config(path, text, k)?;

@@ -1129,6 +1129,21 @@ impl Quantity {
         }
     }
 
+    /// `Quantity.AsInt64()`: the exact value when it is an integer within `i64`, else `None`
+    /// (a fraction such as `"1.5"` or `"100m"`, or a value past the range).
+    pub fn as_int64(&self) -> Option<i64> {
+        let d = self.decimal();
+        if !d.is_integer() {
+            return None;
+        }
+        let m = d.int_mag_u128()?;
+        if d.neg {
+            (m <= 1u128 << 63).then(|| (m as i128).wrapping_neg() as i64)
+        } else {
+            (m <= i64::MAX as u128).then_some(m as i64)
+        }
+    }
+
     /// `Quantity.Sign() < 0`.
     pub fn is_negative(&self) -> bool {
         match &self.amount {
@@ -1836,6 +1851,26 @@ mod tests {
     }
 
     // -- byte sizes --------------------------------------------------------
+
+    /// apimachinery's AsInt64: integers within int64 only.
+    #[test]
+    fn quantity_as_int64() {
+        for (s, want) in [
+            ("10Mi", Some(10_485_760)),
+            ("-1", Some(-1)),
+            ("0", Some(0)),
+            ("1.5", None),
+            ("100m", None),
+            ("1.5Ki", Some(1536)),
+            ("9223372036854775807", Some(i64::MAX)),
+            ("9223372036854775808", None),
+            ("-9223372036854775808", Some(i64::MIN)),
+            // ParseQuantity caps BinarySI at 2^63-1 before AsInt64 sees it.
+            ("8Ei", Some(i64::MAX)),
+        ] {
+            assert_eq!(q(s).as_int64(), want, "{s}");
+        }
+    }
 
     #[test]
     fn parse_bytes_cases() {

@@ -7,7 +7,8 @@
 //! can point at the line that set it.
 
 use crate::engine::SimTime;
-use crate::units::format_go_duration;
+use crate::kubelet::container_log_manager::{self as logs, LogRotatePolicy};
+use crate::units::{format_go_duration, Quantity};
 
 const MINUTE_NS: i64 = 60 * 1_000_000_000;
 
@@ -26,10 +27,15 @@ pub struct KubeletConfigInput {
     pub minimum_container_ttl_duration: Option<i64>,
     pub maximum_dead_containers_per_container: Option<i64>,
     pub maximum_dead_containers: Option<i64>,
+    /// `containerLogMaxSize` as written (a quantity).
+    pub container_log_max_size: Option<String>,
+    pub container_log_max_files: Option<i64>,
+    pub container_log_max_workers: Option<i64>,
+    pub container_log_monitor_interval: Option<i64>,
 }
 
 /// The defaulted, validated configuration the model runs with.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct KubeletConfig {
     pub image_gc_high_threshold_percent: i32,
     pub image_gc_low_threshold_percent: i32,
@@ -42,6 +48,10 @@ pub struct KubeletConfig {
     pub minimum_container_ttl_duration: SimTime,
     pub maximum_dead_containers_per_container: i64,
     pub maximum_dead_containers: i64,
+    /// Container log rotation (`containerLogMaxSize`, `containerLogMaxFiles`,
+    /// `containerLogMonitorInterval`; `containerLogMaxWorkers` is validated and changes nothing,
+    /// see container_log_manager.rs).
+    pub log_rotation: LogRotatePolicy,
 }
 
 impl Default for KubeletConfig {
@@ -156,6 +166,57 @@ impl KubeletConfig {
                 message: "invalid minimum garbage collection age".to_string(),
             });
         }
+        // Container logs: the three checks of ValidateKubeletConfiguration, then
+        // NewContainerLogManager's parse of the size (a negative size disables rotation).
+        let workers = i
+            .container_log_max_workers
+            .unwrap_or(logs::DEFAULT_MAX_WORKERS);
+        if workers < 1 {
+            errors.push(err(
+                "containerLogMaxWorkers",
+                "containerLogMaxWorkers must be greater than or equal to 1".to_string(),
+            ));
+        }
+        let interval = i
+            .container_log_monitor_interval
+            .unwrap_or(logs::DEFAULT_MONITOR_INTERVAL as i64);
+        if interval < 3_000_000_000 {
+            errors.push(err(
+                "containerLogMonitorInterval",
+                "containerLogMonitorInterval must be a positive time duration greater than or equal to 3s".to_string(),
+            ));
+        }
+        let max_files = i.container_log_max_files.unwrap_or(logs::DEFAULT_MAX_FILES);
+        if max_files <= 1 {
+            errors.push(err(
+                "containerLogMaxFiles",
+                "containerLogMaxFiles must be greater than 1".to_string(),
+            ));
+        }
+        let max_size = match &i.container_log_max_size {
+            None => Some(logs::DEFAULT_MAX_SIZE),
+            Some(text) => match Quantity::parse(text) {
+                Ok(q) => match q.as_int64() {
+                    Some(v) => Some(v),
+                    None => {
+                        errors.push(ConfigError {
+                            field: "containerLogMaxSize",
+                            message: format!(
+                                "failed to parse container log max size {text:?}: invalid max log size"
+                            ),
+                        });
+                        None
+                    }
+                },
+                Err(e) => {
+                    errors.push(ConfigError {
+                        field: "containerLogMaxSize",
+                        message: format!("failed to parse container log max size {text:?}: {e}"),
+                    });
+                    None
+                }
+            },
+        };
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -173,6 +234,13 @@ impl KubeletConfig {
                 .maximum_dead_containers_per_container
                 .unwrap_or(1),
             maximum_dead_containers: i.maximum_dead_containers.unwrap_or(-1),
+            log_rotation: LogRotatePolicy {
+                max_size: max_size.and_then(|v| u64::try_from(v).ok()),
+                max_files: max_files.min(u32::MAX as i64) as u32,
+                monitor_interval: interval as SimTime,
+                // Not a kubelet setting: the scenario's [node] log_compression_ratio.
+                compression_ratio: logs::DEFAULT_LOG_COMPRESSION_RATIO,
+            },
         })
     }
 

@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod container_gc;
+pub mod container_log_manager;
 pub mod events;
 pub mod eviction;
 pub mod image_gc_manager;

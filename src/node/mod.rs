@@ -23,6 +23,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::engine::SimTime;
+use crate::kubelet::container_log_manager::RotatedLog;
 use crate::kubelet::runtime::{
     ContainerRuntime, ContainerState, CriContainer, CriImage, FsStats, ImageId, ImageRuntime,
     RuntimeError,
@@ -93,10 +94,14 @@ pub struct Filesystem {
     /// Inode capacity, when modelled, and the inodes of the layers stored here.
     pub inodes: Option<u64>,
     pub layer_inodes: u64,
-    /// Containers whose log file lives here (one inode each).
+    /// Container log files here (one inode each): every container's current file and its
+    /// rotated ones.
     pub log_files: u64,
     pub writable: Ledger,
+    /// The containers' current log files (they grow); rotated ones are `rotated_logs`.
     pub logs: Ledger,
+    /// Bytes of rotated log files (constant until a rotation or the container's removal).
+    pub rotated_logs: u64,
     /// emptyDir volumes (on nodefs).
     pub volumes: Ledger,
     pub pulls: Ledger,
@@ -116,7 +121,8 @@ impl Filesystem {
     /// Saturating: the parts are each exact, and only a sum past `u128::MAX` nano-bytes (far past
     /// any capacity) could wrap.
     fn used_nb(&self, t: SimTime) -> u128 {
-        ((self.other_used as u128 + self.layer_bytes as u128) * 1_000_000_000)
+        ((self.other_used as u128 + self.layer_bytes as u128 + self.rotated_logs as u128)
+            * 1_000_000_000)
             .saturating_add(self.writable.value_nb(t))
             .saturating_add(self.logs.value_nb(t))
             .saturating_add(self.volumes.value_nb(t))
@@ -137,6 +143,7 @@ impl Filesystem {
             + self.layer_bytes as u128
             + self.writable.bytes(t) as u128
             + self.logs.bytes(t) as u128
+            + self.rotated_logs as u128
             + self.volumes.bytes(t) as u128
             + self.pulls.bytes(t) as u128
     }
@@ -145,6 +152,11 @@ impl Filesystem {
     /// that the parts reported in a sample add up exactly to the used bytes.
     pub fn used(&self, t: SimTime) -> u64 {
         self.parts(t).min(self.capacity as u128) as u64
+    }
+
+    /// Bytes of container logs here: the current files and the rotated ones.
+    pub fn log_bytes(&self, t: SimTime) -> u64 {
+        self.logs.bytes(t) + self.rotated_logs
     }
 
     pub fn available(&self, t: SimTime) -> u64 {
@@ -214,14 +226,33 @@ pub struct Container {
     log_rate: u64,
     volume_rate: u64,
     generation: u64,
+    /// Rotated log files, oldest first, and their total bytes.
+    rotated: Vec<RotatedLog>,
+    rotated_bytes: u64,
+    /// The current log's size that [`NodeTimer::LogWatch`] fires at.
+    log_watch: Option<u64>,
 }
 
 impl Container {
     pub fn writable_bytes(&self, t: SimTime) -> u64 {
         self.writable.bytes(t)
     }
+    /// Bytes of all the container's log files (what the kubelet's stats count as its logs:
+    /// the container's log directory).
     pub fn log_bytes(&self, t: SimTime) -> u64 {
+        self.log.bytes(t) + self.rotated_bytes
+    }
+    /// Bytes of the current log file.
+    pub fn current_log_bytes(&self, t: SimTime) -> u64 {
         self.log.bytes(t)
+    }
+    /// The rotated log files, oldest first.
+    pub fn rotated_logs(&self) -> &[RotatedLog] {
+        &self.rotated
+    }
+    /// The number of log files (current + rotated).
+    pub fn log_files(&self) -> u64 {
+        1 + self.rotated.len() as u64
     }
     pub fn volume_bytes(&self, t: SimTime) -> u64 {
         self.volume.bytes(t)
@@ -254,6 +285,11 @@ pub enum NodeTimer {
     },
     DiskFull {
         fs: FsId,
+        generation: u64,
+    },
+    /// A container's current log file reaches the size set by [`Node::watch_log`].
+    LogWatch {
+        container: u64,
         generation: u64,
     },
 }
@@ -507,7 +543,102 @@ impl Node {
         self.touch_fs(fs);
     }
 
+    /// Arms the container's log watch, if any, for when its current log reaches the size.
+    fn schedule_log_watch(&mut self, id: u64) {
+        let t = self.now;
+        let c = &self.containers[&id];
+        let Some(size) = c.log_watch else { return };
+        let v = c.log.value_nb(t);
+        let target = size as u128 * 1_000_000_000;
+        let at = if v >= target {
+            t
+        } else if c.log.rate() == 0 {
+            return;
+        } else {
+            let dt = (target - v).div_ceil(c.log.rate() as u128);
+            t.saturating_add(dt.min(SimTime::MAX as u128) as SimTime)
+        };
+        self.timers.push((
+            at,
+            NodeTimer::LogWatch {
+                container: id,
+                generation: c.generation,
+            },
+        ));
+    }
+
+    /// Asks for a [`NodeTimer::LogWatch`] when the container's current log file reaches `size`
+    /// bytes (at once if it has), re-armed whenever its writing rate changes, until it fires.
+    pub fn watch_log(&mut self, id: u64, size: u64) {
+        let Some(c) = self.containers.get_mut(&id) else {
+            return;
+        };
+        c.log_watch = Some(size);
+        c.generation += 1;
+        // The container's other timers were armed with the old generation: re-arm them too.
+        self.schedule_caps(id);
+    }
+
+    /// A log watch fired: true if it is current (the container's rates did not change since).
+    pub fn on_log_watch(&mut self, id: u64, generation: u64) -> bool {
+        match self.containers.get_mut(&id) {
+            Some(c) if c.generation == generation && c.log_watch.is_some() => {
+                c.log_watch = None;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Rotates the container's log (the runtime's side of `rotateLatestLog`, with the files the
+    /// kubelet kept, compressed or removed): its rotated files become `rotated` (the current
+    /// file, renamed, among them) and it reopens an empty current file, which goes on growing
+    /// at the container's rate up to what is left of its log cap. Refused (false) while the
+    /// filesystem is full: compressing a rotated file writes a temporary copy first.
+    pub fn rotate_log(&mut self, id: u64, rotated: Vec<RotatedLog>) -> bool {
+        let t = self.now;
+        let nfs = self.node_fs();
+        if self.filesystems[nfs].paused || !self.containers.contains_key(&id) {
+            return false;
+        }
+        let c = self.containers.get_mut(&id).expect("checked");
+        let before = c.rotated_bytes;
+        let written = self.filesystems[nfs].logs.remove(t, &c.log);
+        let cap = c.log.cap();
+        let left = if cap == u64::MAX {
+            u64::MAX
+        } else {
+            cap.saturating_sub(written)
+        };
+        let rate = if c.state == ContainerState::Running && left > 0 {
+            c.log_rate
+        } else {
+            0
+        };
+        c.log = Grower::new(t, rate, left);
+        self.filesystems[nfs].logs.add(t, &c.log);
+        let after: u64 = rotated.iter().map(|f| f.bytes).sum();
+        let f = &mut self.filesystems[nfs];
+        f.rotated_logs = f.rotated_logs - before + after;
+        f.log_files = f.log_files - c.rotated.len() as u64 + rotated.len() as u64;
+        c.rotated = rotated;
+        c.rotated_bytes = after;
+        c.generation += 1;
+        self.schedule_caps(id);
+        if before + written > after {
+            self.freed_on(nfs);
+        } else {
+            self.touch_fs(nfs);
+        }
+        true
+    }
+
     fn schedule_caps(&mut self, id: u64) {
+        self.schedule_caps_only(id);
+        self.schedule_log_watch(id);
+    }
+
+    fn schedule_caps_only(&mut self, id: u64) {
         let c = &self.containers[&id];
         for (stream, g) in [
             (Stream::Writable, &c.writable),
@@ -575,6 +706,9 @@ impl Node {
             log_rate: g.log_rate,
             volume_rate: g.volume_rate,
             generation: 0,
+            rotated: Vec::new(),
+            rotated_bytes: 0,
+            log_watch: None,
         };
         let (cfs, nfs) = (self.container_fs(), self.node_fs());
         self.filesystems[cfs].writable.add(t, &c.writable);
@@ -946,7 +1080,10 @@ impl Node {
         let t = self.now;
         self.containers.get(&id).map_or((0, 0), |c| {
             (
-                c.writable.value_nb(t) + c.log.value_nb(t) + c.volume.value_nb(t),
+                c.writable.value_nb(t)
+                    + c.log.value_nb(t)
+                    + c.volume.value_nb(t)
+                    + c.rotated_bytes as u128 * 1_000_000_000,
                 c.writable.rate() as u128 + c.log.rate() as u128 + c.volume.rate() as u128,
             )
         })
@@ -1057,7 +1194,9 @@ impl ContainerRuntime for Node {
             return;
         };
         self.generation += 1;
-        self.filesystems[nfs].log_files -= 1;
+        // The kubelet's log manager `Clean`s every log file of the container with it.
+        self.filesystems[nfs].log_files -= c.log_files();
+        self.filesystems[nfs].rotated_logs -= c.rotated_bytes;
         if let Some(n) = self.in_use.get_mut(&c.image) {
             *n -= 1;
             if *n == 0 {
@@ -1069,7 +1208,8 @@ impl ContainerRuntime for Node {
         }
         let w = self.filesystems[cfs].writable.remove(t, &c.writable);
         let l = self.filesystems[nfs].logs.remove(t, &c.log)
-            + self.filesystems[nfs].volumes.remove(t, &c.volume);
+            + self.filesystems[nfs].volumes.remove(t, &c.volume)
+            + c.rotated_bytes;
         let node_rate = c.log.rate() as u128 + c.volume.rate() as u128;
         if w > 0 || c.writable.rate() > 0 {
             self.freed_on(cfs);

@@ -112,7 +112,7 @@ impl EvictionEnv for Env<'_, '_> {
                     }),
                     logs: Some(FsUsage {
                         used_bytes: Some(l),
-                        inodes_used: ino(1),
+                        inodes_used: ino(ctr.log_files()),
                     }),
                 });
                 if c.emptydir_rate.is_some() || c.emptydir_limit.is_some() {

@@ -38,6 +38,7 @@ use crate::engine::{secs, Engine, SimTime, NANOS_PER_SEC};
 use crate::kubelet::container_gc::{
     containers_to_remove, ContainerGcPolicy, PodStateProvider, CONTAINER_GC_PERIOD,
 };
+use crate::kubelet::container_log_manager::{next_monitor_run, rotate};
 use crate::kubelet::events::{self as ev, EventType, KubeletEvent, ObjectRef};
 use crate::kubelet::eviction::helpers::{PodAdmitResult, EVICTION_MONITORING_PERIOD};
 use crate::kubelet::eviction::manager::EvictionManager;
@@ -75,6 +76,8 @@ enum Ev {
     KillDone(usize),
     /// The pod's controller creates its replacement.
     Recreate(usize),
+    /// The log manager's run looks at this container's log (see `container_log_manager`).
+    LogRotate(u64),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,6 +203,8 @@ pub struct Simulation<'a> {
     /// (exited-container generation, phase generation) of the last periodic container GC run
     /// that removed nothing: with MinAge 0, a run on the same state removes nothing again.
     cgc_noop: Option<(u64, u64)>,
+    /// Containers with a log rotation check scheduled.
+    log_checks: BTreeSet<u64>,
 }
 
 impl<'a> Simulation<'a> {
@@ -276,6 +281,7 @@ impl<'a> Simulation<'a> {
             skip_enabled: sc.node.nodefs_inodes.is_none() && sc.node.imagefs_inodes.is_none(),
             phase_generation: 0,
             cgc_noop: None,
+            log_checks: BTreeSet::new(),
         };
         sim.flush_node_timers();
         sim
@@ -413,7 +419,7 @@ impl<'a> Simulation<'a> {
             reported_image_bytes: node.reported_image_bytes(),
             pulling_bytes: sum(&|f| f.pulls.bytes(ts)),
             writable_bytes: sum(&|f| f.writable.bytes(ts)),
-            log_bytes: sum(&|f| f.logs.bytes(ts)),
+            log_bytes: sum(&|f| f.log_bytes(ts)),
             emptydir_bytes: sum(&|f| f.volumes.bytes(ts)),
             other_bytes: sum(&|f| f.other_used),
             images: node.images_present() as u64,
@@ -506,6 +512,20 @@ impl<'a> Simulation<'a> {
                     self.summary.disk_full_events += 1;
                 }
             }
+            Ev::Node(NodeTimer::LogWatch {
+                container,
+                generation,
+            }) => {
+                // The current log reached containerLogMaxSize: the log manager's next run
+                // rotates it.
+                if self.node.on_log_watch(container, generation)
+                    && self.log_checks.insert(container)
+                {
+                    let at = next_monitor_run(now, self.sc.kubelet.log_rotation.monitor_interval);
+                    self.engine.schedule_at(at, Ev::LogRotate(container));
+                }
+            }
+            Ev::LogRotate(container) => self.on_log_rotate(container),
             Ev::Node(NodeTimer::PullDone { pull, generation }) => {
                 if let Some(res) = self.node.on_pull_done(pull, generation) {
                     self.finish_pull(res, rec);
@@ -526,6 +546,35 @@ impl<'a> Simulation<'a> {
             }
             Ev::KillDone(p) => self.on_kill_done(p),
             Ev::Recreate(p) => self.on_recreate(p, rec),
+        }
+    }
+
+    /// A run of the log manager finds this container's current log at or over the max size
+    /// (rotateLogs: running containers only): rotate it, or, on a full disk, retry next run.
+    fn on_log_rotate(&mut self, id: u64) {
+        self.log_checks.remove(&id);
+        let now = self.engine.now();
+        let policy = self.sc.kubelet.log_rotation;
+        let Some(max) = policy.max_size else { return };
+        let Some(c) = self.node.container(id) else {
+            return;
+        };
+        if c.state != crate::kubelet::runtime::ContainerState::Running {
+            return;
+        }
+        let current = c.current_log_bytes(now);
+        if current < max {
+            self.node.watch_log(id, max);
+            return;
+        }
+        let files = rotate(c.rotated_logs(), current, &policy);
+        if self.node.rotate_log(id, files) {
+            self.summary.log_rotations += 1;
+            self.node.watch_log(id, max);
+        } else {
+            self.log_checks.insert(id);
+            self.engine
+                .schedule_at(now + policy.monitor_interval, Ev::LogRotate(id));
         }
     }
 
@@ -713,6 +762,9 @@ impl<'a> Simulation<'a> {
         );
         self.pods[p].started[ci] = Some(id);
         self.summary.containers_started += 1;
+        if let Some(size) = self.sc.kubelet.log_rotation.max_size {
+            self.node.watch_log(id, size);
+        }
         let pod = &mut self.pods[p];
         if !pod.running && pod.started.iter().all(Option::is_some) {
             pod.running = true;
