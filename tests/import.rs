@@ -1548,3 +1548,30 @@ fn one_image_id_under_two_tags_is_one_image() {
     assert_eq!(sc.catalog.layers[0].compressed, 1_000_000);
     assert_eq!(sc.preloaded, vec![0]);
 }
+
+/// Empty ids and tags name nothing: such images get made-up names (an empty name or layer id
+/// made a catalog that did not load). A container's broken 2^64-1 usedBytes reading gives a
+/// trace cap that loads (it was written as is, and `check` refused the trace).
+#[test]
+fn empty_names_and_broken_readings_still_import() {
+    let d = tempfile::tempdir().unwrap();
+    let images = d.path().join("images.json");
+    std::fs::write(
+        &images,
+        r#"{"images":[{"id":"","repoTags":[""],"size":"100"},{"id":"","repoTags":[],"size":"200"}]}"#,
+    )
+    .unwrap();
+    let summary = d.path().join("summary.json");
+    let text = std::fs::read_to_string(fx("summary-shared.json")).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["pods"][0]["containers"][0]["rootfs"]["usedBytes"] = serde_json::json!(u64::MAX);
+    std::fs::write(&summary, v.to_string()).unwrap();
+    let mut o = ImportOptions::new(d.path().join("out"));
+    o.images = Some(images);
+    o.summary = Some(summary);
+    o.events = Some(fx("events.json"));
+    import::run(&o).unwrap_or_else(|e| panic!("{e:#}"));
+    let (sc, _) = run_scenario(&d.path().join("out/scenario.toml"));
+    assert!(sc.catalog.images.iter().all(|i| !i.name.is_empty()));
+    assert!(sc.catalog.layers.iter().all(|l| !l.id.is_empty()));
+}

@@ -34,8 +34,8 @@ use crate::sim::Simulation;
 pub use spec::{replicate_seed, Goal, Ordered, SweepSpec};
 use stats::{fmt_num, stat, Stat};
 
-/// Journal format version.
-pub(crate) const FORMAT: u32 = 1;
+/// Journal format version (2: runs carry `log_rotations`).
+pub(crate) const FORMAT: u32 = 2;
 /// The most worker threads `--threads` may ask for.
 pub const MAX_THREADS: usize = 1024;
 pub const JOURNAL: &str = "journal.jsonl";

@@ -162,10 +162,20 @@ fn read_cri_image(at: &At) -> Result<ImageRecord, InputError> {
     let size = size_at
         .opt_u64_lenient()?
         .ok_or_else(|| size_at.err("missing: every CRI image has a size"))?;
+    // An empty id or tag names nothing (it would make an image or layer without a name).
+    let names = |k: &str| -> Result<Vec<String>, InputError> {
+        let mut v = at.field(k)?.opt_strings()?;
+        v.retain(|s| !s.trim().is_empty());
+        Ok(v)
+    };
     Ok(ImageRecord {
-        id: at.field("id")?.opt_str()?.map(str::to_string),
-        repo_tags: at.field("repoTags")?.opt_strings()?,
-        repo_digests: at.field("repoDigests")?.opt_strings()?,
+        id: at
+            .field("id")?
+            .opt_str()?
+            .filter(|s| !s.trim().is_empty())
+            .map(str::to_string),
+        repo_tags: names("repoTags")?,
+        repo_digests: names("repoDigests")?,
         size,
         pinned: at.field("pinned")?.opt_bool()?,
     })
@@ -178,7 +188,8 @@ fn read_node(at: &At) -> Result<(Vec<ImageRecord>, NodeInfo), InputError> {
     }
     let mut images = Vec::new();
     for im in status.field("images")?.opt_array()? {
-        let names = im.field("names")?.opt_strings()?;
+        let mut names = im.field("names")?.opt_strings()?;
+        names.retain(|s| !s.trim().is_empty());
         let size_at = im.field("sizeBytes")?;
         let size = size_at
             .opt_u64_lenient()?

@@ -1212,8 +1212,10 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
                 container: c.name.clone(),
                 image: catalog[idx].name.clone(),
                 pull_policy: "IfNotPresent".into(),
-                writable_cap: Some(c.rootfs_used.unwrap_or(0)),
-                log_cap: Some(c.logs_used.unwrap_or(0)),
+                // A trace quantity is at most i64::MAX (a broken reading can be 2^64-1; the
+                // rates are 0, so the cap never binds).
+                writable_cap: Some(c.rootfs_used.unwrap_or(0).min(i64::MAX as u64)),
+                log_cap: Some(c.logs_used.unwrap_or(0).min(i64::MAX as u64)),
             });
             push_row(
                 &mut rows,
@@ -2002,6 +2004,14 @@ impl RowCheck<'_> {
         if r.action != RowAction::Create {
             self.group = None;
             return Ok(());
+        }
+        for (k, cap) in [(7, r.writable_cap), (9, r.log_cap)] {
+            if let Some(c) = cap.filter(|&c| c > i64::MAX as u64) {
+                return Err(fail(
+                    k,
+                    format!("{c} is larger than 9223372036854775807 bytes"),
+                ));
+            }
         }
         let image = r.image.trim_ascii();
         if image.is_empty() {
