@@ -103,3 +103,19 @@ proptest! {
         prop_assert_eq!(a, b);
     }
 }
+
+/// The random scenarios above exercise log rotation (most set a small containerLogMaxSize):
+/// over the first 64 seeds, some runs rotate logs, so the skipping property covers rotations.
+#[test]
+fn random_scenarios_rotate_logs() {
+    let rotated = (0..64u64)
+        .filter(|&seed| {
+            let (toml, trace) = common::random_scenario(seed, seed % 2 == 0);
+            common::run(&toml, &trace).0.log_rotations > 0
+        })
+        .count();
+    assert!(
+        rotated >= 8,
+        "only {rotated} of 64 random runs rotated a log"
+    );
+}

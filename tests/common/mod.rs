@@ -71,6 +71,15 @@ pub fn random_scenario(seed: u64, reporting: bool) -> (String, String) {
     if r.gen_bool(0.3) {
         toml += &format!("imageMaximumGCAge = \"{}s\"\n", r.gen_range(301..2000));
     }
+    // Log rotation small enough to happen often (log rates below are up to 5 kB/s).
+    if r.gen_bool(0.7) {
+        toml += &format!(
+            "containerLogMaxSize = {}\ncontainerLogMaxFiles = {}\ncontainerLogMonitorInterval = \"{}s\"\n",
+            r.gen_range(1_000..200_000),
+            r.gen_range(2..7),
+            r.gen_range(3..40)
+        );
+    }
     toml += &random_eviction(&mut r, disk);
     for l in 0..nl {
         let size = r.gen_range(100_000u64..8_000_000);
