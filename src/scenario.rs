@@ -657,13 +657,16 @@ impl Scenario {
         let mut synthetic = synthetic;
         if let Some(syn) = &mut synthetic {
             syn.image_offset = cb.images.len();
-            cb.add_generated(syn).map_err(|m| {
-                at(
-                    table_span(text, "workload.synthetic"),
-                    "workload.synthetic",
-                    m,
-                )
-            })?;
+            let pause_span = syn.pause_span.clone();
+            cb.add_generated(syn)
+                .map_err(|(pause, m)| match (pause, pause_span) {
+                    (true, Some(span)) => at(span, "workload.synthetic.pause_image", m),
+                    _ => at(
+                        table_span(text, "workload.synthetic"),
+                        "workload.synthetic",
+                        m,
+                    ),
+                })?;
         }
         let CatalogBuilder {
             layers,
@@ -981,24 +984,35 @@ impl CatalogBuilder {
     fn add_generated(
         &mut self,
         syn: &crate::workload::synthetic::SyntheticWorkload,
-    ) -> Result<(), String> {
+    ) -> Result<(), (bool, String)> {
+        // The pause image (and its layer) come first when there is one: an error about them
+        // is about `pause_image` (the bool).
+        let has_pause = syn.preloaded.first() == Some(&0);
         let layer_base = self.layers.len();
-        for l in &syn.layers {
+        for (k, l) in syn.layers.iter().enumerate() {
+            let pause = has_pause && k == 0;
             if self.layer_ids.contains_key(&l.id) {
-                return Err(format!(
-                    "generated layer {:?} clashes with a [[layer]] of the same id",
-                    l.id
+                return Err((
+                    pause,
+                    format!(
+                        "generated layer {:?} clashes with a [[layer]] of the same id",
+                        l.id
+                    ),
                 ));
             }
-            self.count_layer(l.size, l.compressed, 0)?;
+            self.count_layer(l.size, l.compressed, 0)
+                .map_err(|m| (false, m))?;
             self.layer_ids.insert(l.id.clone(), self.layers.len());
             self.layers.push(l.clone());
         }
         for (i, im) in syn.images.iter().enumerate() {
             if self.image_names.contains_key(&im.name) {
-                return Err(format!(
-                    "generated image {:?} clashes with an image of the same name",
-                    im.name
+                return Err((
+                    has_pause && i == 0,
+                    format!(
+                        "generated image {:?} clashes with an image of the same name",
+                        im.name
+                    ),
                 ));
             }
             self.image_names.insert(im.name.clone(), self.images.len());
@@ -1010,7 +1024,7 @@ impl CatalogBuilder {
                 *l += layer_base;
             }
             if let Some(m) = self.too_big(&im.layers) {
-                return Err(format!("generated image {:?}: {m}", im.name));
+                return Err((false, format!("generated image {:?}: {m}", im.name)));
             }
             self.images.push(im);
         }
@@ -1153,7 +1167,8 @@ fn as_count(mut e: InputError) -> InputError {
 }
 
 /// A value's error message that shows the value: `"50 gigs": quantities must match …`.
-fn with_value(value: &str, msg: String) -> String {
+/// `msg`, prefixed with the value it is about unless it already shows it.
+pub(crate) fn with_value(value: &str, msg: String) -> String {
     if msg.contains(value) {
         msg
     } else {

@@ -266,12 +266,9 @@ pub fn preflight(spec: &SweepSpec, opts: &SweepOptions) -> Result<Estimate> {
         }
     }
     check_metrics(&opts.metrics)?;
-    if fs::symlink_metadata(&opts.out).is_ok_and(|m| !m.is_dir()) {
-        bail!(
-            "{} exists and is not a directory: --out names the directory to write",
-            opts.out.display()
-        );
-    }
+    // A file, or a directory holding files a sweep did not write (the scenario's own folder,
+    // say): refused, as `run` and `merge` refuse them.
+    crate::report::check_target(&opts.out, &is_sweep_file)?;
     spec.check_axes()?;
     let points = spec.points();
     let mine = (points / n + usize::from(k < points % n)) as u64;

@@ -83,7 +83,7 @@ use crate::engine::SimTime;
 use crate::error::{line_of, InputError};
 use crate::kubelet::image_manager::PullPolicy;
 use crate::node::catalog::{ImageSpec, LayerSpec};
-use crate::scenario::NumOrStr;
+use crate::scenario::{with_value, NumOrStr};
 use crate::units::{parse_bytes, parse_sim_duration, Quantity};
 use crate::workload::trace::{ContainerSpec, Owner, PodSpec, TraceAction, TraceEvent};
 
@@ -456,6 +456,8 @@ struct DsSpec {
 /// A validated `[workload.synthetic]`: its generated catalog and what the trace generator needs.
 #[derive(Debug, Clone)]
 pub struct SyntheticWorkload {
+    /// Where `pause_image` is written, if it is (for an error about the image it names).
+    pub pause_span: Option<std::ops::Range<usize>>,
     /// Generated layers and images (image layer indices are into `layers`).
     pub layers: Vec<LayerSpec>,
     pub images: Vec<ImageSpec>,
@@ -562,7 +564,7 @@ impl Ctx<'_> {
             NumOrStr::Float(f) => f.to_string(),
             NumOrStr::Str(s) => s.clone(),
         };
-        parse_bytes(&s).map_err(|e| self.err(v.span(), field, e.to_string()))
+        parse_bytes(&s).map_err(|e| self.err(v.span(), field, with_value(&s, e.to_string())))
     }
 
     fn positive_bytes(
@@ -597,7 +599,7 @@ impl Ctx<'_> {
         };
         Quantity::parse(&s)
             .map(Some)
-            .map_err(|e| self.err(v.span(), field, e.to_string()))
+            .map_err(|e| self.err(v.span(), field, with_value(&s, e.to_string())))
     }
 
     /// A duration ≥ 0 (or > 0 with `positive`).
@@ -711,10 +713,16 @@ impl Ctx<'_> {
         )?;
         let priority = match r.priority {
             None => None,
-            Some(v) => Some(
-                i32::try_from(*v.get_ref())
-                    .map_err(|_| self.err(v.span(), &f("priority"), "is not a 32-bit integer"))?,
-            ),
+            Some(v) => Some(i32::try_from(*v.get_ref()).map_err(|_| {
+                self.err(
+                    v.span(),
+                    &f("priority"),
+                    format!(
+                        "{} is not a 32-bit integer (a priority is -2147483648 to 2147483647)",
+                        v.get_ref()
+                    ),
+                )
+            })?),
         };
         let pull_policy = match r.pull_policy {
             None => PullPolicy::IfNotPresent,
@@ -1187,6 +1195,7 @@ impl SyntheticWorkload {
             .collect();
         Ok(SyntheticWorkload {
             pod_prefix,
+            pause_span: r.pause_image.as_ref().map(|s| s.span()),
             layers: cat.layers,
             images: cat.images,
             preloaded,
