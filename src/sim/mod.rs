@@ -15,8 +15,10 @@
 //! Eviction: the manager syncs at t = 0 (after the loops above) and then every 10 s, or, after
 //! an eviction, once the victim's grace period has run and the first 1 s cleanup poll finds it
 //! gone (`waitForPodsCleanup`). At the end of its grace period an evicted pod's containers stop
-//! and its emptyDir volumes are removed; its writable layers and logs stay until container GC
-//! removes the containers of the evicted pod (within a minute). The `DiskPressure` condition and
+//! and its emptyDir volumes are torn down 200 ms later (the volume manager; see
+//! [`TEARDOWN_AFTER_KILL`]); its writable layers and logs stay until container GC removes the
+//! containers of the evicted pod (within a minute). Deleted pods lose their volumes the same
+//! way, and finished pods (`complete`) 1.2 s after their containers exit. The `DiskPressure` condition and
 //! its `NodeHasDiskPressure`/`NodeHasNoDiskPressure` events follow the manager's reported
 //! conditions right after each sync (the node-status setter reads them every 10 s upstream).
 //!
@@ -78,7 +80,19 @@ enum Ev {
     Recreate(usize),
     /// The log manager's run looks at this container's log (see `container_log_manager`).
     LogRotate(u64),
+    /// The volume manager tears down the pod's emptyDir volumes (see [`TEARDOWN_AFTER_KILL`]).
+    VolumeTeardown(usize),
 }
+
+/// When a terminated pod's emptyDir volumes are gone: the volume manager's desired-state
+/// populator drops a terminated pod at its next run (`desiredStateOfWorldPopulatorLoopSleepPeriod`,
+/// 100 ms) and the reconciler tears its volumes down at its next (`reconcilerLoopSleepPeriod`,
+/// 100 ms); emptyDir's TearDown removes the directory. We take the latest instant of each wait.
+/// After a kill by the kubelet (deletion, eviction) the pod worker marks the pod terminated at
+/// once: 200 ms. A pod whose containers exit by themselves (a finished Job) is seen terminated
+/// at the next PLEG relist (`plegRelistPeriod`, 1 s) first: 1.2 s.
+pub const TEARDOWN_AFTER_KILL: SimTime = 200_000_000;
+pub const TEARDOWN_AFTER_EXIT: SimTime = 1_200_000_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum PodPhase {
@@ -526,6 +540,7 @@ impl<'a> Simulation<'a> {
                 }
             }
             Ev::LogRotate(container) => self.on_log_rotate(container),
+            Ev::VolumeTeardown(p) => self.on_volume_teardown(p),
             Ev::Node(NodeTimer::PullDone { pull, generation }) => {
                 if let Some(res) = self.node.on_pull_done(pull, generation) {
                     self.finish_pull(res, rec);
@@ -642,6 +657,23 @@ impl<'a> Simulation<'a> {
             if let Some(id) = self.pods[p].started[ci] {
                 self.node.stop_container(id);
             }
+        }
+        // Its volumes go once the volume manager sees the pod terminated; its containers,
+        // their writable layers and logs stay until container GC removes them.
+        let delay = match phase {
+            PodPhase::Completed => TEARDOWN_AFTER_EXIT,
+            _ => TEARDOWN_AFTER_KILL,
+        };
+        if self.pods[p].started.iter().any(Option::is_some) {
+            self.engine.schedule_in(delay, Ev::VolumeTeardown(p));
+        }
+    }
+
+    /// The volume manager tore the pod's emptyDir volumes down: their bytes go.
+    fn on_volume_teardown(&mut self, p: usize) {
+        let ids: Vec<u64> = self.pods[p].started.iter().flatten().copied().collect();
+        for id in ids {
+            self.node.clear_volume(id);
         }
     }
 
@@ -1197,7 +1229,7 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// An evicted pod's grace period ended: its containers stop, its volumes go.
+    /// An evicted pod's grace period ended: its containers stop; its volumes go right after.
     fn on_kill_done(&mut self, p: usize) {
         let was_deleted = self.pods[p].phase == PodPhase::Deleted;
         self.stop_pod(
@@ -1208,10 +1240,6 @@ impl<'a> Simulation<'a> {
                 PodPhase::Evicted
             },
         );
-        let ids: Vec<u64> = self.pods[p].started.iter().flatten().copied().collect();
-        for id in ids {
-            self.node.clear_volume(id);
-        }
         if !was_deleted {
             self.schedule_replacement(p);
         }
