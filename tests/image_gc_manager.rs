@@ -227,6 +227,24 @@ fn test_detect_images_with_removed_images() {
     assert_eq!(m.records().len(), 0);
 }
 
+/// Ours, beside the upstream case above (which removes every image): one of two images is
+/// removed outside GC (`crictl rmi`), so the next detection lists 1 image against 2 records and
+/// must drop image-0's record, keeping image-1's with its first detection time (ZERO).
+#[test]
+fn detect_images_forgets_one_image_removed_outside_gc() {
+    let mut rt = Fake {
+        images: vec![img(0, 1024), img(1, 2048)],
+        ..Default::default()
+    };
+    let mut m = manager(0, 0);
+    m.detect_images(&rt, ZERO, NOW).unwrap();
+    rt.images.remove(0);
+    m.detect_images(&rt, NOW, NOW).unwrap();
+    let r = m.records();
+    assert_eq!(r.keys().map(|k| &**k).collect::<Vec<_>>(), ["image-1"]);
+    assert_eq!(r["image-1"].first_detected, ZERO);
+}
+
 #[test]
 fn test_free_space_images_in_use_containers_are_ignored() {
     let mut rt = Fake {
