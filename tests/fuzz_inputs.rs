@@ -183,6 +183,27 @@ fn fuzz_kind(kind: &str, cases: u32) {
         .unwrap_or_else(|e| panic!("{e}"));
 }
 
+/// Inputs the cargo-fuzz targets once failed on (tests/fixtures/fuzz/<kind>-<what>), kept as
+/// regressions: each must now pass its entry point.
+#[test]
+fn fuzz_findings_stay_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    let sb = entry::Sandbox::new(dir.path());
+    let mut n = 0;
+    for e in std::fs::read_dir(root().join("tests/fixtures/fuzz")).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        let kind = entry::KINDS
+            .iter()
+            .filter(|k| name.starts_with(&format!("{k}-")))
+            .max_by_key(|k| k.len())
+            .unwrap_or_else(|| panic!("{name}: no entry point of that name"));
+        entry::run(&sb, kind, &std::fs::read(&p).unwrap());
+        n += 1;
+    }
+    assert!(n > 0);
+}
+
 #[test]
 fn seeds_themselves_pass() {
     let dir = tempfile::tempdir().unwrap();
