@@ -147,11 +147,17 @@ pub struct Summary {
     /// Images removed by the eviction manager's `DeleteUnusedImages`, and the bytes that freed.
     pub eviction_gc_images_deleted: u64,
     pub eviction_gc_bytes_freed: u64,
-    /// Replacement pods created by controllers, and those that went to another node.
+    /// Replacement pods created by controllers.
     pub pods_replaced: u64,
     /// Eviction manager syncs run (quiet ones that could change nothing are skipped).
     pub eviction_syncs: u64,
+    /// Pods that went to another node: replacements and trace pods kept away by the taint
+    /// (`replicaset_on_disk_pressure`, `on_disk_pressure` = "elsewhere").
     pub pods_moved_elsewhere: u64,
+    /// Trace pods kept away by the disk-pressure taint that landed once it was removed
+    /// (`on_disk_pressure = "wait"`), and their total wait in seconds.
+    pub pods_delayed: u64,
+    pub pods_delay_seconds: u64,
     pub min_available_bytes: u64,
     pub peak_usage_percent: i64,
     pub events_processed: u64,

@@ -197,6 +197,8 @@ struct RawWorkload {
     #[serde(default)]
     replicaset_on_disk_pressure: Option<Spanned<String>>,
     #[serde(default)]
+    on_disk_pressure: Option<Spanned<String>>,
+    #[serde(default)]
     daemonset_backoff_initial: Option<Spanned<String>>,
     #[serde(default)]
     daemonset_backoff_max: Option<Spanned<String>>,
@@ -209,6 +211,18 @@ pub enum OnDiskPressure {
     Wait,
     /// Is scheduled on another node: it leaves this simulation.
     Elsewhere,
+}
+
+/// What a trace pod (not a DaemonSet's, not a static pod) does when it arrives while the node
+/// has the disk-pressure taint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TraceOnDiskPressure {
+    /// The scheduler keeps it pending; it lands here once the taint is removed.
+    Wait,
+    /// It is scheduled on another node: it leaves this simulation.
+    Elsewhere,
+    /// It is bound to this node regardless (as a pod with `nodeName` set): admission rejects it.
+    Reject,
 }
 
 /// How controllers replace pods that were evicted or rejected.
@@ -261,6 +275,7 @@ pub struct Scenario {
     pub sample_interval: SimTime,
     pub eviction: EvictionConfig,
     pub controllers: Controllers,
+    pub on_disk_pressure: TraceOnDiskPressure,
 }
 
 /// Traces kept for reuse by scenarios whose workload is the same: a sweep over node or kubelet
@@ -779,6 +794,19 @@ impl Scenario {
                 }
             }
         };
+        let on_disk_pressure = match w.on_disk_pressure.as_ref().map(|s| s.get_ref().as_str()) {
+            None | Some("wait") => TraceOnDiskPressure::Wait,
+            Some("elsewhere") => TraceOnDiskPressure::Elsewhere,
+            Some("reject") => TraceOnDiskPressure::Reject,
+            Some(other) => {
+                let s = w.on_disk_pressure.as_ref().unwrap();
+                return Err(at(
+                    s.span(),
+                    "workload.on_disk_pressure",
+                    format!("{other:?} is not one of \"wait\", \"elsewhere\", \"reject\""),
+                ));
+            }
+        };
         let controllers = Controllers {
             replicaset_recreate_delay: opt_dur(
                 &w.replicaset_recreate_delay,
@@ -931,6 +959,7 @@ impl Scenario {
             sample_interval,
             eviction,
             controllers,
+            on_disk_pressure,
         })
     }
 }

@@ -107,12 +107,18 @@ fn gc_at_85_collides_with_eviction_at_15_percent_gc_at_75_does_not() {
 ///   still short of 3647483707 B, so the threshold stays met and app:1, now unused, is
 ///   deleted: 4.2 GB. Resolved without another eviction.
 /// - The condition clears at the first sync ≥ 792 + 300 s (evictionPressureTransitionPeriod):
-///   1092 s, so 302 s of DiskPressure. The one CI pod arriving inside [790, 1092), ci-5 at
-///   960 s, is rejected at admission; the ReplicaSet replaces the app once the taint clears.
+///   1092 s, so 302 s of DiskPressure. With `on_disk_pressure = "reject"` (pods bound to the
+///   node regardless of its taint) the one CI pod arriving inside [790, 1092), ci-5 at 960 s, is
+///   rejected at admission; the ReplicaSet's replacement of the app waits for the taint, which
+///   goes at the node-status update after the condition clears (1100 s).
 /// - No periodic GC triggers: at 300, 600 and 900 s usage is 66 %, 78 % and 58 % (< 85 %).
 #[test]
 fn gc_at_85_first_collision_counted_by_hand() {
     let (toml, trace) = collision(85, 80, "20m");
+    let toml = toml.replace(
+        "[workload]\n",
+        "[workload]\non_disk_pressure = \"reject\"\n",
+    );
     let (s, rec) = common::run(&toml, &trace);
     assert_eq!(
         (
@@ -166,6 +172,103 @@ fn gc_at_85_first_collision_counted_by_hand() {
             (1092, "NodeHasNoDiskPressure")
         ]
     );
+    let replaced: Vec<_> = at(&rec.events, "Pulling")
+        .into_iter()
+        .filter(|e| e.1.starts_with("pod/app-r"))
+        .map(|e| (e.0, e.1))
+        .collect();
+    assert_eq!(replaced, [(1100, "pod/app-r1".to_string())]);
+}
+
+/// The same first collision, with a pod `late` (a 1 MB image) arriving at 1000 s, inside the
+/// taint, that completes at 1050 s, under each `on_disk_pressure` mode. The taint is on from the
+/// status update at 790 s (the sync that set DiskPressure; 790 is a multiple of the 10 s update
+/// period) to the one at 1100 s (the first ≥ 1092 s, when the condition cleared).
+/// - "wait": ci-5 (960 s) and late (1000 s) are kept pending by the scheduler; ci-5's delete row
+///   (1000 s) comes first, so it never lands; late lands at 1100 s (delayed 100 s) and, its
+///   work taking the 50 s it took, completes at 1150 s. 0 rejections, 1 delayed pod, 100 s.
+/// - "elsewhere": both go to other nodes: 2 moved, 0 rejections, nothing delayed.
+/// - "reject": both are bound here and rejected at admission: 2 rejections.
+#[test]
+fn trace_pods_during_the_disk_pressure_taint() {
+    let (toml, trace) = collision(85, 80, "20m");
+    let toml = toml.replace(
+        "[workload]\n",
+        "[[layer]]\nid = \"tiny\"\nsize = 1000000\n[[image]]\nname = \"tiny:1\"\nlayers = [\"tiny\"]\n[workload]\n",
+    );
+    let trace = trace
+        + "1000,create,late,main,tiny:1,0,,,Job\n\
+           1050,complete,late,,,,,,\n";
+    // The trace rows must stay in time order: move the two rows into place.
+    let mut rows: Vec<&str> = trace.lines().collect();
+    let header = rows.remove(0);
+    rows.sort_by_key(|r| r.split(',').next().unwrap().parse::<u64>().unwrap());
+    let trace = format!("{header}\n{}\n", rows.join("\n"));
+    let toml = toml + "[output]\nsample_interval = \"1s\"\n";
+    let mode = |m: &str| {
+        let toml = toml.replace(
+            "[workload]\n",
+            &format!("[workload]\non_disk_pressure = \"{m}\"\n"),
+        );
+        common::run(&toml, &trace)
+    };
+
+    let (s, rec) = mode("wait");
+    assert_eq!(
+        (
+            s.admission_rejections,
+            s.pods_delayed,
+            s.pods_delay_seconds,
+            s.pods_moved_elsewhere
+        ),
+        (0, 1, 100, 0)
+    );
+    let late: Vec<_> = rec
+        .events
+        .iter()
+        .filter(|e| e.object == "pod/late")
+        .map(|e| (e.time / S, &*e.reason))
+        .collect();
+    assert_eq!(late[0], (1100, "Pulling"));
+    assert!(!rec.events.iter().any(|e| e.object == "pod/ci-5"));
+    // Running at 1130 s: late and app-r1 (both landed at 1100 s); at 1145 s also ci-6 (arrived
+    // at 1140 s, pulled by 1144 s); from 1150 s late has completed: app-r1 and ci-6.
+    let at_s = |t: u64| {
+        rec.samples
+            .iter()
+            .find(|x| x.time == t * S)
+            .unwrap()
+            .running_pods
+    };
+    assert_eq!(
+        (at_s(1130), at_s(1145), at_s(1149), at_s(1150)),
+        (2, 3, 3, 2)
+    );
+
+    let (s, _) = mode("elsewhere");
+    assert_eq!(
+        (
+            s.admission_rejections,
+            s.pods_delayed,
+            s.pods_moved_elsewhere
+        ),
+        (0, 0, 2)
+    );
+
+    let (s, rec) = mode("reject");
+    assert_eq!((s.admission_rejections, s.pods_delayed), (2, 0));
+    let rejected: Vec<_> = at(&rec.events, "Evicted")
+        .into_iter()
+        .filter(|e| e.2 == "The node had condition: [DiskPressure]. ")
+        .map(|e| (e.0, e.1))
+        .collect();
+    assert_eq!(
+        rejected,
+        [
+            (960, "pod/ci-5".to_string()),
+            (1000, "pod/late".to_string())
+        ]
+    );
 }
 
 // ---- (b) a DaemonSet rejection loop under DiskPressure ----
@@ -216,12 +319,34 @@ trace = "trace.csv"
         ds,
         vec![60, 61, 63, 67, 75, 91, 123, 187, 315, 571, 1083, 1983, 2883]
     );
-    // The ReplicaSet's replacement respects the taint: rejected once, then it waits.
-    let web: Vec<_> = at(&rec.events, "Evicted")
-        .into_iter()
-        .filter(|e| e.1.starts_with("pod/web"))
-        .collect();
-    assert_eq!(web.len(), 1);
+    // The ReplicaSet's pod `web` does not tolerate the taint (on the node since the status
+    // update at t = 0): the scheduler keeps it away for the whole hour (on_disk_pressure =
+    // "wait"), so it is never created, never rejected, and not counted as delayed (it never
+    // landed). 13 rejections, all the DaemonSet's; 12 of them replaced.
+    let web = |rec: &imagefs_sim::outcome::VecRecorder| -> Vec<_> {
+        at(&rec.events, "Evicted")
+            .into_iter()
+            .filter(|e| e.1.starts_with("pod/web"))
+            .collect()
+    };
+    assert_eq!(web(&rec).len(), 0);
+    assert_eq!(
+        (
+            s.admission_rejections,
+            s.pods_replaced,
+            s.pods_created,
+            s.pods_delayed
+        ),
+        (13, 12, 13, 0)
+    );
+    // Bound to the node regardless (on_disk_pressure = "reject"): web is rejected at admission
+    // once, and its ReplicaSet's replacement respects the taint and waits: 14 rejections.
+    let toml = toml.replace(
+        "[workload]\n",
+        "[workload]\non_disk_pressure = \"reject\"\n",
+    );
+    let (s, rec) = common::run(&toml, trace);
+    assert_eq!(web(&rec).len(), 1);
     assert_eq!(s.admission_rejections, 14);
     assert_eq!(s.pods_replaced, 12);
     assert_eq!(

@@ -53,7 +53,7 @@ use crate::kubelet::image_manager::{
 use crate::kubelet::runtime::ContainerRuntime;
 use crate::node::{FillState, FsId, Growth, Node, NodeTimer, PullResult, NO_SPACE_LEFT};
 use crate::outcome::{EventRow, Recorder, Sample, Summary};
-use crate::scenario::{OnDiskPressure, Scenario};
+use crate::scenario::{OnDiskPressure, Scenario, TraceOnDiskPressure};
 use crate::workload::trace::{Owner, PodSpec, TraceAction};
 use eviction_env::{eviction_pod, Env};
 
@@ -82,7 +82,17 @@ enum Ev {
     LogRotate(u64),
     /// The volume manager tears down the pod's emptyDir volumes (see [`TEARDOWN_AFTER_KILL`]).
     VolumeTeardown(usize),
+    /// The node's status update: the disk-pressure taint follows the DiskPressure condition.
+    TaintUpdate,
+    /// A delayed pod's `complete` row, shifted by its delay (its work takes as long).
+    Complete(usize),
 }
+
+/// `nodeStatusUpdateFrequency` (10 s): the kubelet reports a changed DiskPressure condition at
+/// its next node-status update, and the node lifecycle controller (TaintNodesByCondition) adds
+/// or removes `node.kubernetes.io/disk-pressure:NoSchedule` on that update at once. Our rule:
+/// updates at k·10 s from t = 0, after the eviction sync of the same instant.
+pub const NODE_STATUS_UPDATE_FREQUENCY: SimTime = 10 * NANOS_PER_SEC;
 
 /// When a terminated pod's emptyDir volumes are gone: the volume manager's desired-state
 /// populator drops a terminated pod at its next run (`desiredStateOfWorldPopulatorLoopSleepPeriod`,
@@ -125,6 +135,13 @@ struct Pod<'a> {
     sync_scheduled: bool,
     /// Active with every container started (counted in `running_pods`).
     running: bool,
+}
+
+#[derive(Debug)]
+struct WaitingPod<'a> {
+    spec: &'a PodSpec,
+    arrived: SimTime,
+    complete_after: Option<SimTime>,
 }
 
 #[derive(Debug)]
@@ -191,6 +208,15 @@ pub struct Simulation<'a> {
     /// DiskPressure as the node status last reported it, and since when.
     pressure: bool,
     pressure_since: SimTime,
+    /// The node carries the disk-pressure taint (follows `pressure` at the status updates).
+    tainted: bool,
+    /// A taint update is scheduled.
+    taint_update_pending: bool,
+    /// Trace pods that arrived while the node was tainted (`on_disk_pressure = "wait"`): the
+    /// spec, when it arrived, and how long after arriving its `complete` row came (if it did).
+    waiting: Vec<WaitingPod<'a>>,
+    /// How long each delayed trace pod waited (its `complete` row is shifted by that much).
+    delayed_by: BTreeMap<usize, SimTime>,
     /// Pods whose replacement waits for the disk-pressure taint to clear.
     parked: Vec<usize>,
     /// DaemonSet failed-pod back-off: consecutive failures per lineage.
@@ -282,6 +308,10 @@ impl<'a> Simulation<'a> {
             eviction: EvictionManager::new(sc.eviction.clone()),
             pressure: false,
             pressure_since: 0,
+            tainted: false,
+            taint_update_pending: false,
+            waiting: Vec::new(),
+            delayed_by: BTreeMap::new(),
             parked: Vec::new(),
             ds_failures: BTreeMap::new(),
             replacements: BTreeMap::new(),
@@ -541,6 +571,12 @@ impl<'a> Simulation<'a> {
             }
             Ev::LogRotate(container) => self.on_log_rotate(container),
             Ev::VolumeTeardown(p) => self.on_volume_teardown(p),
+            Ev::TaintUpdate => self.on_taint_update(rec),
+            Ev::Complete(p) => {
+                if self.pods[p].phase == PodPhase::Active {
+                    self.stop_pod(p, PodPhase::Completed);
+                }
+            }
             Ev::Node(NodeTimer::PullDone { pull, generation }) => {
                 if let Some(res) = self.node.on_pull_done(pull, generation) {
                     self.finish_pull(res, rec);
@@ -602,35 +638,47 @@ impl<'a> Simulation<'a> {
             self.trace_pos += 1;
             match &ev.action {
                 TraceAction::Create(spec) => {
-                    if self.live_by_name.contains_key(&spec.name) {
+                    if self.live_by_name.contains_key(&spec.name)
+                        || self.waiting.iter().any(|w| w.spec.name == spec.name)
+                    {
                         // Same name while the old pod lives: the API would reject the create.
                         continue;
                     }
-                    let idx = self.pods.len();
-                    let uid = idx as u64 + 1;
-                    self.pods.push(Pod {
-                        uid,
-                        lineage: spec.name.clone(),
-                        spec: Cow::Borrowed(&**spec),
-                        phase: PodPhase::Active,
-                        started: vec![None; spec.containers.len()],
-                        waiting: None,
-                        cursor: 0,
-                        failed: false,
-                        sync_scheduled: false,
-                        running: false,
-                    });
-                    self.live_by_name.insert(spec.name.clone(), idx);
-                    self.activate(idx);
-                    self.summary.pods_created += 1;
-                    self.admit_and_start(idx, rec);
+                    // The scheduler keeps pods that do not tolerate the taint away: DaemonSet
+                    // pods tolerate it, static (critical) pods are not scheduled at all.
+                    let tolerates = spec.owner == Owner::DaemonSet || spec.critical;
+                    if self.tainted && !tolerates {
+                        match self.sc.on_disk_pressure {
+                            TraceOnDiskPressure::Wait => {
+                                self.waiting.push(WaitingPod {
+                                    spec,
+                                    arrived: now,
+                                    complete_after: None,
+                                });
+                                continue;
+                            }
+                            TraceOnDiskPressure::Elsewhere => {
+                                self.summary.pods_moved_elsewhere += 1;
+                                continue;
+                            }
+                            TraceOnDiskPressure::Reject => {}
+                        }
+                    }
+                    self.create_trace_pod(spec, rec);
                 }
                 TraceAction::Complete(name) => {
-                    if let Some(&p) = self.live_by_name.get(name) {
-                        self.stop_pod(p, PodPhase::Completed);
+                    if let Some(w) = self.waiting.iter_mut().find(|w| &w.spec.name == name) {
+                        w.complete_after = Some(now - w.arrived);
+                    } else if let Some(&p) = self.live_by_name.get(name) {
+                        match self.delayed_by.get(&p) {
+                            Some(&d) => self.engine.schedule_in(d, Ev::Complete(p)),
+                            None => self.stop_pod(p, PodPhase::Completed),
+                        }
                     }
                 }
                 TraceAction::Delete(name) => {
+                    // A pod still waiting for the taint to clear is deleted before it ran.
+                    self.waiting.retain(|w| &w.spec.name != name);
                     if let Some(p) = self.live_by_name.remove(name) {
                         self.stop_pod(p, PodPhase::Deleted);
                     }
@@ -639,6 +687,57 @@ impl<'a> Simulation<'a> {
         }
         if let Some(next) = trace.get(self.trace_pos) {
             self.engine.schedule_at(next.time, Ev::Trace);
+        }
+    }
+
+    /// A trace pod lands on the node: it is created and goes through admission.
+    fn create_trace_pod(&mut self, spec: &'a PodSpec, rec: &mut dyn Recorder) -> usize {
+        let idx = self.pods.len();
+        let uid = idx as u64 + 1;
+        self.pods.push(Pod {
+            uid,
+            lineage: spec.name.clone(),
+            spec: Cow::Borrowed(spec),
+            phase: PodPhase::Active,
+            started: vec![None; spec.containers.len()],
+            waiting: None,
+            cursor: 0,
+            failed: false,
+            sync_scheduled: false,
+            running: false,
+        });
+        self.live_by_name.insert(spec.name.clone(), idx);
+        self.activate(idx);
+        self.summary.pods_created += 1;
+        self.admit_and_start(idx, rec);
+        idx
+    }
+
+    /// The status update after a DiskPressure change: the taint follows the condition; when it
+    /// is removed, the pods kept away by it are scheduled (the scheduler retries them on the
+    /// node's update), in the order they arrived.
+    fn on_taint_update(&mut self, rec: &mut dyn Recorder) {
+        self.taint_update_pending = false;
+        if self.tainted == self.pressure {
+            return;
+        }
+        self.tainted = self.pressure;
+        if self.tainted {
+            return;
+        }
+        let now = self.engine.now();
+        for w in std::mem::take(&mut self.waiting) {
+            let d = now - w.arrived;
+            self.summary.pods_delayed += 1;
+            self.summary.pods_delay_seconds += d / NANOS_PER_SEC;
+            let p = self.create_trace_pod(w.spec, rec);
+            self.delayed_by.insert(p, d);
+            if let Some(after) = w.complete_after {
+                self.engine.schedule_in(after, Ev::Complete(p));
+            }
+        }
+        for p in std::mem::take(&mut self.parked) {
+            self.create_replacement(p, rec);
         }
     }
 
@@ -1222,10 +1321,10 @@ impl<'a> Simulation<'a> {
         };
         let msg = format!("Node {} status is now: {status}", self.sc.node_name);
         self.emit(rec, KubeletEvent::normal(reason, ObjectRef::Node, msg));
-        if !pressure {
-            for p in std::mem::take(&mut self.parked) {
-                self.create_replacement(p, rec);
-            }
+        if !self.taint_update_pending {
+            self.taint_update_pending = true;
+            let at = now.div_ceil(NODE_STATUS_UPDATE_FREQUENCY) * NODE_STATUS_UPDATE_FREQUENCY;
+            self.engine.schedule_at(at, Ev::TaintUpdate);
         }
     }
 
@@ -1273,7 +1372,7 @@ impl<'a> Simulation<'a> {
             return; // deleted by the trace, or already replaced
         }
         let owner = self.pods[p].spec.owner;
-        if matches!(owner, Owner::ReplicaSet | Owner::Job) && self.pressure {
+        if matches!(owner, Owner::ReplicaSet | Owner::Job) && self.tainted {
             // The replacement does not tolerate node.kubernetes.io/disk-pressure:NoSchedule.
             match self.sc.controllers.replicaset_on_disk_pressure {
                 OnDiskPressure::Wait => self.parked.push(p),
