@@ -137,6 +137,20 @@ impl Ledger {
         self.rate += rate as u128;
     }
 
+    /// Takes `bytes` whole bytes out of a grower at `t` (a log file renamed away), lowering its
+    /// cap by as much: it goes on at its rate and reaches its cap at the same instant as before.
+    pub fn shrink(&mut self, t: SimTime, g: &mut Grower, bytes: u64) {
+        self.rebase(t);
+        g.base_nb = g.value_nb(t);
+        g.ref_time = t;
+        let nb = bytes as u128 * NB;
+        g.base_nb -= nb;
+        self.base_nb -= nb;
+        if g.cap != u64::MAX {
+            g.cap -= bytes;
+        }
+    }
+
     /// Clamps a grower exactly to its cap (at its cap time) and stops it.
     pub fn clamp_to_cap(&mut self, t: SimTime, g: &mut Grower) {
         self.rebase(t);
@@ -176,6 +190,21 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// 10 B/s from 0 with a 100-byte cap: at 3.5 s it holds 35 B; taking 30 B out leaves 5 B
+    /// and a 70-byte cap, still reached at 10 s; the ledger follows exactly.
+    #[test]
+    fn shrink_keeps_the_cap_time() {
+        let s = 1_000_000_000;
+        let mut l = Ledger::default();
+        let mut g = Grower::new(0, 10, 100);
+        l.add(0, &g);
+        assert_eq!(g.cap_time(), Some(10 * s));
+        l.shrink(3 * s + s / 2, &mut g, 30);
+        assert_eq!((g.bytes(3 * s + s / 2), g.cap()), (5, 70));
+        assert_eq!(g.cap_time(), Some(10 * s));
+        assert_eq!(l.value_nb(7 * s), g.value_nb(7 * s));
     }
 
     #[test]

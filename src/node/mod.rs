@@ -229,8 +229,10 @@ pub struct Container {
     /// Rotated log files, oldest first, and their total bytes.
     rotated: Vec<RotatedLog>,
     rotated_bytes: u64,
-    /// The current log's size that [`NodeTimer::LogWatch`] fires at.
+    /// The current log's size that [`NodeTimer::LogWatch`] fires at, and a counter that makes
+    /// older watch timers stale (rate changes make them stale through `generation`).
     log_watch: Option<u64>,
+    watch_generation: u64,
 }
 
 impl Container {
@@ -291,6 +293,7 @@ pub enum NodeTimer {
     LogWatch {
         container: u64,
         generation: u64,
+        watch: u64,
     },
 }
 
@@ -563,6 +566,7 @@ impl Node {
             NodeTimer::LogWatch {
                 container: id,
                 generation: c.generation,
+                watch: c.watch_generation,
             },
         ));
     }
@@ -574,15 +578,18 @@ impl Node {
             return;
         };
         c.log_watch = Some(size);
-        c.generation += 1;
-        // The container's other timers were armed with the old generation: re-arm them too.
-        self.schedule_caps(id);
+        c.watch_generation += 1;
+        self.schedule_log_watch(id);
     }
 
     /// A log watch fired: true if it is current (the container's rates did not change since).
-    pub fn on_log_watch(&mut self, id: u64, generation: u64) -> bool {
+    pub fn on_log_watch(&mut self, id: u64, generation: u64, watch: u64) -> bool {
         match self.containers.get_mut(&id) {
-            Some(c) if c.generation == generation && c.log_watch.is_some() => {
+            Some(c)
+                if c.generation == generation
+                    && c.watch_generation == watch
+                    && c.log_watch.is_some() =>
+            {
                 c.log_watch = None;
                 true
             }
@@ -603,32 +610,18 @@ impl Node {
         }
         let c = self.containers.get_mut(&id).expect("checked");
         let before = c.rotated_bytes;
-        let written = self.filesystems[nfs].logs.remove(t, &c.log);
-        let cap = c.log.cap();
-        let left = if cap == u64::MAX {
-            u64::MAX
-        } else {
-            cap.saturating_sub(written)
-        };
-        let rate = if c.state == ContainerState::Running && left > 0 {
-            c.log_rate
-        } else {
-            0
-        };
-        c.log = Grower::new(t, rate, left);
-        self.filesystems[nfs].logs.add(t, &c.log);
+        // The current file's whole bytes leave the growing file (its rate and cap time stay:
+        // the container's timers stay valid); they are now among the rotated files.
+        let written = c.log.bytes(t);
+        self.filesystems[nfs].logs.shrink(t, &mut c.log, written);
         let after: u64 = rotated.iter().map(|f| f.bytes).sum();
         let f = &mut self.filesystems[nfs];
         f.rotated_logs = f.rotated_logs - before + after;
         f.log_files = f.log_files - c.rotated.len() as u64 + rotated.len() as u64;
         c.rotated = rotated;
         c.rotated_bytes = after;
-        c.generation += 1;
-        self.schedule_caps(id);
         if before + written > after {
             self.freed_on(nfs);
-        } else {
-            self.touch_fs(nfs);
         }
         true
     }
@@ -709,6 +702,7 @@ impl Node {
             rotated: Vec::new(),
             rotated_bytes: 0,
             log_watch: None,
+            watch_generation: 0,
         };
         let (cfs, nfs) = (self.container_fs(), self.node_fs());
         self.filesystems[cfs].writable.add(t, &c.writable);

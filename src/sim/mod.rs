@@ -559,10 +559,11 @@ impl<'a> Simulation<'a> {
             Ev::Node(NodeTimer::LogWatch {
                 container,
                 generation,
+                watch,
             }) => {
                 // The current log reached containerLogMaxSize: the log manager's next run
                 // rotates it.
-                if self.node.on_log_watch(container, generation)
+                if self.node.on_log_watch(container, generation, watch)
                     && self.log_checks.insert(container)
                 {
                     let at = next_monitor_run(now, self.sc.kubelet.log_rotation.monitor_interval);
