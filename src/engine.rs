@@ -156,6 +156,16 @@ impl<E> Engine<E> {
         }
     }
 
+    /// The slot whose event pops next, if the next event is a slot's.
+    pub fn next_slot(&self) -> Option<usize> {
+        let i = self.first_slot()?;
+        let s = self.slots[i].as_ref().expect("a pending slot");
+        self.queue
+            .peek()
+            .is_none_or(|q| (s.time, s.seq) < (q.time, q.seq))
+            .then_some(i)
+    }
+
     /// Pops the next event and advances the clock to its time.
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         self.pop_until(SimTime::MAX)

@@ -105,3 +105,50 @@ fn max_size_negative_max_files_and_interval() {
     assert_eq!(s.log_rotations, 20);
     assert_eq!(log_bytes_at(&rec, 595), 244_000_000);
 }
+
+/// A log cap holds when the *other* filesystem fills (dedicated imagefs: writable layers on
+/// imagefs, logs on nodefs). The writable layer grows 10 MB/s on a 100 MB imagefs holding a
+/// 10 MB image: imagefs is full at 9 s and the writable layer stalls; the log (1 MB/s on
+/// nodefs, log_cap 20 MB, rotation off) goes on to its cap at 20 s and stops there: 20 MB at
+/// 30 s and at 60 s. (The stall re-armed the container's timers only for the stalled stream,
+/// so the log ran past its cap.)
+#[test]
+fn a_log_cap_holds_when_the_imagefs_fills() {
+    let toml = r#"name = "caps"
+duration = "1m"
+seed = 1
+[node]
+disk = "10Gi"
+pull_bandwidth = "100Mi"
+layout = "dedicated-imagefs"
+imagefs = 100000000
+[kubelet]
+containerLogMaxSize = "-1"
+evictionHard = { "memory.available" = "100Mi" }
+[output]
+sample_interval = "1s"
+[[layer]]
+id = "l"
+size = 10000000
+[[image]]
+name = "app:1"
+layers = ["l"]
+preloaded = true
+[workload]
+trace = "trace.csv"
+"#;
+    let trace = "time,action,pod,container,image,writable_rate,log_rate,log_cap\n\
+                 0,create,p,c,app:1,10000000,1000000,20000000\n";
+    let (s, rec) = common::run(toml, trace);
+    assert_eq!(s.disk_full_events, 1);
+    assert_eq!(log_bytes_at(&rec, 10), 10_000_000);
+    assert_eq!(log_bytes_at(&rec, 30), 20_000_000);
+    assert_eq!(log_bytes_at(&rec, 60), 20_000_000);
+    let w = rec
+        .samples
+        .iter()
+        .find(|x| x.time == 60 * S)
+        .unwrap()
+        .writable_bytes;
+    assert_eq!(w, 90_000_000);
+}

@@ -582,6 +582,12 @@ impl Node {
         self.schedule_log_watch(id);
     }
 
+    /// The container's current log file in nano-bytes (exact) and its growth in bytes/s, now.
+    pub fn current_log_fill(&self, id: u64) -> Option<(u128, u64)> {
+        let c = self.containers.get(&id)?;
+        Some((c.log.value_nb(self.now), c.log.rate()))
+    }
+
     /// A log watch fired: true if it is current (the container's rates did not change since).
     pub fn on_log_watch(&mut self, id: u64, generation: u64, watch: u64) -> bool {
         match self.containers.get_mut(&id) {
@@ -1005,6 +1011,15 @@ impl Node {
                 if nfs == fs {
                     self.filesystems[nfs].logs.set_rate(t, &mut c.log, 0);
                     self.filesystems[nfs].volumes.set_rate(t, &mut c.volume, 0);
+                }
+            }
+            // With two filesystems, the streams on the other one go on writing: their cap and
+            // log-watch timers were armed with the old generation, so arm them again (a log
+            // on nodefs went past its cap after an imagefs filled up).
+            if cfs != nfs {
+                let ids: Vec<u64> = self.containers.keys().copied().collect();
+                for id in ids {
+                    self.schedule_caps(id);
                 }
             }
         }

@@ -63,6 +63,8 @@ const SLOT_IMAGE_GC: usize = 0;
 const SLOT_CONTAINER_GC: usize = 1;
 const SLOT_IMAGE_DETECT: usize = 2;
 const SLOT_EVICTION_SYNC: usize = 3;
+/// The log manager's next run that has a container to look at.
+const SLOT_LOG_RUN: usize = 4;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Ev {
@@ -78,8 +80,8 @@ enum Ev {
     KillDone(usize),
     /// The pod's controller creates its replacement.
     Recreate(usize),
-    /// The log manager's run looks at this container's log (see `container_log_manager`).
-    LogRotate(u64),
+    /// A run of the log manager that has containers to look at (see `container_log_manager`).
+    LogRun,
     /// The volume manager tears down the pod's emptyDir volumes (see [`TEARDOWN_AFTER_KILL`]).
     VolumeTeardown(usize),
     /// The node's status update: the disk-pressure taint follows the DiskPressure condition.
@@ -243,8 +245,9 @@ pub struct Simulation<'a> {
     /// (exited-container generation, phase generation) of the last periodic container GC run
     /// that removed nothing: with MinAge 0, a run on the same state removes nothing again.
     cgc_noop: Option<(u64, u64)>,
-    /// Containers with a log rotation check scheduled.
+    /// Containers with a log rotation check scheduled, and the (run time, container) checks.
     log_checks: BTreeSet<u64>,
+    log_due: BTreeSet<(SimTime, u64)>,
 }
 
 impl<'a> Simulation<'a> {
@@ -326,6 +329,7 @@ impl<'a> Simulation<'a> {
             phase_generation: 0,
             cgc_noop: None,
             log_checks: BTreeSet::new(),
+            log_due: BTreeSet::new(),
         };
         sim.flush_node_timers();
         sim
@@ -563,14 +567,32 @@ impl<'a> Simulation<'a> {
             }) => {
                 // The current log reached containerLogMaxSize: the log manager's next run
                 // rotates it.
-                if self.node.on_log_watch(container, generation, watch)
-                    && self.log_checks.insert(container)
-                {
+                if self.node.on_log_watch(container, generation, watch) {
                     let at = next_monitor_run(now, self.sc.kubelet.log_rotation.monitor_interval);
-                    self.engine.schedule_at(at, Ev::LogRotate(container));
+                    self.add_log_check(at, container);
                 }
             }
-            Ev::LogRotate(container) => self.on_log_rotate(container),
+            Ev::LogRun => {
+                // At one instant the log manager's run comes after every other event but the
+                // eviction sync (a fixed rule, whatever order the events were queued in).
+                if self.engine.peek_time() == Some(now)
+                    && self.engine.next_slot() != Some(SLOT_EVICTION_SYNC)
+                {
+                    self.engine.schedule_slot_at(SLOT_LOG_RUN, now, Ev::LogRun);
+                    return;
+                }
+                while let Some(&(t, id)) = self.log_due.first() {
+                    if t > now {
+                        break;
+                    }
+                    self.log_due.pop_first();
+                    self.log_checks.remove(&id);
+                    self.on_log_rotate(id);
+                }
+                if let Some(&(t, _)) = self.log_due.first() {
+                    self.engine.schedule_slot_at(SLOT_LOG_RUN, t, Ev::LogRun);
+                }
+            }
             Ev::VolumeTeardown(p) => self.on_volume_teardown(p),
             Ev::TaintUpdate => self.on_taint_update(rec),
             Ev::Complete(p) => {
@@ -601,10 +623,49 @@ impl<'a> Simulation<'a> {
         }
     }
 
+    /// Schedules the log manager's run that will find the container's current log at or over
+    /// the max size, if it grows at its rate until then: the first run at or after the instant
+    /// it reaches the size. Its rate can only fall before then (a full disk, its log cap), so
+    /// that run is never late; if it finds the log short (the rate fell), a node watch takes
+    /// over until the rate is back. Without a rate, the watch alone.
+    /// `earliest`: the first run it may be (after a rotation, the next run: a run rotates once).
+    fn schedule_log_check(&mut self, id: u64, earliest: SimTime) {
+        let policy = self.sc.kubelet.log_rotation;
+        let Some(max) = policy.max_size else { return };
+        let Some((v, rate)) = self.node.current_log_fill(id) else {
+            return;
+        };
+        let target = max as u128 * NANOS_PER_SEC as u128;
+        if rate == 0 && v < target {
+            self.node.watch_log(id, max);
+            return;
+        }
+        let now = self.engine.now();
+        let reach = if v >= target {
+            now
+        } else {
+            let dt = (target - v).div_ceil(rate as u128);
+            now.saturating_add(dt.min(SimTime::MAX as u128) as SimTime)
+        };
+        let at = next_monitor_run(reach.max(earliest), policy.monitor_interval);
+        self.add_log_check(at, id);
+    }
+
+    /// Has the log manager's run at `at` look at container `id` (once, whatever asks twice).
+    fn add_log_check(&mut self, at: SimTime, id: u64) {
+        if !self.log_checks.insert(id) {
+            return;
+        }
+        let first = self.log_due.first().map(|&(t, _)| t);
+        self.log_due.insert((at, id));
+        if first.is_none_or(|t| at < t) {
+            self.engine.schedule_slot_at(SLOT_LOG_RUN, at, Ev::LogRun);
+        }
+    }
+
     /// A run of the log manager finds this container's current log at or over the max size
     /// (rotateLogs: running containers only): rotate it, or, on a full disk, retry next run.
     fn on_log_rotate(&mut self, id: u64) {
-        self.log_checks.remove(&id);
         let now = self.engine.now();
         let policy = self.sc.kubelet.log_rotation;
         let Some(max) = policy.max_size else { return };
@@ -622,11 +683,9 @@ impl<'a> Simulation<'a> {
         let files = rotate(c.rotated_logs(), current, &policy);
         if self.node.rotate_log(id, files) {
             self.summary.log_rotations += 1;
-            self.node.watch_log(id, max);
+            self.schedule_log_check(id, now + policy.monitor_interval);
         } else {
-            self.log_checks.insert(id);
-            self.engine
-                .schedule_at(now + policy.monitor_interval, Ev::LogRotate(id));
+            self.add_log_check(now + policy.monitor_interval, id);
         }
     }
 
@@ -894,9 +953,7 @@ impl<'a> Simulation<'a> {
         );
         self.pods[p].started[ci] = Some(id);
         self.summary.containers_started += 1;
-        if let Some(size) = self.sc.kubelet.log_rotation.max_size {
-            self.node.watch_log(id, size);
-        }
+        self.schedule_log_check(id, 0);
         let pod = &mut self.pods[p];
         if !pod.running && pod.started.iter().all(Option::is_some) {
             pod.running = true;
