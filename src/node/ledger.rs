@@ -93,9 +93,17 @@ pub struct Ledger {
 impl Ledger {
     /// Saturates rather than wraps: only rates of many EiB/s could reach `u128::MAX`, and a
     /// saturated value still reads as a full disk.
+    #[inline]
     pub fn value_nb(&self, t: SimTime) -> u128 {
-        let dt = t.saturating_sub(self.ref_time) as u128;
-        self.base_nb.saturating_add(self.rate.saturating_mul(dt))
+        let dt = t.saturating_sub(self.ref_time);
+        // A rate that fits 64 bits (every real one) times a u64 span cannot overflow u128: one
+        // widening multiply, the hot path of every sample and sync.
+        let grown = if self.rate >> 64 == 0 {
+            (self.rate as u64 as u128) * dt as u128
+        } else {
+            self.rate.saturating_mul(dt as u128)
+        };
+        self.base_nb.saturating_add(grown)
     }
 
     pub fn bytes(&self, t: SimTime) -> u64 {

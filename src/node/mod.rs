@@ -256,6 +256,10 @@ impl Container {
     pub fn log_files(&self) -> u64 {
         1 + self.rotated.len() as u64
     }
+    /// Whether the container's emptyDir volume holds anything at `t` (to the nano-byte).
+    pub fn has_volume_data(&self, t: SimTime) -> bool {
+        self.volume.value_nb(t) > 0
+    }
     pub fn volume_bytes(&self, t: SimTime) -> u64 {
         self.volume.bytes(t)
     }

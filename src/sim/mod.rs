@@ -823,7 +823,14 @@ impl<'a> Simulation<'a> {
             PodPhase::Completed => TEARDOWN_AFTER_EXIT,
             _ => TEARDOWN_AFTER_KILL,
         };
-        if self.pods[p].started.iter().any(Option::is_some) {
+        // Only pods with emptyDir bytes have anything to tear down (no event for the others).
+        let now = self.engine.now();
+        let has_volume = self.pods[p].started.iter().flatten().any(|&id| {
+            self.node
+                .container(id)
+                .is_some_and(|c| c.has_volume_data(now))
+        });
+        if has_volume {
             self.engine.schedule_in(delay, Ev::VolumeTeardown(p));
         }
     }
