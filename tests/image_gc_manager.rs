@@ -376,6 +376,23 @@ fn test_garbage_collect_below_success() {
     assert!(out.events.is_empty());
 }
 
+/// Ours: freeing exactly amountToFree is a success (freeSpace fails only on `freed <
+/// bytesToFree`). Capacity 1000, available 50: usage 95 % >= 90; amountToFree = 1000 × (100 −
+/// 80) / 100 − 50 = 150; one unused image of exactly 150 bytes frees it all.
+#[test]
+fn garbage_collect_freeing_exactly_the_amount_succeeds() {
+    let mut rt = Fake {
+        stats: stats(1000, 50),
+        images: vec![img(0, 150)],
+        ..Default::default()
+    };
+    let out = manager(0, 0).garbage_collect(&mut rt, NOW, 0);
+    assert_eq!(out.result, Ok(()));
+    assert_eq!(out.trigger.unwrap().amount_to_free, 150);
+    assert_eq!(out.freed_reported, 150);
+    assert!(out.events.is_empty());
+}
+
 #[test]
 fn test_garbage_collect_not_enough_freed() {
     let mut rt = Fake {
