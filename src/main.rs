@@ -183,6 +183,9 @@ fn main() -> ExitCode {
                         continue;
                     }
                 };
+                for w in &sc.warnings {
+                    eprintln!("warning: {w}");
+                }
                 let dir = out.clone().unwrap_or_else(|| default_out_dir(&sc));
                 match run_to_dir(&sc, &dir) {
                     Ok(s) => {
@@ -248,14 +251,19 @@ fn main() -> ExitCode {
             let mut failed = false;
             for path in &scenarios {
                 match Scenario::load(path) {
-                    Ok(sc) => outln!(
-                        "{}: ok ({} layers, {} images, {} trace events over {} s)",
-                        path.display(),
-                        sc.catalog.layers.len(),
-                        sc.catalog.images.len(),
-                        sc.trace.len(),
-                        sc.duration / 1_000_000_000
-                    ),
+                    Ok(sc) => {
+                        for w in &sc.warnings {
+                            eprintln!("warning: {w}");
+                        }
+                        outln!(
+                            "{}: ok ({} layers, {} images, {} trace events over {} s)",
+                            path.display(),
+                            sc.catalog.layers.len(),
+                            sc.catalog.images.len(),
+                            sc.trace.len(),
+                            sc.duration / 1_000_000_000
+                        )
+                    }
                     Err(e) => {
                         eprintln!("error: {e}");
                         failed = true;

@@ -18,7 +18,7 @@ use crate::kubelet::events::FreeDiskSpaceWording;
 use crate::kubelet::eviction::helpers::{effective_eviction_hard, parse_threshold_config};
 use crate::kubelet::eviction::manager::EvictionConfig;
 use crate::node::catalog::{Catalog, ImageSpec, LayerSpec, SizeReporting};
-use crate::node::{Layout, NodeSpec};
+use crate::node::{Layout, NodeSpec, Runtime};
 use crate::units::{parse_bytes, parse_go_duration, parse_sim_duration};
 use crate::workload::trace::{parse_trace, TraceEvent};
 
@@ -92,6 +92,10 @@ struct RawNode {
     /// Uncompressed bytes per gzipped byte of rotated container logs (ours).
     #[serde(default)]
     log_compression_ratio: Option<Spanned<f64>>,
+    #[serde(default)]
+    runtime: Option<Spanned<String>>,
+    #[serde(default)]
+    discard_unpacked_layers: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -276,6 +280,8 @@ pub struct Scenario {
     pub eviction: EvictionConfig,
     pub controllers: Controllers,
     pub on_disk_pressure: TraceOnDiskPressure,
+    /// Things that load but that a user should know (printed by `run` and `check`).
+    pub warnings: Vec<String>,
 }
 
 /// Traces kept for reuse by scenarios whose workload is the same: a sweep over node or kubelet
@@ -466,13 +472,14 @@ impl Scenario {
                 "must be greater than 0 (bytes per second)".into(),
             ));
         }
-        let size_reporting = match n
+        let explicit_reporting = match n
             .image_size_reporting
             .as_ref()
             .map(|s| s.get_ref().as_str())
         {
-            None | Some("compressed") => SizeReporting::Compressed,
-            Some("unpacked") => SizeReporting::Unpacked,
+            None => None,
+            Some("compressed") => Some(SizeReporting::Compressed),
+            Some("unpacked") => Some(SizeReporting::Unpacked),
             Some(other) => {
                 let s = n.image_size_reporting.as_ref().unwrap();
                 return Err(at(
@@ -481,6 +488,41 @@ impl Scenario {
                     format!("{other:?} is not one of \"compressed\", \"unpacked\""),
                 ));
             }
+        };
+        // The runtime decides what a layer costs on disk and how images report their size. A
+        // scenario that says "unpacked" and names no runtime is a CRI-O node (as before
+        // `runtime` existed).
+        let runtime = match n.runtime.as_ref().map(|s| s.get_ref().as_str()) {
+            None if explicit_reporting == Some(SizeReporting::Unpacked) => Runtime::CriO,
+            None | Some("containerd") => Runtime::Containerd,
+            Some("cri-o") | Some("crio") => Runtime::CriO,
+            Some("docker") => Runtime::Docker,
+            Some(other) => {
+                let s = n.runtime.as_ref().unwrap();
+                return Err(at(
+                    s.span(),
+                    "node.runtime",
+                    format!("{other:?} is not one of \"containerd\", \"cri-o\", \"docker\""),
+                ));
+            }
+        };
+        let size_reporting = explicit_reporting.unwrap_or(match runtime {
+            Runtime::Containerd => SizeReporting::Compressed,
+            Runtime::CriO | Runtime::Docker => SizeReporting::Unpacked,
+        });
+        let discard_unpacked_layers = match &n.discard_unpacked_layers {
+            None => false,
+            Some(v) if runtime != Runtime::Containerd => {
+                return Err(at(
+                    v.span(),
+                    "node.discard_unpacked_layers",
+                    format!(
+                        "is a containerd setting; this node's runtime is {}",
+                        runtime.as_str()
+                    ),
+                ));
+            }
+            Some(v) => *v.get_ref(),
         };
         let layout = match n.layout.as_ref().map(|s| s.get_ref().as_str()) {
             None | Some("shared") => Layout::Shared,
@@ -495,6 +537,17 @@ impl Scenario {
                 ));
             }
         };
+        let mut warnings = Vec::new();
+        if layout == Layout::Split && runtime == Runtime::Containerd {
+            let line = n
+                .layout
+                .as_ref()
+                .map_or(0, |v| line_of(text, v.span().start));
+            warnings.push(format!(
+                "{}:{line}: node.layout: \"split\" (KEP-4191: images on their own filesystem, writable layers on nodefs) is what CRI-O's imagestore does; containerd reports one filesystem for images and containers, so no containerd node runs like this (set runtime = \"cri-o\")",
+                path.display()
+            ));
+        }
         let (imagefs_capacity, imagefs_other_used) = if layout == Layout::Shared {
             if let Some(v) = &n.imagefs {
                 return Err(at(v.span(), "node.imagefs", "only a non-shared layout has a separate imagefs; set layout = \"dedicated-imagefs\" or \"split\"".into()));
@@ -703,10 +756,12 @@ impl Scenario {
                     on[l] = true;
                 }
             }
+            let costs =
+                crate::node::catalog::LayerCosts::new(&catalog, runtime, discard_unpacked_layers);
             on.iter()
-                .zip(&catalog.layers)
+                .zip(&costs.disk)
                 .filter(|(o, _)| **o)
-                .map(|(_, l)| l.size as u128)
+                .map(|(_, &d)| d as u128)
                 .sum::<u128>()
         };
         let (img_cap, img_other, img_field) = if layout == Layout::Shared {
@@ -947,6 +1002,8 @@ impl Scenario {
                     inodes(&n.imagefs_inodes, "node.imagefs_inodes")?
                 },
                 pull_bandwidth,
+                runtime,
+                discard_unpacked_layers,
             },
             size_reporting,
             kubelet_version,
@@ -960,6 +1017,7 @@ impl Scenario {
             eviction,
             controllers,
             on_disk_pressure,
+            warnings,
         })
     }
 }

@@ -9,7 +9,17 @@ const S: u64 = 1_000_000_000;
 /// 10 MB disk, 1 MB/s pulls. Layers: base 2.0 MB (1.0 MB compressed), a1 1.5 MB (0.4 MB),
 /// a2 1.5 MB (0.5 MB), b 3.0 MB (1.0 MB). Images: app:v1 = base+a1, app:v2 = base+a2,
 /// big:1 = b. Default GC policy: 85/80, MinAge 2m.
+///
+/// "compressed" is containerd with `discard_unpacked_layers = true`: a stored layer costs its
+/// unpacked size (as with "unpacked", CRI-O), and a pull writes the compressed blob, then
+/// unpacks it, so it writes compressed + unpacked bytes (the blob goes once the image is
+/// stored). Layer sizes on disk, the subject of these tests, are then the same for both.
 fn scenario(reporting: &str) -> String {
+    let discard = if reporting == "compressed" {
+        "discard_unpacked_layers = true"
+    } else {
+        ""
+    };
     format!(
         r#"
 name = "e2e"
@@ -19,6 +29,7 @@ seed = 3
 disk = 10000000
 pull_bandwidth = 1000000
 image_size_reporting = "{reporting}"
+{discard}
 [kubelet]
 # Image GC alone: a partial evictionHard drops the default disk thresholds (kubernetes#119985).
 evictionHard = {{ "memory.available" = "100Mi" }}
@@ -53,10 +64,10 @@ trace = "trace.csv"
     )
 }
 
-// t=0   p1 (app:v1): pulls base+a1 = 3.5 MB in 3.5 s.
-// t=10  p2 (big:1): pulls b = 3.0 MB in 3 s.
+// t=0   p1 (app:v1): pulls base+a1: blobs 1.4 MB, then 3.5 MB unpacked: 4.9 MB in 4.9 s.
+// t=10  p2 (big:1): pulls b: 1.0 + 3.0 MB in 4 s.
 // t=20  p2 deleted; t=40 p1 deleted; container GC at t=60 removes both containers.
-// t=30  p3 (app:v2): base is on disk, pulls a2 = 1.5 MB in 1.5 s; its writable layer grows at
+// t=30  p3 (app:v2): base is on disk, pulls a2: 0.5 + 1.5 MB in 2 s; its writable layer grows at
 //       10 kB/s to a 1 MB cap (reached at t=131.5).
 // From t=131.5 the disk holds 8 MB of layers + 1 MB writable = 9 MB: available 1 MB, usage 90 %.
 const TRACE: &str = "time,action,pod,container,image,pull_policy,writable_rate,writable_cap
@@ -82,9 +93,9 @@ fn compressed_sizes_gc_deletes_the_lru_image_and_frees_more_than_it_counts() {
     assert_eq!(
         pulled,
         vec![
-            (3, "pod/p1".into(), "Successfully pulled image \"app:v1\" in 3.5s (3.5s including waiting). Image size: 1400000 bytes.".into()),
-            (13, "pod/p2".into(), "Successfully pulled image \"big:1\" in 3s (3s including waiting). Image size: 1000000 bytes.".into()),
-            (31, "pod/p3".into(), "Successfully pulled image \"app:v2\" in 1.5s (1.5s including waiting). Image size: 1500000 bytes.".into()),
+            (4, "pod/p1".into(), "Successfully pulled image \"app:v1\" in 4.9s (4.9s including waiting). Image size: 1400000 bytes.".into()),
+            (14, "pod/p2".into(), "Successfully pulled image \"big:1\" in 4s (4s including waiting). Image size: 1000000 bytes.".into()),
+            (32, "pod/p3".into(), "Successfully pulled image \"app:v2\" in 2s (2s including waiting). Image size: 1500000 bytes.".into()),
         ]
     );
     // GC at t=300: usage 90 ≥ 85, amountToFree = 10 MB·20/100 − 1 MB = 1 MB. The images were
@@ -146,7 +157,7 @@ fn compressed_sizes_gc_deletes_the_lru_image_and_frees_more_than_it_counts() {
     );
     assert_eq!(
         (s.pulls, s.pull_bytes, s.repulls, s.pull_failures),
-        (3, 8_000_000, 0, 0)
+        (3, 10_900_000, 0, 0)
     );
     assert_eq!(
         (s.min_available_bytes, s.peak_usage_percent),
@@ -176,18 +187,19 @@ fn unpacked_sizes_gc_believes_it_freed_the_shared_base_too() {
 
 #[test]
 fn a_repull_is_counted_and_finds_the_shared_layer_on_disk() {
-    // After app:v1 is deleted at t=600, p4 wants it again at t=700: only a1 (1.5 MB) is pulled.
+    // After app:v1 is deleted at t=600, p4 wants it again at t=700: only a1 is pulled (its 0.4 MB
+    // blob and 1.5 MB unpacked: 1.9 s), after the 10.9 MB of the first three pulls.
     let trace = format!("{TRACE}700,create,p4,c,app:v1,IfNotPresent,0,\n");
     let (s, rec) = common::run(&scenario("compressed"), &trace);
     assert_eq!(s.repulls, 1);
-    assert_eq!(s.pull_bytes, 8_000_000 + 1_500_000);
+    assert_eq!(s.pull_bytes, 10_900_000 + 1_900_000);
     assert_eq!(at(&rec.events, "Pulled").last().unwrap().0, 701);
 }
 
 #[test]
 fn a_pull_after_a_deletion_is_a_repull_only_for_the_deleted_image() {
     // `repulls` counts pulls of an image this node had and deleted. app:v1 is deleted at t=600
-    // (above); at t=700 p4 pulls it again (a repull, 1.5 MB: only a1), at t=710 p5 pulls big:1
+    // (above); at t=700 p4 pulls it again (a repull, 1.9 MB: only a1), at t=710 p5 pulls big:1
     // with policy Always: a pull (nothing to write, b is on disk) of an image never deleted, so
     // not a repull although it comes after a deletion.
     let trace =
@@ -202,7 +214,7 @@ fn a_pull_after_a_deletion_is_a_repull_only_for_the_deleted_image() {
         )]
     );
     assert_eq!((s.pulls, s.repulls), (5, 1));
-    assert_eq!(s.pull_bytes, 8_000_000 + 1_500_000);
+    assert_eq!(s.pull_bytes, 10_900_000 + 1_900_000);
 }
 
 /// The e2e node for `duration`.
@@ -306,20 +318,21 @@ fn image_gc_failed_from_the_second_consecutive_failure_and_reset_by_a_success() 
 }
 
 /// Parallel pulls (serializeImagePulls = false) share the layers one of them is fetching, as
-/// containerd's content store does (one ingest per digest). 10 MB/s per pull; app:a = base
-/// (100 MB) + a (50 MB), app:b = base + b (30 MB); three pods start at t = 0: pa (app:a),
-/// pb (app:b), pa2 (app:a again).
-/// - pa claims base + a: 150 MB, written by 15 s.
-/// - pb claims b only (base is pa's): 30 MB by 3 s, then waits for base; done at 15 s.
-/// - pa2 claims nothing (both layers are pa's): it waits from t = 0 and is done at 15 s too.
-/// So pulls write 180 MB in all (the distinct layers). In flight: 60 MB at 3 s (30 of pa's, 30
-/// of pb's); then only pa writes: 100 + 30 = 130 MB at 10 s, 140 + 30 = 170 MB at 14 s; at 15 s
-/// nothing, and 180 MB of layers. Counting base once per pull would write 150 + 130 + 150 MB.
+/// containerd's content store does (one ingest per digest). 10 MB/s per pull. On containerd a
+/// layer costs its blob (here as big as the layer: no `compressed` given) and its snapshot, and
+/// a pull writes both: base 100 + 100 MB, a 50 + 50 MB, b 30 + 30 MB. app:a = base + a, app:b =
+/// base + b; three pods start at t = 0: pa (app:a), pb (app:b), pa2 (app:a again).
+/// - pa claims base + a: 300 MB, written by 30 s.
+/// - pb claims b only (base is pa's): 60 MB by 6 s, then waits for base; done at 30 s.
+/// - pa2 claims nothing (both layers are pa's): it waits from t = 0 and is done at 30 s too.
+/// So pulls write 360 MB in all (the distinct layers). In flight: 60 MB at 3 s (30 of pa's, 30
+/// of pb's); then only pa writes: 100 + 60 = 160 MB at 10 s, 280 + 60 = 340 MB at 28 s; at 30 s
+/// nothing, and 360 MB of layers. Counting base once per pull would write 300 + 260 + 300 MB.
 #[test]
 fn parallel_pulls_fetch_a_shared_layer_once() {
     let toml = r#"
 name = "parallel"
-duration = "30s"
+duration = "1m"
 seed = 1
 [node]
 disk = 10000000000
@@ -348,14 +361,14 @@ trace = "trace.csv"
 "#;
     let trace = "time,action,pod,image\n0,create,pa,app:a\n0,create,pb,app:b\n0,create,pa2,app:a\n";
     let (s, rec) = common::run(toml, trace);
-    assert_eq!((s.pulls, s.pull_bytes), (3, 180_000_000));
+    assert_eq!((s.pulls, s.pull_bytes), (3, 360_000_000));
     let pulled: Vec<_> = at(&rec.events, "Pulled")
         .into_iter()
         .map(|(t, o, _)| (t, o))
         .collect();
     assert_eq!(
         pulled,
-        [(15, "pod/pa"), (15, "pod/pb"), (15, "pod/pa2")].map(|(t, o)| (t, o.to_string()))
+        [(30, "pod/pa"), (30, "pod/pb"), (30, "pod/pa2")].map(|(t, o)| (t, o.to_string()))
     );
     let pulling = |t: u64| {
         rec.samples
@@ -365,8 +378,62 @@ trace = "trace.csv"
             .pulling_bytes
     };
     assert_eq!(pulling(3), 60_000_000);
-    assert_eq!(pulling(10), 130_000_000);
-    assert_eq!(pulling(14), 170_000_000);
-    let done = rec.samples.iter().find(|x| x.time == 15 * S).unwrap();
-    assert_eq!((done.pulling_bytes, done.image_bytes), (0, 180_000_000));
+    assert_eq!(pulling(10), 160_000_000);
+    assert_eq!(pulling(28), 340_000_000);
+    let done = rec.samples.iter().find(|x| x.time == 30 * S).unwrap();
+    assert_eq!((done.pulling_bytes, done.image_bytes), (0, 360_000_000));
+}
+
+/// containerd's content store (discard_unpacked_layers). Layers: base 2 MB unpacked (1 MB
+/// compressed), app 3 MB (1 MB); image app:1 = base + app; 1 MB/s pulls; one pod at t = 0 on a
+/// 10 MB disk (GC at 85 % never triggers: at most 7 MB used).
+/// - Default (blobs kept): the pull writes the blobs and the snapshots, 1 + 1 + 2 + 3 = 7 MB in
+///   7 s (3 MB in flight at 3 s), and keeps them all: 7 MB of image bytes, least available 3 MB.
+/// - discard_unpacked_layers = true: the pull writes the same 7 MB (the peak, just before the
+///   image is stored: least available 3 MB), then the blobs go: 5 MB of image bytes from 7 s.
+#[test]
+fn containerd_keeps_blobs_unless_discard_unpacked_layers() {
+    let toml = |discard: bool| {
+        format!(
+            r#"name = "blobs"
+duration = "1m"
+seed = 1
+[node]
+disk = 10000000
+pull_bandwidth = 1000000
+discard_unpacked_layers = {discard}
+[output]
+sample_interval = "1s"
+[[layer]]
+id = "base"
+size = 2000000
+compressed = 1000000
+[[layer]]
+id = "app"
+size = 3000000
+compressed = 1000000
+[[image]]
+name = "app:1"
+layers = ["base", "app"]
+[workload]
+trace = "trace.csv"
+"#
+        )
+    };
+    let trace = "time,action,pod,image\n0,create,p,app:1\n";
+    let sample = |rec: &imagefs_sim::outcome::VecRecorder, t: u64| {
+        let x = rec.samples.iter().find(|x| x.time == t * S).unwrap();
+        (x.pulling_bytes, x.image_bytes)
+    };
+    let (s, rec) = common::run(&toml(false), trace);
+    assert_eq!((s.pulls, s.pull_bytes), (1, 7_000_000));
+    assert_eq!(sample(&rec, 3), (3_000_000, 0));
+    assert_eq!(sample(&rec, 7), (0, 7_000_000));
+    assert_eq!(s.min_available_bytes, 3_000_000);
+    let (s, rec) = common::run(&toml(true), trace);
+    assert_eq!((s.pulls, s.pull_bytes), (1, 7_000_000));
+    assert_eq!(sample(&rec, 3), (3_000_000, 0));
+    assert_eq!(sample(&rec, 7), (0, 5_000_000));
+    // The least available is at the peak, just before the image is stored: 10 − 7 MB.
+    assert_eq!(s.min_available_bytes, 3_000_000);
 }

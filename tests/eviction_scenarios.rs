@@ -364,7 +364,8 @@ trace = "trace.csv"
 /// A pod pulls a 1 GB image (10 s at 100 MB/s) and writes its writable layer at 10 MB/s from
 /// t = 10 s, up to 3 GB. nodefs: 10 GB with 6 GB of other data; imagefs (when separate):
 /// 10 GB, empty. Hard thresholds nodefs.available<20% and imagefs.available<20%: 20 % of
-/// 10 GB through float32 is 2000000029 bytes.
+/// 10 GB through float32 is 2000000029 bytes. A CRI-O node (the split layout is CRI-O's): a
+/// layer costs its unpacked size, and a pull writes that.
 fn layout_scenario(layout: &str) -> String {
     let imagefs = if layout == "shared" {
         String::new()
@@ -376,6 +377,7 @@ fn layout_scenario(layout: &str) -> String {
 duration = "15m"
 seed = 1
 [node]
+runtime = "cri-o"
 layout = "{layout}"
 disk = 10000000000
 {imagefs}other_used = 6000000000
@@ -484,7 +486,8 @@ trace = "trace.csv"
 
 #[test]
 fn inode_pressure_at_start_evicts_because_min_age_protects_just_detected_images() {
-    // Inodes used: 96 000 + 1 000 (layers) + 1 (the pod's log file) = 97 001: 2 999 free < 5 000
+    // Inodes used: 96 000 + 1 000 (layers) + 2 (containerd keeps each layer's blob: one file
+    // each) + 1 (the pod's log file) = 97 003: 2 997 free < 5 000
     // on both signals at the first sync (t = 0); imagefs.inodesFree is acted on first. Reclaim
     // runs DeleteUnusedImages, but the images are first detected in that very call, so MinAge
     // (1 s) protects them: nothing is freed and the app pod is evicted (grace 1 s). The next sync
@@ -506,7 +509,7 @@ fn inode_pressure_at_start_evicts_because_min_age_protects_just_detected_images(
         vec![(
             0,
             "pod/app".into(),
-            "The node was low on resource: inodes. Threshold quantity: 5000, available: 2999. "
+            "The node was low on resource: inodes. Threshold quantity: 5000, available: 2997. "
                 .into()
         )]
     );
@@ -529,14 +532,14 @@ fn inode_pressure_with_the_image_in_use_evicts_its_pod() {
     // inode usage above its (zero) request goes first. Its usage counts its writable layer and
     // log (1 inode), not its image; both pods have one log file, so the ranking falls to
     // priority, then to order: "files" (priority -1) is evicted. For inodes the message has no
-    // container part (§10).
+    // container part (§10). Free: 100 000 − 96 000 − 1 000 − 2 blobs − 2 log files = 2 996.
     let trace = "time,action,pod,image,priority\n0,create,app,app:1,0\n0,create,files,many:1,-1\n";
     let (s, rec) = common::run(&inode_scenario(true), trace);
     let ev = at(&rec.events, "Evicted");
     assert_eq!(ev[0].1, "pod/files");
     assert_eq!(
         ev[0].2,
-        "The node was low on resource: inodes. Threshold quantity: 5000, available: 2998. "
+        "The node was low on resource: inodes. Threshold quantity: 5000, available: 2996. "
     );
     assert_eq!(s.evictions_by_signal.get("imagefs.inodesFree"), Some(&1));
 }

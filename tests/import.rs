@@ -900,7 +900,11 @@ fn full_bundle_plan() {
     .map(|r| (*r as f64 * 2.7).round() as u64)
     .sum();
     assert_eq!(preloaded, 724_873_104);
-    assert_eq!(p.other_used, 107_374_182_400 - 64_424_509_440 - preloaded);
+    // containerd keeps the compressed blobs too: the 268471520 reported (compressed) bytes.
+    assert_eq!(
+        p.other_used,
+        107_374_182_400 - 64_424_509_440 - preloaded - 268_471_520
+    );
     assert_eq!(p.imagefs, None);
     assert_eq!(p.expected_available, Some(64_424_509_440));
     // Median of nginx (190350000 B in 1.481 s) and api:v2 (324000000 B in 490 ms).
@@ -1426,15 +1430,16 @@ fn cli_import_then_check() {
         String::from_utf8_lossy(&o.stderr)
     );
     // The fixtures' numbers: crictl lists 6 images whose reported (compressed) sizes total
-    // 268471520 B; unpacked at 2.7 that is 724873104 B of preloaded layers. The summary's
-    // node.fs has 107374182400 B with 64424509440 B available, so other_used =
-    // 107374182400 - 64424509440 - 724873104 = 42224799856 B.
+    // 268471520 B; unpacked at 2.7 that is 724873104 B, and containerd keeps the 268471520 B of
+    // blobs beside: 993344624 B of preloaded layers. The summary's node.fs has 107374182400 B
+    // with 64424509440 B available, so other_used = 107374182400 - 64424509440 - 993344624 =
+    // 41956328336 B.
     assert!(
         stdout.contains("crictl images: 6 images (1 pinned), reported sizes total 268471520 B"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("other_used = capacity − available − preloaded image layers = 107374182400 − 64424509440 − 724873104 = 42224799856"),
+        stdout.contains("other_used = capacity − available − preloaded image layers = 107374182400 − 64424509440 − 993344624 = 41956328336"),
         "{stdout}"
     );
     assert!(
@@ -1448,7 +1453,7 @@ fn cli_import_then_check() {
     let scenario = std::fs::read_to_string(out.join("scenario.toml")).unwrap();
     assert!(scenario.contains("\ndisk = 107374182400\n"), "{scenario}");
     assert!(
-        scenario.contains("\nother_used = 42224799856\n"),
+        scenario.contains("\nother_used = 41956328336\n"),
         "{scenario}"
     );
     let c = bin()

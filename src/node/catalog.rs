@@ -123,3 +123,63 @@ impl Catalog {
         self.unpacked[i]
     }
 }
+
+/// The container runtime, for what its image store keeps on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Runtime {
+    Containerd,
+    CriO,
+    Docker,
+}
+
+impl Runtime {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Runtime::Containerd => "containerd",
+            Runtime::CriO => "cri-o",
+            Runtime::Docker => "docker",
+        }
+    }
+}
+
+/// What one layer costs on the image filesystem, by runtime (the rules are in node/mod.rs's
+/// header): bytes and inodes while stored, and bytes a pull of it writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerCosts {
+    pub disk: Vec<u64>,
+    pub inodes: Vec<u64>,
+    pub pull: Vec<u64>,
+}
+
+impl LayerCosts {
+    pub fn new(catalog: &Catalog, runtime: Runtime, discard_unpacked_layers: bool) -> Self {
+        let n = catalog.layers.len();
+        let (mut disk, mut inodes, mut pull) = (vec![0; n], vec![0; n], vec![0; n]);
+        for (l, layer) in catalog.layers.iter().enumerate() {
+            let (d, i, p) = match runtime {
+                // The blob lands in the content store, is unpacked into a snapshot, and stays
+                // unless discard_unpacked_layers: one more file per layer while it stays.
+                Runtime::Containerd if !discard_unpacked_layers => (
+                    layer.size + layer.compressed,
+                    catalog.layer_inodes(l) + 1,
+                    layer.size + layer.compressed,
+                ),
+                Runtime::Containerd => (
+                    layer.size,
+                    catalog.layer_inodes(l),
+                    layer.size + layer.compressed,
+                ),
+                // CRI-O (containers/image) puts the blob in a temporary file under /var/tmp,
+                // outside the image store, and deletes it once the layer is committed; Docker
+                // likewise. Not modelled: the unpacked layer only.
+                Runtime::CriO | Runtime::Docker => {
+                    (layer.size, catalog.layer_inodes(l), layer.size)
+                }
+            };
+            disk[l] = d;
+            inodes[l] = i;
+            pull[l] = p;
+        }
+        LayerCosts { disk, inodes, pull }
+    }
+}

@@ -28,7 +28,8 @@ use crate::kubelet::runtime::{
     ContainerRuntime, ContainerState, CriContainer, CriImage, FsStats, ImageId, ImageRuntime,
     RuntimeError,
 };
-use catalog::Catalog;
+pub use catalog::Runtime;
+use catalog::{Catalog, LayerCosts};
 use ledger::{Grower, Ledger};
 
 /// The error a pull gets when the image filesystem fills up (the exact runtime text is
@@ -72,6 +73,9 @@ pub struct NodeSpec {
     pub imagefs_inodes: Option<u64>,
     /// Bytes a pull writes to the image filesystem per second (download and unpack).
     pub pull_bandwidth: u64,
+    pub runtime: Runtime,
+    /// containerd's `discard_unpacked_layers`: the blob goes once its layer is unpacked.
+    pub discard_unpacked_layers: bool,
 }
 
 /// One filesystem's bytes by kind.
@@ -325,6 +329,8 @@ pub struct Node {
     pull_bandwidth: u64,
     filesystems: Vec<Filesystem>,
     layer_refs: Vec<u32>,
+    /// What each layer costs on disk and to pull, by runtime.
+    costs: LayerCosts,
     /// The pull writing each layer not on disk, if any (see the module header).
     fetching: Vec<Option<u64>>,
     present: Vec<bool>,
@@ -367,7 +373,9 @@ impl Node {
         }
         let nl = catalog.layers.len();
         let ni = catalog.images.len();
+        let costs = LayerCosts::new(&catalog, spec.runtime, spec.discard_unpacked_layers);
         Node {
+            costs,
             catalog,
             layout: spec.layout,
             pull_bandwidth: spec.pull_bandwidth.max(1),
@@ -485,8 +493,8 @@ impl Node {
         for &l in &self.catalog.images[i].layers {
             self.layer_refs[l] += 1;
             if self.layer_refs[l] == 1 {
-                self.filesystems[fs].layer_bytes += self.catalog.layers[l].size;
-                self.filesystems[fs].layer_inodes += self.catalog.layer_inodes(l);
+                self.filesystems[fs].layer_bytes += self.costs.disk[l];
+                self.filesystems[fs].layer_inodes += self.costs.inodes[l];
             }
         }
     }
@@ -507,9 +515,9 @@ impl Node {
             }
         }
         on.iter()
-            .zip(&self.catalog.layers)
+            .zip(&self.costs.disk)
             .filter(|(o, _)| **o)
-            .map(|(_, l)| l.size)
+            .map(|(_, d)| d)
             .sum()
     }
 
@@ -813,7 +821,7 @@ impl Node {
             if self.layer_refs[l] == 0 && self.fetching[l].is_none() {
                 self.fetching[l] = Some(id);
                 claimed.push(l);
-                missing += self.catalog.layers[l].size;
+                missing += self.costs.pull[l];
             }
         }
         let fs = self.image_fs();
@@ -888,7 +896,7 @@ impl Node {
                     None => {
                         self.fetching[l] = Some(pull);
                         self.pulls.get_mut(&pull).expect("checked").claimed.push(l);
-                        extra += self.catalog.layers[l].size;
+                        extra += self.costs.pull[l];
                     }
                 }
             }
@@ -1042,8 +1050,8 @@ impl Node {
         for &l in &self.catalog.images[image].layers {
             self.layer_refs[l] -= 1;
             if self.layer_refs[l] == 0 {
-                freed += self.catalog.layers[l].size;
-                self.filesystems[fs].layer_inodes -= self.catalog.layer_inodes(l);
+                freed += self.costs.disk[l];
+                self.filesystems[fs].layer_inodes -= self.costs.inodes[l];
             }
         }
         self.filesystems[fs].layer_bytes -= freed;
@@ -1078,7 +1086,7 @@ impl Node {
     pub fn fill_states(&self) -> impl Iterator<Item = FillState> + '_ {
         self.filesystems.iter().map(|f| FillState {
             ledgers: [f.writable, f.logs, f.volumes, f.pulls],
-            fixed: (f.other_used, f.layer_bytes),
+            fixed: (f.other_used, f.layer_bytes + f.rotated_logs),
             capacity: f.capacity,
         })
     }

@@ -866,7 +866,7 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
     }
     if !catalog.is_empty() {
         rep.assumed.push(match runtime {
-            Runtime::Containerd => format!("layers are unknown: one layer per image, unpacked size = reported (compressed) size × {ratio} (--unpack-ratio)"),
+            Runtime::Containerd => format!("layers are unknown: one layer per image, unpacked size = reported (compressed) size × {ratio} (--unpack-ratio); containerd keeps the compressed blob beside the unpacked layer (set discard_unpacked_layers = true in scenario.toml if this node drops them)"),
             _ => format!("layers are unknown: one layer per image, size = reported (unpacked) size; compressed = reported ÷ {ratio}; {} counts shared layers in every image, so images sharing layers are over-counted on disk", runtime.as_str()),
         });
     }
@@ -1462,10 +1462,19 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
     }
 
     // --- filesystems -------------------------------------------------------------------
+    // What the preloaded images hold on the image filesystem: containerd keeps each layer's
+    // compressed blob beside its snapshot (discard_unpacked_layers is off by default).
     let preloaded_bytes: u128 = catalog
         .iter()
         .filter(|c| c.preloaded)
-        .map(|c| c.size as u128)
+        .map(|c| {
+            c.size as u128
+                + if runtime == Runtime::Containerd {
+                    c.compressed as u128
+                } else {
+                    0
+                }
+        })
         .sum();
     // A quarter of the largest disk a scenario can have: room to double it (and round it up)
     // below.
@@ -1797,9 +1806,12 @@ impl ImportPlan {
         s += &format!("other_used = {}\n", self.other_used);
         s += &format!("pull_bandwidth = {}\n", self.pull_bandwidth);
         s += &format!(
-            "image_size_reporting = {}  # runtime {}\n",
+            "runtime = {}\nimage_size_reporting = {}\n",
+            q(match self.runtime {
+                Runtime::Crio => "cri-o",
+                r => r.as_str(),
+            }),
             q(self.runtime.size_reporting()),
-            self.runtime.as_str()
         );
         s += &format!("layout = {}\n", q(self.layout.as_str()));
         if let Some((cap, other)) = self.imagefs {
