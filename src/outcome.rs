@@ -158,6 +158,8 @@ pub struct Summary {
     /// (`on_disk_pressure = "wait"`), and their total wait in seconds.
     pub pods_delayed: u64,
     pub pods_delay_seconds: u64,
+    /// Kubelet restarts (`[[node.kubelet_restart]]`, `kubelet_restart_every`).
+    pub kubelet_restarts: u64,
     pub min_available_bytes: u64,
     pub peak_usage_percent: i64,
     pub events_processed: u64,

@@ -96,7 +96,24 @@ struct RawNode {
     runtime: Option<Spanned<String>>,
     #[serde(default)]
     discard_unpacked_layers: Option<Spanned<bool>>,
+    #[serde(default)]
+    kubelet_restart: Vec<Spanned<RawRestart>>,
+    #[serde(default)]
+    kubelet_restart_every: Option<Spanned<String>>,
+    #[serde(default)]
+    kubelet_restart_downtime: Option<Spanned<String>>,
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRestart {
+    at: Spanned<String>,
+    #[serde(default)]
+    downtime: Option<Spanned<String>>,
+}
+
+/// The most kubelet restarts a scenario may ask for (`kubelet_restart_every` included).
+pub const MAX_KUBELET_RESTARTS: usize = 100_000;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -282,6 +299,8 @@ pub struct Scenario {
     pub on_disk_pressure: TraceOnDiskPressure,
     /// Things that load but that a user should know (printed by `run` and `check`).
     pub warnings: Vec<String>,
+    /// Kubelet restarts: (when it stops, how long it is down), in time order, not overlapping.
+    pub kubelet_restarts: Vec<(SimTime, SimTime)>,
 }
 
 /// Traces kept for reuse by scenarios whose workload is the same: a sweep over node or kubelet
@@ -548,6 +567,83 @@ impl Scenario {
                 path.display()
             ));
         }
+        // Kubelet restarts: explicit ones and every `kubelet_restart_every`.
+        let sim_dur = |v: &Spanned<String>, field: &str| -> Result<SimTime, InputError> {
+            match parse_sim_duration(v.get_ref()) {
+                Ok(ns) if ns >= 0 => Ok(ns as SimTime),
+                Ok(_) => Err(at(v.span(), field, "must not be negative".into())),
+                Err(e) => Err(at(v.span(), field, e.to_string())),
+            }
+        };
+        let mut kubelet_restarts: Vec<(SimTime, SimTime, std::ops::Range<usize>)> = Vec::new();
+        for r in &n.kubelet_restart {
+            let r = r.get_ref();
+            let when = sim_dur(&r.at, "node.kubelet_restart.at")?;
+            if when == 0 || when > duration as SimTime {
+                return Err(at(
+                    r.at.span(),
+                    "node.kubelet_restart.at",
+                    format!(
+                        "must be within the run (after 0, at most {})",
+                        raw.duration.get_ref()
+                    ),
+                ));
+            }
+            let down = match &r.downtime {
+                None => 0,
+                Some(d) => sim_dur(d, "node.kubelet_restart.downtime")?,
+            };
+            kubelet_restarts.push((when, down, r.at.span()));
+        }
+        let periodic_down = match &n.kubelet_restart_downtime {
+            None => 0,
+            Some(d) => sim_dur(d, "node.kubelet_restart_downtime")?,
+        };
+        if let Some(v) = &n.kubelet_restart_every {
+            let every = sim_dur(v, "node.kubelet_restart_every")?;
+            if every == 0 {
+                return Err(at(
+                    v.span(),
+                    "node.kubelet_restart_every",
+                    "must be greater than 0".into(),
+                ));
+            }
+            let count = duration as SimTime / every;
+            if count as usize > MAX_KUBELET_RESTARTS {
+                return Err(at(
+                    v.span(),
+                    "node.kubelet_restart_every",
+                    format!("restarts the kubelet {count} times; at most {MAX_KUBELET_RESTARTS}"),
+                ));
+            }
+            for k in 1..=count {
+                kubelet_restarts.push((k * every, periodic_down, v.span()));
+            }
+        } else if let Some(d) = &n.kubelet_restart_downtime {
+            return Err(at(
+                d.span(),
+                "node.kubelet_restart_downtime",
+                "goes with kubelet_restart_every ([[node.kubelet_restart]] entries have their own downtime)".into(),
+            ));
+        }
+        kubelet_restarts.sort_by_key(|r| r.0);
+        for w in kubelet_restarts.windows(2) {
+            if w[1].0 < w[0].0 + w[0].1 {
+                return Err(at(
+                    w[1].2.clone(),
+                    "node.kubelet_restart",
+                    format!(
+                        "a restart at {} s while the kubelet is still down from the one at {} s",
+                        w[1].0 / 1_000_000_000,
+                        w[0].0 / 1_000_000_000
+                    ),
+                ));
+            }
+        }
+        let kubelet_restarts: Vec<(SimTime, SimTime)> = kubelet_restarts
+            .into_iter()
+            .map(|(a, d, _)| (a, d))
+            .collect();
         let (imagefs_capacity, imagefs_other_used) = if layout == Layout::Shared {
             if let Some(v) = &n.imagefs {
                 return Err(at(v.span(), "node.imagefs", "only a non-shared layout has a separate imagefs; set layout = \"dedicated-imagefs\" or \"split\"".into()));
@@ -1018,6 +1114,7 @@ impl Scenario {
             controllers,
             on_disk_pressure,
             warnings,
+            kubelet_restarts,
         })
     }
 }

@@ -159,7 +159,7 @@ fn replot_reads_split_layout_columns_and_eviction_events() {
     assert_eq!(o.nodefs_usage, Some((40.0, 40.0)));
     assert_eq!(o.image_bytes, Some((10.0 * g, 34.0 * g)));
     assert_eq!(o.reported_image_bytes, Some((5.0 * g, 17.0 * g)));
-    assert_eq!(o.marks, [1, 1, 1, 0, 1, 1]);
+    assert_eq!(o.marks, [1, 1, 1, 0, 1, 1, 0]);
     assert_eq!(o.pulled_bytes, 123_456_789);
     assert_eq!(o.pressure, vec![(2600.0, 3000.0), (100_000.0, 172_790.0)]);
     assert_eq!(o.gc_thresholds, Some((90.0, 75.0)));

@@ -17,6 +17,8 @@ pub const INVALID_DISK_CAPACITY: &str = "InvalidDiskCapacity";
 pub const STARTED: &str = "Started";
 pub const NODE_HAS_DISK_PRESSURE: &str = "NodeHasDiskPressure";
 pub const NODE_HAS_NO_DISK_PRESSURE: &str = "NodeHasNoDiskPressure";
+/// The kubelet's node event on start (`kubelet.go`: "Starting kubelet.").
+pub const STARTING: &str = "Starting";
 pub const EVICTED: &str = "Evicted";
 pub const KILLING: &str = "Killing";
 /// Ours, not the kubelet's: the structured log line of a threshold-triggered GC pass.

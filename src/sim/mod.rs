@@ -88,6 +88,9 @@ enum Ev {
     TaintUpdate,
     /// A delayed pod's `complete` row, shifted by its delay (its work takes as long).
     Complete(usize),
+    /// The kubelet process stops (a restart); it starts again after the downtime.
+    KubeletStop,
+    KubeletStart,
 }
 
 /// `nodeStatusUpdateFrequency` (10 s): the kubelet reports a changed DiskPressure condition at
@@ -245,6 +248,14 @@ pub struct Simulation<'a> {
     /// (exited-container generation, phase generation) of the last periodic container GC run
     /// that removed nothing: with MinAge 0, a run on the same state removes nothing again.
     cgc_noop: Option<(u64, u64)>,
+    /// When the running kubelet started (0, or its last restart): its loops' grids count from it.
+    kubelet_epoch: SimTime,
+    /// While the kubelet is down: when it comes back.
+    kubelet_down: Option<SimTime>,
+    /// The next of the scenario's restarts.
+    restart_pos: usize,
+    /// Pulls the runtime finished while the kubelet was down (it learns of them on start).
+    pulls_done_while_down: Vec<PullResult>,
     /// Containers with a log rotation check scheduled, and the (run time, container) checks.
     log_checks: BTreeSet<u64>,
     log_due: BTreeSet<(SimTime, u64)>,
@@ -274,6 +285,9 @@ impl<'a> Simulation<'a> {
         engine.schedule_slot_at(SLOT_EVICTION_SYNC, 0, Ev::EvictionSync(0));
         if let Some(first) = sc.trace.first() {
             engine.schedule_at(first.time, Ev::Trace);
+        }
+        if let Some(&(at, _)) = sc.kubelet_restarts.first() {
+            engine.schedule_at(at, Ev::KubeletStop);
         }
         let summary = Summary {
             scenario: sc.name.clone(),
@@ -330,6 +344,10 @@ impl<'a> Simulation<'a> {
             cgc_noop: None,
             log_checks: BTreeSet::new(),
             log_due: BTreeSet::new(),
+            kubelet_epoch: 0,
+            kubelet_down: None,
+            restart_pos: 0,
+            pulls_done_while_down: Vec::new(),
         };
         sim.flush_node_timers();
         sim
@@ -522,6 +540,23 @@ impl<'a> Simulation<'a> {
 
     fn handle(&mut self, e: Ev, rec: &mut dyn Recorder) {
         let now = self.engine.now();
+        if let Some(up) = self.kubelet_down {
+            // The kubelet is down: the runtime goes on (containers write, pulls in the runtime
+            // finish, containers exit by themselves); everything the kubelet does waits.
+            match e {
+                Ev::Node(NodeTimer::PullDone { pull, generation }) => {
+                    if let Some(res) = self.node.on_pull_done(pull, generation) {
+                        self.pulls_done_while_down.push(res);
+                    }
+                    return;
+                }
+                Ev::Node(_) | Ev::Complete(_) | Ev::KubeletStart => {}
+                _ => {
+                    self.engine.schedule_at(up, e);
+                    return;
+                }
+            }
+        }
         match e {
             Ev::Trace => self.on_trace(rec),
             Ev::ImageGc => {
@@ -568,7 +603,7 @@ impl<'a> Simulation<'a> {
                 // The current log reached containerLogMaxSize: the log manager's next run
                 // rotates it.
                 if self.node.on_log_watch(container, generation, watch) {
-                    let at = next_monitor_run(now, self.sc.kubelet.log_rotation.monitor_interval);
+                    let at = self.next_log_run(now);
                     self.add_log_check(at, container);
                 }
             }
@@ -595,6 +630,8 @@ impl<'a> Simulation<'a> {
             }
             Ev::VolumeTeardown(p) => self.on_volume_teardown(p),
             Ev::TaintUpdate => self.on_taint_update(rec),
+            Ev::KubeletStop => self.on_kubelet_stop(),
+            Ev::KubeletStart => self.on_kubelet_start(rec),
             Ev::Complete(p) => {
                 if self.pods[p].phase == PodPhase::Active {
                     self.stop_pod(p, PodPhase::Completed);
@@ -647,8 +684,90 @@ impl<'a> Simulation<'a> {
             let dt = (target - v).div_ceil(rate as u128);
             now.saturating_add(dt.min(SimTime::MAX as u128) as SimTime)
         };
-        let at = next_monitor_run(reach.max(earliest), policy.monitor_interval);
+        let at = self.next_log_run(reach.max(earliest));
         self.add_log_check(at, id);
+    }
+
+    /// The log manager's first run at or after `t`: its runs are at k·interval from the start
+    /// of the running kubelet.
+    fn next_log_run(&self, t: SimTime) -> SimTime {
+        let e = self.kubelet_epoch;
+        e + next_monitor_run(t.max(e) - e, self.sc.kubelet.log_rotation.monitor_interval)
+    }
+
+    /// The kubelet process stops: no loop runs until it starts again (see `handle`).
+    fn on_kubelet_stop(&mut self) {
+        let now = self.engine.now();
+        let (_, down) = self.sc.kubelet_restarts[self.restart_pos];
+        let up = now + down;
+        self.kubelet_down = Some(up);
+        self.summary.kubelet_restarts += 1;
+        self.engine.schedule_at(up, Ev::KubeletStart);
+        // The loops' pending runs die with the process (a slot past the horizon is emptied).
+        for (slot, e) in [
+            (SLOT_IMAGE_GC, Ev::ImageGc),
+            (SLOT_CONTAINER_GC, Ev::ContainerGc),
+            (SLOT_IMAGE_DETECT, Ev::ImageDetect),
+            (SLOT_EVICTION_SYNC, Ev::EvictionSync(0)),
+            (SLOT_LOG_RUN, Ev::LogRun),
+        ] {
+            self.engine.schedule_slot_at(slot, SimTime::MAX, e);
+        }
+        self.skip = None;
+    }
+
+    /// The kubelet starts again. What it kept in memory is gone: image GC records (every image
+    /// is first detected afresh, so MinAge protects it again, and the MaxAge stage waits for
+    /// the new uptime), the eviction manager's observations, grace timers and conditions,
+    /// pull back-off and the registry token bucket. The runtime kept its containers, images
+    /// and logs. The loops start as at t = 0, their grids counted from now.
+    fn on_kubelet_start(&mut self, rec: &mut dyn Recorder) {
+        let now = self.engine.now();
+        let k = &self.sc.kubelet;
+        self.kubelet_down = None;
+        self.kubelet_epoch = now;
+        let policy = ImageGcPolicy::new(
+            k.image_gc_high_threshold_percent,
+            k.image_gc_low_threshold_percent,
+            k.image_minimum_gc_age,
+            k.image_maximum_gc_age,
+        )
+        .expect("validated by kubelet::config");
+        self.gc = ImageGcManager::new(policy, self.sc.free_disk_space_wording());
+        self.began_gc = now;
+        self.gc_consecutive_failures = 0;
+        self.backoff = Backoff::default();
+        self.bucket = TokenBucket::new(k.registry_pull_qps, k.registry_burst);
+        self.eviction = EvictionManager::new(self.sc.eviction.clone());
+        self.cgc_noop = None;
+        let msg = "Starting kubelet.".to_string();
+        self.emit(
+            rec,
+            KubeletEvent::normal(ev::STARTING, ObjectRef::Node, msg),
+        );
+        if !k.image_gc_loop_disabled() {
+            self.engine
+                .schedule_slot_at(SLOT_IMAGE_GC, now, Ev::ImageGc);
+        }
+        self.engine
+            .schedule_slot_at(SLOT_CONTAINER_GC, now, Ev::ContainerGc);
+        self.engine
+            .schedule_slot_at(SLOT_IMAGE_DETECT, now, Ev::ImageDetect);
+        self.sync_gen += 1;
+        self.engine
+            .schedule_slot_at(SLOT_EVICTION_SYNC, now, Ev::EvictionSync(self.sync_gen));
+        for (t, id) in std::mem::take(&mut self.log_due) {
+            self.log_checks.remove(&id);
+            let at = self.next_log_run(t);
+            self.add_log_check(at, id);
+        }
+        for res in std::mem::take(&mut self.pulls_done_while_down) {
+            self.finish_pull(res, rec);
+        }
+        self.restart_pos += 1;
+        if let Some(&(at, _)) = self.sc.kubelet_restarts.get(self.restart_pos) {
+            self.engine.schedule_at(at, Ev::KubeletStop);
+        }
     }
 
     /// Has the log manager's run at `at` look at container `id` (once, whatever asks twice).
@@ -1388,7 +1507,9 @@ impl<'a> Simulation<'a> {
         self.emit(rec, KubeletEvent::normal(reason, ObjectRef::Node, msg));
         if !self.taint_update_pending {
             self.taint_update_pending = true;
-            let at = now.div_ceil(NODE_STATUS_UPDATE_FREQUENCY) * NODE_STATUS_UPDATE_FREQUENCY;
+            let since = now - self.kubelet_epoch;
+            let at = self.kubelet_epoch
+                + since.div_ceil(NODE_STATUS_UPDATE_FREQUENCY) * NODE_STATUS_UPDATE_FREQUENCY;
             self.engine.schedule_at(at, Ev::TaintUpdate);
         }
     }

@@ -34,7 +34,7 @@ use crate::sim::Simulation;
 pub use spec::{replicate_seed, Goal, Ordered, SweepSpec};
 use stats::{fmt_num, stat, Stat};
 
-/// Journal format version (2: runs carry `log_rotations`, `pods_delayed`, `pods_delay_seconds`).
+/// Journal format version (2: runs carry `log_rotations`, `pods_delayed`, `pods_delay_seconds`, `kubelet_restarts`).
 pub(crate) const FORMAT: u32 = 2;
 /// The most worker threads `--threads` may ask for.
 pub const MAX_THREADS: usize = 1024;

@@ -62,6 +62,14 @@ pub fn random_scenario(seed: u64, reporting: bool) -> (String, String) {
             )
         }
     }
+    // (After every [node] key.) Sometimes a kubelet restart, with or without downtime (the duration is 60..4000 s).
+    if r.gen_bool(0.25) {
+        toml += &format!(
+            "[[node.kubelet_restart]]\nat = \"{}s\"\ndowntime = \"{}s\"\n",
+            r.gen_range(1..60),
+            r.gen_range(0..40)
+        );
+    }
     toml += &format!(
         "[kubelet]\nimageGCHighThresholdPercent = {high}\nimageGCLowThresholdPercent = {low}\nimageMinimumGCAge = \"{}s\"\nserializeImagePulls = {}\nregistryPullQPS = {}\n",
         r.gen_range(1..300),

@@ -171,15 +171,18 @@ pub(crate) enum Mark {
     Evicted,
     /// `Evicted` with `The node had condition`: a pod rejected at admission.
     Rejected,
+    /// `Starting` ("Starting kubelet."): the kubelet restarted.
+    KubeletRestart,
 }
 
-pub(crate) const MARKS: [Mark; 6] = [
+pub(crate) const MARKS: [Mark; 7] = [
     Mark::GcPass,
     Mark::ImageDeleted,
     Mark::GcFailed,
     Mark::PullFailed,
     Mark::Evicted,
     Mark::Rejected,
+    Mark::KubeletRestart,
 ];
 
 /// One bin of events.
@@ -287,6 +290,7 @@ impl PlotData {
             "Failed" if message.starts_with("Failed to pull image") => Some(Mark::PullFailed),
             "Evicted" if message.starts_with("The node had condition") => Some(Mark::Rejected),
             "Evicted" => Some(Mark::Evicted),
+            "Starting" if message == "Starting kubelet." => Some(Mark::KubeletRestart),
             "NodeHasDiskPressure" => {
                 self.pressure_since.get_or_insert(t);
                 None

@@ -228,6 +228,7 @@ fn mark_style(m: Mark) -> (&'static str, RGBColor) {
         Mark::PullFailed => ("pulls failed", RGBColor(110, 110, 110)),
         Mark::Evicted => ("pods evicted", EVICTION),
         Mark::Rejected => ("pods rejected", RGBColor(130, 50, 180)),
+        Mark::KubeletRestart => ("kubelet restarts", RGBColor(0, 120, 120)),
     }
 }
 
