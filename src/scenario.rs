@@ -17,6 +17,7 @@ use crate::kubelet::config::{KubeletConfig, KubeletConfigInput};
 use crate::kubelet::events::FreeDiskSpaceWording;
 use crate::kubelet::eviction::helpers::{effective_eviction_hard, parse_threshold_config};
 use crate::kubelet::eviction::manager::EvictionConfig;
+use crate::kubelet::versions::VersionProfile;
 use crate::node::catalog::{Catalog, ImageSpec, LayerSpec, SizeReporting};
 use crate::node::{Layout, NodeSpec, Runtime};
 use crate::units::{parse_bytes, parse_go_duration, parse_sim_duration};
@@ -359,11 +360,12 @@ impl TraceCache {
 
 impl Scenario {
     pub fn free_disk_space_wording(&self) -> FreeDiskSpaceWording {
-        if self.kubelet_version >= (1, 35) {
-            FreeDiskSpaceWording::V3
-        } else {
-            FreeDiskSpaceWording::V2
-        }
+        self.version_profile().free_disk_space_wording
+    }
+
+    /// What this scenario's kubelet version does where versions differ.
+    pub fn version_profile(&self) -> VersionProfile {
+        VersionProfile::of(self.kubelet_version.1).unwrap_or_default()
     }
 
     /// Reads and validates a scenario file and its trace.
@@ -675,7 +677,7 @@ impl Scenario {
             (cap, other)
         };
         let kubelet_version = match &n.kubelet_version {
-            None => (1, 34),
+            None => (1, crate::kubelet::versions::DEFAULT_MINOR),
             Some(v) => {
                 let parsed = v
                     .get_ref()
@@ -688,11 +690,31 @@ impl Scenario {
                         ))
                     });
                 match parsed {
-                    Some(ver) if ver >= (1, 30) => ver,
-                    _ => return Err(at(v.span(), "node.kubelet_version", format!("{:?}: the model follows kubelet 1.30 and later; give a version like \"1.34\"", v.get_ref()))),
+                    Some((1, m)) if VersionProfile::of(m).is_some() => (1, m),
+                    _ => {
+                        return Err(at(
+                            v.span(),
+                            "node.kubelet_version",
+                            format!(
+                                "{:?} is not a kubelet version the model follows: {}",
+                                v.get_ref(),
+                                VersionProfile::supported()
+                            ),
+                        ))
+                    }
                 }
             }
         };
+
+        let profile = VersionProfile::of(kubelet_version.1).expect("checked above");
+        if layout == Layout::Split && !profile.kubelet_separate_disk_gc {
+            let s = n.layout.as_ref().expect("split is written");
+            return Err(at(
+                s.span(),
+                "node.layout",
+                format!("\"split\" needs the KubeletSeparateDiskGC feature gate, on by default from kubelet 1.31; this node runs 1.{}", profile.minor),
+            ));
+        }
 
         // [kubelet]
         let k = &raw.kubelet;
@@ -748,6 +770,7 @@ impl Scenario {
             container_log_max_files: num!(k.container_log_max_files, "containerLogMaxFiles"),
             container_log_max_workers: num!(k.container_log_max_workers, "containerLogMaxWorkers"),
             container_log_monitor_interval,
+            image_maximum_gc_age_gate_off: Some(!profile.image_maximum_gc_age_gate),
         };
         let mut kubelet = KubeletConfig::from_input(&input).map_err(|errs| {
             let e = &errs[0];
@@ -772,7 +795,7 @@ impl Scenario {
         }
 
         // Eviction settings (kubelet-eviction.md §2, §11).
-        let eviction = eviction_config(path, text, k)?;
+        let eviction = eviction_config(path, text, k, &profile)?;
 
         // [[layer]] and [[image]], inline and from the catalog file.
         let base = path.parent().unwrap_or(Path::new("."));
@@ -1443,13 +1466,42 @@ fn table_header_at(text: &str, pos: usize) -> Option<String> {
 /// Builds the eviction manager's configuration from `[kubelet]`, with the kubelet's defaulting
 /// (the default `evictionHard` only when the field is absent, or merged with
 /// `mergeDefaultEvictionSettings`) and its validation texts. An error points at the map entry.
-fn eviction_config(path: &Path, text: &str, k: &RawKubelet) -> Result<EvictionConfig, InputError> {
+fn eviction_config(
+    path: &Path,
+    text: &str,
+    k: &RawKubelet,
+    profile: &VersionProfile,
+) -> Result<EvictionConfig, InputError> {
     let hard_cfg = k
         .eviction_hard
         .as_ref()
         .map(|_| plain_map(&k.eviction_hard));
+    if k.merge_default_eviction_settings.is_some() && !profile.merge_default_eviction_settings {
+        let line = text
+            .lines()
+            .position(|l| l.trim_start().starts_with("mergeDefaultEvictionSettings"))
+            .map(|i| i + 1);
+        return Err(InputError::new(
+            path,
+            line,
+            Some("kubelet.mergeDefaultEvictionSettings"),
+            format!(
+                "is a KubeletConfiguration field from kubelet 1.33; this node runs 1.{}",
+                profile.minor
+            ),
+        ));
+    }
     let merge = k.merge_default_eviction_settings.unwrap_or(false);
-    let hard = effective_eviction_hard(hard_cfg.as_ref(), merge);
+    let mut hard = effective_eviction_hard(hard_cfg.as_ref(), merge);
+    // Before 1.30 the default evictionHard had no imagefs.inodesFree (PR #121834): drop it when
+    // it came from the defaults.
+    if !profile.default_hard_has_imagefs_inodes
+        && hard_cfg
+            .as_ref()
+            .is_none_or(|m| !m.contains_key("imagefs.inodesFree"))
+    {
+        hard.remove("imagefs.inodesFree");
+    }
     let soft = plain_map(&k.eviction_soft);
     let grace = plain_map(&k.eviction_soft_grace_period);
     let reclaim = plain_map(&k.eviction_minimum_reclaim);
@@ -1508,6 +1560,9 @@ fn eviction_config(path: &Path, text: &str, k: &RawKubelet) -> Result<EvictionCo
         }
     }
     let mut cfg = EvictionConfig::new(thresholds);
+    cfg.kubelet_separate_disk_gc = profile.kubelet_separate_disk_gc;
+    cfg.allow_overwrite_termination_grace_period_seconds = !profile.soft_grace_min_tgps;
+    cfg.hard_eviction_grace_period_override = profile.hard_eviction_grace_override;
     if let Some(v) = &k.eviction_pressure_transition_period {
         let ns = parse_go_duration(v.get_ref()).map_err(|e| {
             InputError::new(

@@ -586,3 +586,66 @@ fn eviction_hard_defaults_partial_maps_and_merge() {
         vec![]
     );
 }
+
+// ---- kubelet versions (see kubelet/versions.rs) ----
+
+/// Before kubelet 1.31 (PR #124063) a hard eviction's grace override was 0, which pod_workers
+/// reads as "none": the pod gets its own terminationGracePeriodSeconds (30 s by default) instead
+/// of 1 s. The first GC-at-85 collision on 1.30: the app is evicted at 790 s as on 1.34, but
+/// killed at 820 s, so the sync after its cleanup comes at 821 s (not 792 s). Then, as at 792 s
+/// on 1.34, the threshold is still met with its minimum reclaim (2.6 GB available + 0.6 GB of
+/// the app's writable layer, removed with its dead container, < 3647483707 B) and app:1, unused
+/// and first detected at 0, is deleted (ci:3 and ci:4, first detected at 790 s, are 31 s old:
+/// MinAge protects them), giving 4.2 GB. The condition clears at the first sync >= 821 + 300 s:
+/// 1121 s (syncs every 10 s from 821 s).
+#[test]
+fn before_1_31_a_hard_eviction_waits_for_the_pods_grace_period() {
+    let (toml, trace) = collision(85, 80, "20m");
+    let v130 = toml.replace("[node]\n", "[node]\nkubelet_version = \"1.30\"\n");
+    let (s, rec) = common::run(&v130, &trace);
+    let deleted: Vec<_> = at(&rec.events, "ImageDeleted")
+        .into_iter()
+        .map(|(t, o, _)| (t, o))
+        .collect();
+    assert_eq!(
+        deleted,
+        [
+            (790, "image/ci:0"),
+            (790, "image/ci:2"),
+            (790, "image/ci:1"),
+            (821, "image/app:1")
+        ]
+        .map(|(t, o)| (t, o.to_string()))
+    );
+    let pressure: Vec<_> = rec
+        .events
+        .iter()
+        .filter(|e| e.reason.starts_with("NodeHas"))
+        .map(|e| (e.time / S, &*e.reason))
+        .collect();
+    assert_eq!(
+        pressure,
+        [
+            (790, "NodeHasDiskPressure"),
+            (1121, "NodeHasNoDiskPressure")
+        ]
+    );
+    assert_eq!((s.evictions, s.disk_pressure_seconds), (1, 331));
+}
+
+/// Before kubelet 1.30 the default evictionHard had no imagefs.inodesFree (PR #121834). The
+/// inode scenario above (2 997 inodes free < 5 000 on the one filesystem) evicts on
+/// imagefs.inodesFree on 1.34 (acted on first), on nodefs.inodesFree on 1.29: the same pod,
+/// the same numbers, another signal.
+#[test]
+fn before_1_30_the_default_eviction_hard_has_no_imagefs_inodes() {
+    let trace = "time,action,pod,image\n0,create,app,app:1\n";
+    let v129 = inode_scenario(true).replace("[node]\n", "[node]\nkubelet_version = \"1.29\"\n");
+    let (s, rec) = common::run(&v129, trace);
+    assert_eq!(s.evictions_by_signal.get("nodefs.inodesFree"), Some(&1));
+    assert_eq!(s.evictions_by_signal.get("imagefs.inodesFree"), None);
+    assert_eq!(
+        at(&rec.events, "Evicted")[0].2,
+        "The node was low on resource: inodes. Threshold quantity: 5000, available: 2997. "
+    );
+}

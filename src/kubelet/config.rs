@@ -32,6 +32,8 @@ pub struct KubeletConfigInput {
     pub container_log_max_files: Option<i64>,
     pub container_log_max_workers: Option<i64>,
     pub container_log_monitor_interval: Option<i64>,
+    /// Feature gate `ImageMaximumGCAge` off (kubelet 1.29, where it is alpha); `None`: on.
+    pub image_maximum_gc_age_gate_off: Option<bool>,
 }
 
 /// The defaulted, validated configuration the model runs with.
@@ -112,7 +114,13 @@ impl KubeletConfig {
         if low >= high {
             errors.push(err("imageGCLowThresholdPercent", format!("imageGCLowThresholdPercent (--image-gc-low-threshold) {low} must be less than imageGCHighThresholdPercent (--image-gc-high-threshold) {high}")));
         }
-        // The ImageMaximumGCAge gate is on by default since v1.30, the versions we model.
+        // The ImageMaximumGCAge gate: alpha and off in v1.29, on by default since v1.30.
+        if max_age != 0 && i.image_maximum_gc_age_gate_off == Some(true) {
+            errors.push(err(
+                "imageMaximumGCAge",
+                "ImageMaximumGCAge feature gate is required for Kubelet configuration option imageMaximumGCAge".to_string(),
+            ));
+        }
         if min_age < 0 {
             errors.push(err(
                 "imageMinimumGCAge",
@@ -253,6 +261,21 @@ impl KubeletConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// v1.29: the gate is alpha and off, so the field is refused with validation.go's text.
+    #[test]
+    fn max_age_needs_its_gate_on_1_29() {
+        let mut i = KubeletConfigInput {
+            image_maximum_gc_age: Some(60 * MINUTE_NS),
+            image_maximum_gc_age_gate_off: Some(true),
+            ..Default::default()
+        };
+        let e = KubeletConfig::from_input(&i).unwrap_err();
+        assert_eq!(e[0].field, "imageMaximumGCAge");
+        assert_eq!(e[0].message, "invalid configuration: ImageMaximumGCAge feature gate is required for Kubelet configuration option imageMaximumGCAge");
+        i.image_maximum_gc_age_gate_off = None;
+        assert!(KubeletConfig::from_input(&i).is_ok());
+    }
 
     #[test]
     fn defaults_are_the_kubelets() {

@@ -11,3 +11,4 @@ pub mod eviction;
 pub mod image_gc_manager;
 pub mod image_manager;
 pub mod runtime;
+pub mod versions;

@@ -1302,7 +1302,8 @@ pub fn rank_disk_pressure(
 /// The `gracePeriodOverride` the eviction manager passes to the pod killer for a threshold
 /// eviction (eviction_manager.go `synchronize`, v1.32–v1.34):
 ///
-/// * hard threshold → [`IMMEDIATE_EVICTION_GRACE_PERIOD_SECONDS`] (1; it was 0 before PR #124063);
+/// * hard threshold → `hard_override`: [`IMMEDIATE_EVICTION_GRACE_PERIOD_SECONDS`] (1) since PR
+///   #124063, 0 before (see `kubelet::versions`);
 /// * soft threshold → `evictionMaxPodGracePeriod`, lowered to the pod's own
 ///   `terminationGracePeriodSeconds` when the pod has one, unless the deprecated
 ///   `AllowOverwriteTerminationGracePeriodSeconds` gate is on (default off since v1.32, locked off
@@ -1318,9 +1319,10 @@ pub fn eviction_grace_period_override(
     max_pod_grace_period_seconds: i64,
     pod_termination_grace_period_seconds: Option<i64>,
     allow_overwrite_termination_grace_period_seconds: bool,
+    hard_override: i64,
 ) -> i64 {
     if threshold.is_hard() {
-        return IMMEDIATE_EVICTION_GRACE_PERIOD_SECONDS;
+        return hard_override;
     }
     match pod_termination_grace_period_seconds {
         Some(tgps) if !allow_overwrite_termination_grace_period_seconds => {
@@ -2870,33 +2872,78 @@ mod tests {
         let soft_t = soft(Signal::NodeFsAvailable, qv("2Gi"), 2 * MIN as i64);
         // Hard: always 1 s.
         assert_eq!(
-            eviction_grace_period_override(&hard_t, 5, Some(30), false),
+            eviction_grace_period_override(
+                &hard_t,
+                5,
+                Some(30),
+                false,
+                IMMEDIATE_EVICTION_GRACE_PERIOD_SECONDS
+            ),
             1
         );
         assert_eq!(effective_grace_period_seconds(Some(1), Some(30)), 1);
         // §13.3: soft, max 5, pod without TGPS → 5.
-        assert_eq!(eviction_grace_period_override(&soft_t, 5, None, false), 5);
+        assert_eq!(
+            eviction_grace_period_override(
+                &soft_t,
+                5,
+                None,
+                false,
+                IMMEDIATE_EVICTION_GRACE_PERIOD_SECONDS
+            ),
+            5
+        );
         // Soft: min(max, TGPS).
         assert_eq!(
-            eviction_grace_period_override(&soft_t, 60, Some(30), false),
+            eviction_grace_period_override(
+                &soft_t,
+                60,
+                Some(30),
+                false,
+                IMMEDIATE_EVICTION_GRACE_PERIOD_SECONDS
+            ),
             30
         );
         assert_eq!(
-            eviction_grace_period_override(&soft_t, 10, Some(30), false),
+            eviction_grace_period_override(
+                &soft_t,
+                10,
+                Some(30),
+                false,
+                IMMEDIATE_EVICTION_GRACE_PERIOD_SECONDS
+            ),
             10
         );
         // AllowOverwriteTerminationGracePeriodSeconds on: max wins.
         assert_eq!(
-            eviction_grace_period_override(&soft_t, 60, Some(30), true),
+            eviction_grace_period_override(
+                &soft_t,
+                60,
+                Some(30),
+                true,
+                IMMEDIATE_EVICTION_GRACE_PERIOD_SECONDS
+            ),
             60
         );
         // The 0 quirk: default max 0 → override 0 → the pod's full TGPS.
-        let o = eviction_grace_period_override(&soft_t, 0, Some(30), false);
+        let o = eviction_grace_period_override(
+            &soft_t,
+            0,
+            Some(30),
+            false,
+            IMMEDIATE_EVICTION_GRACE_PERIOD_SECONDS,
+        );
         assert_eq!(o, 0);
         assert_eq!(effective_grace_period_seconds(Some(o), Some(30)), 30);
         assert_eq!(effective_grace_period_seconds(Some(0), None), 1);
         // Negative max → clamped to 1, not "defer to the pod".
-        let o = eviction_grace_period_override(&soft_t, -1, Some(30), false);
+        let o = eviction_grace_period_override(
+            &soft_t,
+            -1,
+            Some(30),
+            false,
+            IMMEDIATE_EVICTION_GRACE_PERIOD_SECONDS,
+        );
         assert_eq!(o, -1);
         assert_eq!(effective_grace_period_seconds(Some(o), Some(30)), 1);
         // No override at all: the pod's TGPS.
@@ -2947,7 +2994,16 @@ mod tests {
         assert_eq!(m.annotations[OFFENDING_CONTAINERS_KEY], "above-requests");
         assert_eq!(m.annotations[OFFENDING_CONTAINERS_USAGE_KEY], "700Mi");
         assert_eq!(m.annotations[STARVED_RESOURCE_KEY], "ephemeral-storage");
-        assert_eq!(eviction_grace_period_override(&t, 0, None, false), 1);
+        assert_eq!(
+            eviction_grace_period_override(
+                &t,
+                0,
+                None,
+                false,
+                IMMEDIATE_EVICTION_GRACE_PERIOD_SECONDS
+            ),
+            1
+        );
         assert_eq!(
             threshold_met_event_message(resource),
             "Attempting to reclaim ephemeral-storage"

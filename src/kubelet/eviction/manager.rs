@@ -106,6 +106,8 @@ pub struct EvictionConfig {
     pub kubelet_separate_disk_gc: bool,
     /// Feature gate `AllowOverwriteTerminationGracePeriodSeconds`: off by default since v1.32.
     pub allow_overwrite_termination_grace_period_seconds: bool,
+    /// The grace override of a hard eviction: 1 since PR #124063 (~v1.31), 0 before.
+    pub hard_eviction_grace_period_override: i64,
 }
 
 impl EvictionConfig {
@@ -120,6 +122,7 @@ impl EvictionConfig {
             local_storage_capacity_isolation: true,
             kubelet_separate_disk_gc: true,
             allow_overwrite_termination_grace_period_seconds: false,
+            hard_eviction_grace_period_override: IMMEDIATE_EVICTION_GRACE_PERIOD_SECONDS,
         }
     }
 }
@@ -503,6 +506,7 @@ impl EvictionManager {
                 self.config.max_pod_grace_period_seconds,
                 pod.termination_grace_period_seconds,
                 self.config.allow_overwrite_termination_grace_period_seconds,
+                self.config.hard_eviction_grace_period_override,
             );
             let msg = eviction_message(resource, pod, pod_stats.get(&pod.uid), &act, &observations);
             out.events.push(KubeletEvent::warning(
