@@ -57,9 +57,6 @@ pub struct Engine<E> {
     next_seq: u64,
     queue: BinaryHeap<Entry<E>>,
     slots: Vec<Option<Entry<E>>>,
-    /// The slot holding the earliest slot event, once known: slots change at a few events in a
-    /// hundred, while every pop and peek asks (`None`: to be found again).
-    first_slot_cache: std::cell::Cell<Option<Option<usize>>>,
     processed: u64,
 }
 
@@ -77,7 +74,6 @@ impl<E> Engine<E> {
             next_seq: 0,
             queue: BinaryHeap::new(),
             slots: Vec::new(),
-            first_slot_cache: std::cell::Cell::new(None),
             processed: 0,
         }
     }
@@ -120,7 +116,6 @@ impl<E> Engine<E> {
         if self.slots.len() <= slot {
             self.slots.resize_with(slot + 1, || None);
         }
-        self.first_slot_cache.set(None);
         let time = at.max(self.now);
         if time > self.horizon {
             self.slots[slot] = None;
@@ -138,15 +133,6 @@ impl<E> Engine<E> {
 
     /// The slot holding the earliest (time, seq) slot event.
     fn first_slot(&self) -> Option<usize> {
-        if let Some(known) = self.first_slot_cache.get() {
-            return known;
-        }
-        let found = self.find_first_slot();
-        self.first_slot_cache.set(Some(found));
-        found
-    }
-
-    fn find_first_slot(&self) -> Option<usize> {
         let mut best: Option<(usize, SimTime, u64)> = None;
         for (i, e) in self.slots.iter().enumerate() {
             if let Some(e) = e {
@@ -196,7 +182,6 @@ impl<E> Engine<E> {
         let due = |e: &Entry<E>| e.time <= limit;
         let e = match slot {
             Some(i) if due(self.slots[i].as_ref().expect("a pending slot")) => {
-                self.first_slot_cache.set(None);
                 self.slots[i].take().expect("a pending slot")
             }
             Some(_) => return None,
