@@ -649,3 +649,67 @@ fn before_1_30_the_default_eviction_hard_has_no_imagefs_inodes() {
         "The node was low on resource: inodes. Threshold quantity: 5000, available: 2997. "
     );
 }
+
+/// From kubelet 1.32 (PR #122890) a soft eviction kills with min(evictionMaxPodGracePeriod, the
+/// pod's terminationGracePeriodSeconds); before, with the max. A CRI-O node (no blobs) of
+/// 10 GB with 6 GB of other data and a preloaded 1 GB image; the writer starts at 0 and writes
+/// 10 MB/s (tgps 10); evictionSoft imagefs.available < 25 % (2.5e9 B: 0.25 is exact in float32)
+/// with a 30 s grace, evictionMaxPodGracePeriod 60. Available = 3e9 − w < 2.5e9 once
+/// w > 5e8, i.e. after 50 s (at the sync at 50 s w is exactly 5e8, not less): first met at the
+/// sync at 60 s, past its grace at the first sync >= 90 s: evicted at 90 s.
+/// - 1.32: grace min(60, 10) = 10 s: killed at 100 s.
+/// - 1.31: grace 60 s: killed at 150 s.
+/// Running pods (sampled every 5 s): at 95 s 1 in both; at 105 s 0 on 1.32, 1 on 1.31; at 155 s
+/// 0 on both.
+#[test]
+fn from_1_32_a_soft_eviction_uses_the_pods_shorter_grace() {
+    let toml = |version: &str| {
+        format!(
+            r#"name = "soft"
+duration = "5m"
+seed = 1
+[node]
+runtime = "cri-o"
+kubelet_version = "{version}"
+disk = 10000000000
+other_used = 6000000000
+pull_bandwidth = 100000000
+[kubelet]
+evictionHard = {{ "memory.available" = "100Mi" }}
+evictionSoft = {{ "imagefs.available" = "25%" }}
+evictionSoftGracePeriod = {{ "imagefs.available" = "30s" }}
+evictionMaxPodGracePeriod = 60
+[output]
+sample_interval = "5s"
+[[layer]]
+id = "w"
+size = 1000000000
+[[image]]
+name = "writer:1"
+layers = ["w"]
+preloaded = true
+[workload]
+trace = "trace.csv"
+"#
+        )
+    };
+    let trace = "time,action,pod,container,image,writable_rate,writable_cap,tgps\n\
+                 0,create,writer,main,writer:1,10000000,3000000000,10\n";
+    let running = |rec: &imagefs_sim::outcome::VecRecorder, t: u64| {
+        rec.samples
+            .iter()
+            .find(|x| x.time == t * S)
+            .unwrap()
+            .running_pods
+    };
+    let (s, rec) = common::run(&toml("1.32"), trace);
+    assert_eq!(at(&rec.events, "Evicted")[0].0, 90);
+    assert_eq!(s.evictions_by_signal.get("imagefs.available"), Some(&1));
+    assert_eq!((running(&rec, 95), running(&rec, 105)), (1, 0));
+    let (_, rec) = common::run(&toml("1.31"), trace);
+    assert_eq!(at(&rec.events, "Evicted")[0].0, 90);
+    assert_eq!(
+        (running(&rec, 105), running(&rec, 145), running(&rec, 155)),
+        (1, 1, 0)
+    );
+}
