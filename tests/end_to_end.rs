@@ -437,3 +437,100 @@ trace = "trace.csv"
     // The least available is at the peak, just before the image is stored: 10 − 7 MB.
     assert_eq!(s.min_available_bytes, 3_000_000);
 }
+
+/// Three images sharing a base on containerd, with and without discard_unpacked_layers. Layers
+/// (unpacked, compressed): base 4 MB, 2 MB; x, y, z 2 MB, 1 MB each. Images a:1 = base + x,
+/// b:1 = base + y, c:1 = base + z, reported compressed: 3 MB each. A 20 MB disk with 3 MB of other
+/// data, 1 MB/s pulls, GC 85/80 with MinAge 2m. Pods: pa (a:1) at 0 s, deleted at 20 s; pb
+/// (b:1) at 30 s, deleted at 50 s; pc (c:1) at 60 s, running. A pull writes blobs then
+/// snapshots: pa 2 + 4 + 1 + 2 = 9 MB (done at 9 s), pb and pc 3 MB each (33 s, 63 s).
+/// - Blobs kept: 3 + 6 + 3·3 = 18 MB from 63 s: 90 %. The pass at 300 s triggers with
+///   amountToFree = 20 MB × 20 % − 2 MB = 2 MB, but every image was first detected by it (MinAge):
+///   FreeDiskSpaceFailed. At 600 s a:1 and b:1 are unused (never seen in use: tie on lastUsed and
+///   firstDetected, a:1 first by ID): a:1 goes, 3 MB reported >= 2 MB; on disk only x leaves (base
+///   is shared): 2 + 1 = 3 MB. Least available: 2 MB.
+/// - discard_unpacked_layers: 3 + 4 + 3·2 = 13 MB: 65 %, no pass triggers. The pulls still write
+///   blob + snapshot: least available just before pc's image is stored, 20 − (3 + 4 + 2 + 2 + 3)
+///   = 6 MB.
+#[test]
+fn a_shared_base_chain_on_containerd_with_and_without_blobs() {
+    let toml = |discard: bool| {
+        format!(
+            r#"name = "chain"
+duration = "11m"
+seed = 1
+[node]
+disk = 20000000
+other_used = 3000000
+pull_bandwidth = 1000000
+discard_unpacked_layers = {discard}
+[kubelet]
+evictionHard = {{ "memory.available" = "100Mi" }}
+[[layer]]
+id = "base"
+size = 4000000
+compressed = 2000000
+[[layer]]
+id = "x"
+size = 2000000
+compressed = 1000000
+[[layer]]
+id = "y"
+size = 2000000
+compressed = 1000000
+[[layer]]
+id = "z"
+size = 2000000
+compressed = 1000000
+[[image]]
+name = "a:1"
+layers = ["base", "x"]
+[[image]]
+name = "b:1"
+layers = ["base", "y"]
+[[image]]
+name = "c:1"
+layers = ["base", "z"]
+[workload]
+trace = "trace.csv"
+"#
+        )
+    };
+    let trace = "time,action,pod,image\n0,create,pa,a:1\n20,delete,pa,\n30,create,pb,b:1\n50,delete,pb,\n60,create,pc,c:1\n";
+    let (s, rec) = common::run(&toml(false), trace);
+    let triggered: Vec<_> = at(&rec.events, "ImageGCTriggered")
+        .into_iter()
+        .map(|(t, _, m)| (t, m))
+        .collect();
+    assert_eq!(
+        triggered,
+        [300, 600].map(|t| (
+            t,
+            "usage=90 highThreshold=85 amountToFree=2000000 lowThreshold=80".to_string()
+        ))
+    );
+    assert_eq!(
+        at(&rec.events, "ImageDeleted"),
+        [(
+            600,
+            "image/a:1".to_string(),
+            "reason=space reportedBytes=3000000 freedOnDiskBytes=3000000".to_string()
+        )]
+    );
+    assert_eq!(
+        (s.gc_shortfalls, s.pull_bytes, s.min_available_bytes),
+        (1, 15_000_000, 2_000_000)
+    );
+
+    let (s, rec) = common::run(&toml(true), trace);
+    assert!(at(&rec.events, "ImageGCTriggered").is_empty());
+    assert_eq!(
+        (
+            s.gc_triggered,
+            s.images_deleted,
+            s.pull_bytes,
+            s.min_available_bytes
+        ),
+        (0, 0, 15_000_000, 6_000_000)
+    );
+}
