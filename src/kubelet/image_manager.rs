@@ -263,6 +263,34 @@ mod tests {
         assert!(!b.is_in_backoff(&k, 10 * s));
     }
 
+    /// The keyed lookup: only the failed (pod, image) pair is in back-off (10 s from the
+    /// failure), and an empty back-off never is.
+    #[test]
+    fn backoff_is_per_pod_and_image() {
+        let s = NANOS_PER_SEC;
+        let mut b = Backoff::default();
+        assert!(!b.is_in_backoff_for(1, "img", 0));
+        b.next((1, "img".to_string()), 0);
+        assert!(b.is_in_backoff_for(1, "img", 5 * s));
+        assert!(!b.is_in_backoff_for(2, "img", 5 * s));
+        assert!(!b.is_in_backoff_for(1, "other", 5 * s));
+        assert!(!b.is_in_backoff_for(1, "img", 10 * s));
+    }
+
+    /// `GC()` drops an entry once more than 2 × 300 s have passed since its last update, and
+    /// keeps it before.
+    #[test]
+    fn backoff_gc_drops_only_expired_entries() {
+        let s = NANOS_PER_SEC;
+        let k = (1, "img".to_string());
+        let mut b = Backoff::default();
+        b.next(k.clone(), 0);
+        b.gc(600 * s);
+        assert_eq!(b.current(&k), Some(10 * s));
+        b.gc(600 * s + 1);
+        assert_eq!(b.current(&k), None);
+    }
+
     #[test]
     fn token_bucket_burst_then_qps() {
         let s = NANOS_PER_SEC;
@@ -280,7 +308,9 @@ mod tests {
         assert_eq!(p.submit(1), Some(1));
         assert_eq!(p.submit(2), None);
         assert_eq!(p.submit(3), None);
+        assert_eq!((p.in_flight(), p.queued()), (1, 2));
         assert_eq!(p.finish(), Some(2));
+        assert_eq!((p.in_flight(), p.queued()), (1, 1));
         assert_eq!(p.finish(), Some(3));
         assert_eq!(p.finish(), None);
         assert_eq!(p.in_flight(), 0);
@@ -289,6 +319,7 @@ mod tests {
             (par.submit(1), par.submit(2), par.submit(3)),
             (Some(1), Some(2), None)
         );
+        assert_eq!((par.in_flight(), par.queued()), (2, 1));
         let mut unl = ImagePuller::new(false, None);
         assert!((0..100).all(|i| unl.submit(i).is_some()));
     }
