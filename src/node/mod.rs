@@ -233,10 +233,10 @@ pub struct Container {
     /// Rotated log files, oldest first, and their total bytes.
     rotated: Vec<RotatedLog>,
     rotated_bytes: u64,
-    /// The current log's size that [`NodeTimer::LogWatch`] fires at, and a counter that makes
-    /// older watch timers stale (rate changes make them stale through `generation`).
+    /// The current log's size that [`NodeTimer::LogWatch`] fires at, and the token of its timer
+    /// (older timers are stale).
     log_watch: Option<u64>,
-    watch_generation: u64,
+    watch_token: u64,
 }
 
 impl Container {
@@ -298,10 +298,10 @@ pub enum NodeTimer {
         generation: u64,
     },
     /// A container's current log file reaches the size set by [`Node::watch_log`].
+    /// (Two fields, as the other timers: a larger timer makes every event queue entry larger.)
     LogWatch {
         container: u64,
-        generation: u64,
-        watch: u64,
+        token: u64,
     },
 }
 
@@ -338,6 +338,8 @@ pub struct Node {
     pulls: BTreeMap<u64, Pull>,
     next_container_id: u64,
     next_pull_id: u64,
+    /// The next log watch timer's token.
+    next_watch_token: u64,
     now: SimTime,
     timers: Vec<(SimTime, NodeTimer)>,
     removals: Vec<ImageRemoval>,
@@ -387,6 +389,7 @@ impl Node {
             pulls: BTreeMap::new(),
             next_container_id: 1,
             next_pull_id: 1,
+            next_watch_token: 1,
             now: 0,
             timers: Vec::new(),
             removals: Vec::new(),
@@ -573,12 +576,19 @@ impl Node {
             let dt = (target - v).div_ceil(c.log.rate() as u128);
             t.saturating_add(dt.min(SimTime::MAX as u128) as SimTime)
         };
+        // Each arming gets a fresh token: a watch armed again (its rate changed) or cancelled
+        // leaves the older timers stale.
+        let token = self.next_watch_token;
+        self.next_watch_token += 1;
+        self.containers
+            .get_mut(&id)
+            .expect("looked up above")
+            .watch_token = token;
         self.timers.push((
             at,
             NodeTimer::LogWatch {
                 container: id,
-                generation: c.generation,
-                watch: c.watch_generation,
+                token,
             },
         ));
     }
@@ -590,7 +600,6 @@ impl Node {
             return;
         };
         c.log_watch = Some(size);
-        c.watch_generation += 1;
         self.schedule_log_watch(id);
     }
 
@@ -600,14 +609,11 @@ impl Node {
         Some((c.log.value_nb(self.now), c.log.rate()))
     }
 
-    /// A log watch fired: true if it is current (the container's rates did not change since).
-    pub fn on_log_watch(&mut self, id: u64, generation: u64, watch: u64) -> bool {
+    /// A log watch fired: true if it is current (not armed again or answered since). A watch
+    /// armed before a stall may fire early; the caller checks the log's size anyway.
+    pub fn on_log_watch(&mut self, id: u64, token: u64) -> bool {
         match self.containers.get_mut(&id) {
-            Some(c)
-                if c.generation == generation
-                    && c.watch_generation == watch
-                    && c.log_watch.is_some() =>
-            {
+            Some(c) if c.watch_token == token && c.log_watch.is_some() => {
                 c.log_watch = None;
                 true
             }
@@ -720,7 +726,7 @@ impl Node {
             rotated: Vec::new(),
             rotated_bytes: 0,
             log_watch: None,
-            watch_generation: 0,
+            watch_token: 0,
         };
         let (cfs, nfs) = (self.container_fs(), self.node_fs());
         self.filesystems[cfs].writable.add(t, &c.writable);

@@ -595,14 +595,10 @@ impl<'a> Simulation<'a> {
                     self.summary.disk_full_events += 1;
                 }
             }
-            Ev::Node(NodeTimer::LogWatch {
-                container,
-                generation,
-                watch,
-            }) => {
+            Ev::Node(NodeTimer::LogWatch { container, token }) => {
                 // The current log reached containerLogMaxSize: the log manager's next run
                 // rotates it.
-                if self.node.on_log_watch(container, generation, watch) {
+                if self.node.on_log_watch(container, token) {
                     let at = self.next_log_run(now);
                     self.add_log_check(at, container);
                 }
