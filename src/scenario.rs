@@ -486,11 +486,14 @@ impl Scenario {
             None => 0,
         };
         let pull_bandwidth = bytes(&n.pull_bandwidth, "node.pull_bandwidth")?;
-        if pull_bandwidth == 0 {
+        if pull_bandwidth == 0 || pull_bandwidth > crate::node::ledger::MAX_RATE {
             return Err(at(
                 n.pull_bandwidth.span(),
                 "node.pull_bandwidth",
-                "must be greater than 0 (bytes per second)".into(),
+                format!(
+                    "must be greater than 0 and at most {} (512 GiB/s; bytes per second)",
+                    crate::node::ledger::MAX_RATE
+                ),
             ));
         }
         let explicit_reporting = match n

@@ -8,6 +8,14 @@ use crate::engine::{SimTime, NANOS_PER_SEC};
 
 const NB: u128 = NANOS_PER_SEC as u128;
 
+/// The fastest one stream may write (bytes/s): 512 GiB/s, far beyond any disk. With at most
+/// [`MAX_WRITERS`] streams on a filesystem, a ledger's rate stays below 2^63, so it is a u64
+/// (a u128 made the ledgers, compared at every event, half as large again).
+pub const MAX_RATE: u64 = 1 << 39;
+/// The most containers a trace may define: the streams writing at once are a trace's
+/// containers at most (a replacement pod replaces a stopped one), pulls included.
+pub const MAX_WRITERS: u64 = 1 << 24;
+
 /// Whole bytes of `v` nano-bytes: `v / 10⁹`, exactly. A u128 division is a slow library call
 /// and this one runs at every event, so divide in u64 when the value allows: 10⁹ = 2⁹ · 1953125,
 /// and ⌊⌊v / 2⁹⌋ / 1953125⌋ = ⌊v / 10⁹⌋.
@@ -84,9 +92,9 @@ impl Grower {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Ledger {
     base_nb: u128,
-    /// The sum of the growers' rates: u128, so that no number of growers at up to `i64::MAX`
-    /// bytes/s each can wrap it (the sum is exact; growers are added and removed again).
-    rate: u128,
+    /// The sum of the growers' rates: below 2^63 within [`MAX_RATE`] and [`MAX_WRITERS`] (the
+    /// inputs are checked against both), so exact; saturating all the same.
+    rate: u64,
     ref_time: SimTime,
 }
 
@@ -98,11 +106,7 @@ impl Ledger {
         let dt = t.saturating_sub(self.ref_time);
         // A rate that fits 64 bits (every real one) times a u64 span cannot overflow u128: one
         // widening multiply, the hot path of every sample and sync.
-        let grown = if self.rate >> 64 == 0 {
-            (self.rate as u64 as u128) * dt as u128
-        } else {
-            self.rate.saturating_mul(dt as u128)
-        };
+        let grown = (self.rate as u128) * dt as u128;
         self.base_nb.saturating_add(grown)
     }
 
@@ -111,7 +115,7 @@ impl Ledger {
     }
 
     pub fn rate(&self) -> u128 {
-        self.rate
+        self.rate as u128
     }
 
     fn rebase(&mut self, t: SimTime) {
@@ -123,7 +127,7 @@ impl Ledger {
     pub fn add(&mut self, t: SimTime, g: &Grower) {
         self.rebase(t);
         self.base_nb += g.value_nb(t);
-        self.rate += g.rate as u128;
+        self.rate = self.rate.saturating_add(g.rate);
     }
 
     /// Removes a grower; returns the bytes it held.
@@ -131,18 +135,18 @@ impl Ledger {
         self.rebase(t);
         let v = g.value_nb(t);
         self.base_nb -= v;
-        self.rate -= g.rate as u128;
+        self.rate = self.rate.saturating_sub(g.rate);
         nb_to_bytes(v)
     }
 
     /// Changes a grower's rate at `t` (stop, pause, resume), keeping its bytes.
     pub fn set_rate(&mut self, t: SimTime, g: &mut Grower, rate: u64) {
         self.rebase(t);
-        self.rate -= g.rate as u128;
+        self.rate = self.rate.saturating_sub(g.rate);
         g.base_nb = g.value_nb(t);
         g.ref_time = t;
         g.rate = rate;
-        self.rate += rate as u128;
+        self.rate = self.rate.saturating_add(rate);
     }
 
     /// Takes `bytes` whole bytes out of a grower at `t` (a log file renamed away), lowering its
@@ -165,7 +169,7 @@ impl Ledger {
         let v = g.value_nb(t);
         let target = g.cap as u128 * NB;
         self.base_nb = self.base_nb - v + target;
-        self.rate -= g.rate as u128;
+        self.rate = self.rate.saturating_sub(g.rate);
         g.base_nb = target;
         g.ref_time = t;
         g.rate = 0;

@@ -83,6 +83,7 @@ use crate::engine::SimTime;
 use crate::error::{line_of, InputError};
 use crate::kubelet::image_manager::PullPolicy;
 use crate::node::catalog::{ImageSpec, LayerSpec};
+use crate::node::ledger::MAX_RATE;
 use crate::scenario::{with_value, NumOrStr};
 use crate::units::{parse_bytes, parse_sim_duration, Quantity};
 use crate::workload::trace::{ContainerSpec, Owner, PodSpec, TraceAction, TraceEvent};
@@ -567,6 +568,21 @@ impl Ctx<'_> {
         parse_bytes(&s).map_err(|e| self.err(v.span(), field, with_value(&s, e.to_string())))
     }
 
+    /// Bytes/s, at most [`MAX_RATE`].
+    fn rate(&self, v: &Spanned<NumOrStr>, field: &str) -> Result<u64, InputError> {
+        let r = self.bytes(v, field)?;
+        if r > MAX_RATE {
+            return Err(self.err(
+                v.span(),
+                field,
+                format!(
+                    "{r} bytes/s is more than {MAX_RATE} (512 GiB/s): no disk writes that fast"
+                ),
+            ));
+        }
+        Ok(r)
+    }
+
     fn positive_bytes(
         &self,
         v: &Option<Spanned<NumOrStr>>,
@@ -691,11 +707,11 @@ impl Ctx<'_> {
         let sigma_ok = |x: f64| (0.0..=MAX_SIGMA).contains(&x);
         let wr = match r.writable_rate {
             None => 0,
-            Some(v) => self.bytes(v, &f("writable_rate"))?,
+            Some(v) => self.rate(v, &f("writable_rate"))?,
         };
         let lr = match r.log_rate {
             None => 0,
-            Some(v) => self.bytes(v, &f("log_rate"))?,
+            Some(v) => self.rate(v, &f("log_rate"))?,
         };
         let ws = self.float(
             r.writable_rate_sigma,
@@ -1345,7 +1361,8 @@ fn make_pod(
     c: &ContainerTemplate,
     owner: Owner,
 ) -> PodSpec {
-    let rate = |d: &Dist, rng: &mut ChaCha8Rng| d.sample(rng).round() as u64;
+    // A lognormal sample may land past MAX_RATE: capped there (the median is checked).
+    let rate = |d: &Dist, rng: &mut ChaCha8Rng| (d.sample(rng).round() as u64).min(MAX_RATE);
     let writable_rate = rate(&c.writable, rng);
     let log_rate = rate(&c.log, rng);
     let spec = &w.images[image];

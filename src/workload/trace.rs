@@ -20,6 +20,7 @@ use std::path::Path;
 use crate::engine::SimTime;
 use crate::error::InputError;
 use crate::kubelet::image_manager::PullPolicy;
+use crate::node::ledger::{MAX_RATE, MAX_WRITERS};
 use crate::units::{parse_bytes, parse_sim_duration, Quantity};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -217,6 +218,7 @@ pub fn parse_trace(
         }
     }
     let mut events: Vec<TraceEvent> = Vec::new();
+    let mut containers = 0u64;
     // The container names of the last created pod (a set: a pod may have many containers).
     let mut last_pod_containers: std::collections::HashSet<String> = Default::default();
     // Pods created and not yet deleted, with the line that created them.
@@ -322,6 +324,27 @@ pub fn parse_trace(
                         }),
                     }
                 };
+                // Bytes/s, at most MAX_RATE (so no sum of rates on the node can overflow).
+                let rate = |k: usize| -> Result<u64, InputError> {
+                    let r = qty(k, 0)?;
+                    if r > MAX_RATE {
+                        return Err(fail(
+                            k,
+                            format!(
+                                "{:?} bytes/s is more than {MAX_RATE} (512 GiB/s): no disk writes that fast",
+                                get(k)
+                            ),
+                        ));
+                    }
+                    Ok(r)
+                };
+                containers += 1;
+                if containers > MAX_WRITERS {
+                    return Err(fail(
+                        2,
+                        format!("the trace defines more than {MAX_WRITERS} containers"),
+                    ));
+                }
                 let name = match get(3) {
                     "" => "main".to_string(),
                     n => n.to_string(),
@@ -353,15 +376,15 @@ pub fn parse_trace(
                     image_ref: image_ref.to_string(),
                     image,
                     pull_policy,
-                    writable_rate: qty(6, 0)?,
+                    writable_rate: rate(6)?,
                     writable_cap: qty(7, u64::MAX)?,
-                    log_rate: qty(8, 0)?,
+                    log_rate: rate(8)?,
                     log_cap: qty(9, u64::MAX)?,
                     request: quantity(10)?,
                     limit: quantity(11)?,
                     emptydir_rate: match get(12) {
                         "" => None,
-                        _ => Some(qty(12, 0)?),
+                        _ => Some(rate(12)?),
                     },
                     emptydir_limit: quantity(13)?,
                 };

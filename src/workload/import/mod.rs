@@ -1661,7 +1661,13 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
                 opts.events.as_deref().map(shown).unwrap_or_default(),
                 bytes_h(m),
             ));
-            m
+            let max = crate::node::ledger::MAX_RATE;
+            if m > max {
+                rep.warnings.push(format!(
+                    "the pulls' median bandwidth is more than a scenario takes: pull_bandwidth = {max} (512 GiB/s)"
+                ));
+            }
+            m.min(max)
         }
     };
 
