@@ -6,6 +6,15 @@ use imagefs_sim::outcome::EventRow;
 
 const S: u64 = 1_000_000_000;
 
+/// The DiskPressure transitions: (second, NodeHasDiskPressure or NodeHasNoDiskPressure).
+fn pressure_changes(events: &[EventRow]) -> Vec<(u64, &str)> {
+    events
+        .iter()
+        .filter(|e| e.reason.starts_with("NodeHas"))
+        .map(|e| (e.time / S, &*e.reason))
+        .collect()
+}
+
 fn at(events: &[EventRow], reason: &str) -> Vec<(u64, String, String)> {
     events
         .iter()
@@ -159,12 +168,7 @@ fn gc_at_85_first_collision_counted_by_hand() {
         (evicted[1].0, evicted[1].1.as_str(), evicted[1].2.as_str()),
         (960, "pod/ci-5", "The node had condition: [DiskPressure]. ")
     );
-    let pressure: Vec<_> = rec
-        .events
-        .iter()
-        .filter(|e| e.reason.starts_with("NodeHas"))
-        .map(|e| (e.time / S, &*e.reason))
-        .collect();
+    let pressure = pressure_changes(&rec.events);
     assert_eq!(
         pressure,
         [
@@ -617,12 +621,7 @@ fn before_1_31_a_hard_eviction_waits_for_the_pods_grace_period() {
         ]
         .map(|(t, o)| (t, o.to_string()))
     );
-    let pressure: Vec<_> = rec
-        .events
-        .iter()
-        .filter(|e| e.reason.starts_with("NodeHas"))
-        .map(|e| (e.time / S, &*e.reason))
-        .collect();
+    let pressure = pressure_changes(&rec.events);
     assert_eq!(
         pressure,
         [

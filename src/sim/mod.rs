@@ -264,13 +264,6 @@ pub struct Simulation<'a> {
 impl<'a> Simulation<'a> {
     pub fn new(sc: &'a Scenario) -> Self {
         let k = &sc.kubelet;
-        let policy = ImageGcPolicy::new(
-            k.image_gc_high_threshold_percent,
-            k.image_gc_low_threshold_percent,
-            k.image_minimum_gc_age,
-            k.image_maximum_gc_age,
-        )
-        .expect("validated by kubelet::config");
         let mut node = Node::new(&sc.node, sc.catalog.clone());
         for &i in &sc.preloaded {
             node.preload_image(i);
@@ -300,7 +293,7 @@ impl<'a> Simulation<'a> {
             engine,
             rng: ChaCha8Rng::seed_from_u64(sc.seed),
             node,
-            gc: ImageGcManager::new(policy, sc.free_disk_space_wording()),
+            gc: new_image_gc_manager(sc),
             gc_policy: ContainerGcPolicy {
                 min_age: k.minimum_container_ttl_duration,
                 max_per_pod_container: k.maximum_dead_containers_per_container,
@@ -722,14 +715,7 @@ impl<'a> Simulation<'a> {
         let k = &self.sc.kubelet;
         self.kubelet_down = None;
         self.kubelet_epoch = now;
-        let policy = ImageGcPolicy::new(
-            k.image_gc_high_threshold_percent,
-            k.image_gc_low_threshold_percent,
-            k.image_minimum_gc_age,
-            k.image_maximum_gc_age,
-        )
-        .expect("validated by kubelet::config");
-        self.gc = ImageGcManager::new(policy, self.sc.free_disk_space_wording());
+        self.gc = new_image_gc_manager(self.sc);
         self.began_gc = now;
         self.gc_consecutive_failures = 0;
         self.backoff = Backoff::default();
@@ -1623,6 +1609,19 @@ impl Simulation<'_> {
         self.active.remove(&p);
         self.limited.remove(&p);
     }
+}
+
+/// A kubelet's image GC manager as it starts: the scenario's policy, no records.
+fn new_image_gc_manager(sc: &Scenario) -> ImageGcManager {
+    let k = &sc.kubelet;
+    let policy = ImageGcPolicy::new(
+        k.image_gc_high_threshold_percent,
+        k.image_gc_low_threshold_percent,
+        k.image_minimum_gc_age,
+        k.image_maximum_gc_age,
+    )
+    .expect("validated by kubelet::config");
+    ImageGcManager::new(policy, sc.free_disk_space_wording())
 }
 
 /// A lower bound on when `used + rate·(t − now)` (nano-bytes, rate in bytes/s) exceeds
