@@ -1149,7 +1149,7 @@ fn full_bundle_plan() {
     let sc = p.scenario_toml();
     assert!(sc.contains("imageGCHighThresholdPercent = 85\n"), "{sc}");
     assert!(
-        sc.contains("# evictionHard = { \"imagefs.available\" = \"15%\""),
+        sc.contains("\nevictionHard = { \"imagefs.available\" = \"15%\""),
         "{sc}"
     );
     assert!(sc.contains("image_size_reporting = \"compressed\""), "{sc}");
@@ -1579,4 +1579,56 @@ fn empty_names_and_broken_readings_still_import() {
     let (sc, _) = run_scenario(&d.path().join("out/scenario.toml"));
     assert!(sc.catalog.images.iter().all(|i| !i.name.is_empty()));
     assert!(sc.catalog.layers.iter().all(|l| !l.id.is_empty()));
+}
+
+/// The EKS-style configuration's eviction settings reach the imported scenario as configured:
+/// its evictionHard (memory, nodefs.available 10 %, nodefs.inodesFree 5 %) replaces the
+/// defaults, so the node has no imagefs threshold (no merge), plus a soft nodefs.available 15 %
+/// with a 90 s grace and a 2Gi minimum reclaim, a 2 min transition period and a 60 s max pod
+/// grace. The scenario loads with exactly those: 3 hard thresholds and 1 soft one.
+#[test]
+fn import_keeps_the_eviction_settings_as_configured() {
+    use imagefs_sim::kubelet::eviction::types::Signal;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("eks");
+    let mut o = ImportOptions::new(&out);
+    o.configz = Some(fx("kubelet-config-eks.json"));
+    import::run(&o).unwrap();
+    let text = std::fs::read_to_string(out.join("scenario.toml")).unwrap();
+    for line in [
+        "evictionHard = { \"memory.available\" = \"100Mi\", \"nodefs.available\" = \"10%\", \"nodefs.inodesFree\" = \"5%\" }",
+        "evictionSoft = { \"nodefs.available\" = \"15%\" }",
+        "evictionSoftGracePeriod = { \"nodefs.available\" = \"1m30s\" }",
+        "evictionMinimumReclaim = { \"nodefs.available\" = \"2Gi\" }",
+        "evictionPressureTransitionPeriod = \"2m\"",
+        "evictionMaxPodGracePeriod = 60",
+    ] {
+        assert!(text.contains(&format!("\n{line}\n")), "{line}\n{text}");
+    }
+    let sc = Scenario::load(&out.join("scenario.toml")).unwrap();
+    let hard: Vec<Signal> = sc
+        .eviction
+        .thresholds
+        .iter()
+        .filter(|t| t.grace_period == 0)
+        .map(|t| t.signal)
+        .collect();
+    assert_eq!(
+        hard,
+        [
+            Signal::MemoryAvailable,
+            Signal::NodeFsAvailable,
+            Signal::NodeFsInodesFree
+        ]
+    );
+    let soft: Vec<_> = sc
+        .eviction
+        .thresholds
+        .iter()
+        .filter(|t| t.grace_period > 0)
+        .map(|t| (t.signal, t.grace_period))
+        .collect();
+    assert_eq!(soft, [(Signal::NodeFsAvailable, 90 * SEC)]);
+    assert_eq!(sc.eviction.pressure_transition_period, 120 * SEC);
+    assert_eq!(sc.eviction.max_pod_grace_period_seconds, 60);
 }

@@ -53,7 +53,7 @@ pub struct KubeletConfigImport {
     pub max_parallel_image_pulls: Option<i64>,
     pub registry_pull_qps: Option<i64>,
     pub registry_burst: Option<i64>,
-    // Eviction: parsed now, written as comments until the scenario schema has them.
+    // Eviction: written into [kubelet] as configured.
     pub eviction_hard: Option<BTreeMap<String, String>>,
     pub eviction_soft: Option<BTreeMap<String, String>>,
     pub eviction_soft_grace_period: Option<BTreeMap<String, String>>,
@@ -232,6 +232,50 @@ impl KubeletConfigImport {
                     .map(|p| p <= 0.0 || p >= 1.0)
                     .unwrap_or(false)
         })
+    }
+
+    /// The eviction settings as the kubelet checks them at start (`ParseThresholdConfig`): one
+    /// it refuses is an error naming the file and the field, as the kubelet would not start.
+    pub fn check_eviction(&self, file: &Path) -> Result<(), InputError> {
+        use crate::kubelet::eviction::helpers::{effective_eviction_hard, parse_threshold_config};
+        let empty = BTreeMap::new();
+        let hard = effective_eviction_hard(
+            self.eviction_hard.as_ref(),
+            self.merge_default_eviction_settings == Some(true),
+        );
+        let soft = self.eviction_soft.clone().unwrap_or_default();
+        let grace = self.eviction_soft_grace_period.clone().unwrap_or_default();
+        let reclaim = self.eviction_minimum_reclaim.clone().unwrap_or_default();
+        let any_grace: BTreeMap<String, String> =
+            soft.keys().map(|s| (s.clone(), "1s".to_string())).collect();
+        let checks = [
+            (
+                "evictionHard",
+                parse_threshold_config(&hard, &empty, &empty, &empty),
+            ),
+            (
+                "evictionSoft",
+                parse_threshold_config(&empty, &soft, &any_grace, &empty),
+            ),
+            (
+                "evictionSoftGracePeriod",
+                parse_threshold_config(&empty, &empty, &grace, &empty),
+            ),
+            (
+                "evictionMinimumReclaim",
+                parse_threshold_config(&empty, &empty, &empty, &reclaim),
+            ),
+            (
+                "evictionSoft",
+                parse_threshold_config(&hard, &soft, &grace, &reclaim),
+            ),
+        ];
+        for (field, res) in checks {
+            if let Err(e) = res {
+                return Err(InputError::new(file, None, Some(field), e.to_string()));
+            }
+        }
+        Ok(())
     }
 
     /// Warnings about what the config switches off or leaves out (data-formats.md §4.5).

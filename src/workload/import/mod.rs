@@ -4,7 +4,7 @@
 //!
 //! | input | parser | what it gives |
 //! |---|---|---|
-//! | `--configz` | [`configz`] | the `[kubelet]` table; eviction settings as comments |
+//! | `--configz` | [`configz`] | the `[kubelet]` table, eviction settings included |
 //! | `--summary` | [`summary`] | capacities, available bytes, layout, `other_used`, running pods |
 //! | `--images` | [`images`] | the preloaded image inventory (sizes, pinned), node versions |
 //! | `--events` | [`events`] | the trace (pods, their images, lifecycles), pull bandwidth |
@@ -582,13 +582,11 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
                 if ev.is_empty() {
                     String::new()
                 } else {
-                    format!(
-                        "; eviction settings {} (written as comments: the scenario has no eviction fields yet)",
-                        ev.join(", ")
-                    )
+                    format!("; eviction settings {}", ev.join(", "))
                 }
             ));
             rep.warnings.extend(c.warnings());
+            c.check_eviction(f)?;
             Some(c)
         }
         None => {
@@ -1837,12 +1835,10 @@ impl ImportPlan {
                 for (key, v) in f {
                     s += &format!("{key} = {v}\n");
                 }
-                let ev = k.eviction_fields();
-                if !ev.is_empty() {
-                    s += "# Eviction settings of the imported configuration, kept as comments until the\n# scenario schema takes them:\n";
-                    for (key, v) in ev {
-                        s += &format!("# {key} = {v}\n");
-                    }
+                // Eviction settings exactly as configured: a map the node sets replaces the
+                // kubelet's defaults (an absent imagefs.* stays absent) unless it merges them.
+                for (key, v) in k.eviction_fields() {
+                    s += &format!("{key} = {v}\n");
                 }
             }
         }
