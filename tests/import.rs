@@ -1632,3 +1632,43 @@ fn import_keeps_the_eviction_settings_as_configured() {
     assert_eq!(sc.eviction.pressure_transition_period, 120 * SEC);
     assert_eq!(sc.eviction.max_pod_grace_period_seconds, 60);
 }
+
+/// Container log rotation settings of the node reach the scenario: containerLogMaxSize "50Mi"
+/// (52428800 B), containerLogMaxFiles 3, containerLogMonitorInterval "30s"; and an invalid one
+/// (MaxFiles 1) is refused with the kubelet's text, naming the file and the field.
+#[test]
+fn import_keeps_the_container_log_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("config.json");
+    std::fs::write(
+        &cfg,
+        r#"{"kind": "KubeletConfiguration", "apiVersion": "kubelet.config.k8s.io/v1beta1",
+            "containerLogMaxSize": "50Mi", "containerLogMaxFiles": 3,
+            "containerLogMonitorInterval": "30s"}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("logs");
+    let mut o = ImportOptions::new(&out);
+    o.configz = Some(cfg.clone());
+    import::run(&o).unwrap();
+    let sc = Scenario::load(&out.join("scenario.toml")).unwrap();
+    let p = sc.kubelet.log_rotation;
+    assert_eq!(
+        (p.max_size, p.max_files, p.monitor_interval),
+        (Some(52_428_800), 3, 30 * SEC as u64)
+    );
+    std::fs::write(
+        &cfg,
+        r#"{"kind": "KubeletConfiguration", "containerLogMaxFiles": 1}"#,
+    )
+    .unwrap();
+    let mut o = ImportOptions::new(dir.path().join("bad"));
+    o.configz = Some(cfg);
+    let e = import::run(&o).unwrap_err().to_string();
+    assert!(e.contains("config.json"), "{e}");
+    assert!(e.contains("containerLogMaxFiles"), "{e}");
+    assert!(
+        e.contains("containerLogMaxFiles must be greater than 1"),
+        "{e}"
+    );
+}

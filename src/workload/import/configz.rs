@@ -53,6 +53,10 @@ pub struct KubeletConfigImport {
     pub max_parallel_image_pulls: Option<i64>,
     pub registry_pull_qps: Option<i64>,
     pub registry_burst: Option<i64>,
+    pub container_log_max_size: Option<String>,
+    pub container_log_max_files: Option<i64>,
+    pub container_log_max_workers: Option<i64>,
+    pub container_log_monitor_interval: Option<String>,
     // Eviction: written into [kubelet] as configured.
     pub eviction_hard: Option<BTreeMap<String, String>>,
     pub eviction_soft: Option<BTreeMap<String, String>>,
@@ -98,6 +102,10 @@ const FRAGMENT_KEYS: &[&str] = &[
     "maxParallelImagePulls",
     "registryPullQPS",
     "registryBurst",
+    "containerLogMaxSize",
+    "containerLogMaxFiles",
+    "containerLogMaxWorkers",
+    "containerLogMonitorInterval",
     "evictionHard",
     "evictionSoft",
     "evictionSoftGracePeriod",
@@ -122,6 +130,10 @@ pub const SCENARIO_FIELDS: &[&str] = &[
     "maxParallelImagePulls",
     "registryPullQPS",
     "registryBurst",
+    "containerLogMaxSize",
+    "containerLogMaxFiles",
+    "containerLogMaxWorkers",
+    "containerLogMonitorInterval",
 ];
 
 impl KubeletConfigImport {
@@ -152,6 +164,18 @@ impl KubeletConfigImport {
         }
         if let Some(v) = self.registry_burst {
             out.push((SCENARIO_FIELDS[7], v.to_string()));
+        }
+        if let Some(v) = &self.container_log_max_size {
+            out.push((SCENARIO_FIELDS[8], s(v)));
+        }
+        if let Some(v) = self.container_log_max_files {
+            out.push((SCENARIO_FIELDS[9], v.to_string()));
+        }
+        if let Some(v) = self.container_log_max_workers {
+            out.push((SCENARIO_FIELDS[10], v.to_string()));
+        }
+        if let Some(v) = &self.container_log_monitor_interval {
+            out.push((SCENARIO_FIELDS[11], s(v)));
         }
         out
     }
@@ -477,6 +501,10 @@ fn from_object(at: &At, form: ConfigForm) -> Result<KubeletConfigImport, InputEr
         max_parallel_image_pulls: f("maxParallelImagePulls")?.opt_i64()?,
         registry_pull_qps: f("registryPullQPS")?.opt_i64()?,
         registry_burst: f("registryBurst")?.opt_i64()?,
+        container_log_max_size: quantity_text(&f("containerLogMaxSize")?)?,
+        container_log_max_files: f("containerLogMaxFiles")?.opt_i64()?,
+        container_log_max_workers: f("containerLogMaxWorkers")?.opt_i64()?,
+        container_log_monitor_interval: duration_field(&f("containerLogMonitorInterval")?)?,
         eviction_hard: threshold_map(&f("evictionHard")?)?,
         eviction_soft: threshold_map(&f("evictionSoft")?)?,
         eviction_soft_grace_period: grace_map,
@@ -502,6 +530,10 @@ fn from_object(at: &At, form: ConfigForm) -> Result<KubeletConfigImport, InputEr
         max_parallel_image_pulls: cfg.max_parallel_image_pulls,
         registry_pull_qps: cfg.registry_pull_qps,
         registry_burst: cfg.registry_burst,
+        container_log_max_size: cfg.container_log_max_size.clone(),
+        container_log_max_files: cfg.container_log_max_files,
+        container_log_max_workers: cfg.container_log_max_workers,
+        container_log_monitor_interval: dur(&cfg.container_log_monitor_interval),
         ..Default::default()
     };
     if let Err(errs) = KubeletConfig::from_input(&input) {
@@ -509,6 +541,16 @@ fn from_object(at: &At, form: ConfigForm) -> Result<KubeletConfigImport, InputEr
         return Err(at.field(e.field)?.err(e.message.clone()));
     }
     Ok(cfg)
+}
+
+/// A quantity field (`containerLogMaxSize: 10Mi`, or a number) as its text.
+fn quantity_text(at: &At) -> Result<Option<String>, InputError> {
+    match at.v {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(s.clone())),
+        Value::Number(n) => Ok(Some(n.to_string())),
+        _ => Err(at.err("expected a quantity such as \"10Mi\"")),
+    }
 }
 
 /// The runtime an endpoint socket names (`unix:///run/containerd/containerd.sock`).
