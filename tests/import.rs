@@ -108,6 +108,10 @@ fn configz_reply_takes_every_field() {
             ("serializeImagePulls", "true".to_string()),
             ("registryPullQPS", "5".to_string()),
             ("registryBurst", "10".to_string()),
+            ("containerLogMaxSize", "\"10Mi\"".to_string()),
+            ("containerLogMaxFiles", "5".to_string()),
+            ("containerLogMaxWorkers", "1".to_string()),
+            ("containerLogMonitorInterval", "\"10s\"".to_string()),
         ]
     );
     assert_eq!(
