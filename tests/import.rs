@@ -112,6 +112,7 @@ fn configz_reply_takes_every_field() {
             ("containerLogMaxFiles", "5".to_string()),
             ("containerLogMaxWorkers", "1".to_string()),
             ("containerLogMonitorInterval", "\"10s\"".to_string()),
+            ("localStorageCapacityIsolation", "true".to_string()),
         ]
     );
     assert_eq!(
@@ -1675,4 +1676,32 @@ fn import_keeps_the_container_log_settings() {
         e.contains("containerLogMaxFiles must be greater than 1"),
         "{e}"
     );
+}
+
+/// The report names the configuration's fields the model does not use (the /configz reply has
+/// many: maxPods, cgroupDriver, …), and none that it takes.
+#[test]
+fn import_lists_the_fields_it_leaves_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = ImportOptions::new(dir.path().join("c"));
+    o.configz = Some(fx("configz.json"));
+    let text = import::run(&o).unwrap().to_string();
+    let line = text
+        .lines()
+        .find(|l| l.contains("not modelled, so not in scenario.toml"))
+        .unwrap_or_else(|| panic!("{text}"));
+    for name in ["maxPods", "cgroupDriver", "nodeStatusUpdateFrequency"] {
+        assert!(line.contains(name), "{line}");
+    }
+    for name in [
+        "imageGCHighThresholdPercent",
+        "evictionHard",
+        "containerLogMaxSize",
+        "containerRuntimeEndpoint",
+    ] {
+        assert!(
+            !line.contains(&format!(" {name},")) && !line.ends_with(name),
+            "{line}"
+        );
+    }
 }

@@ -57,6 +57,7 @@ pub struct KubeletConfigImport {
     pub container_log_max_files: Option<i64>,
     pub container_log_max_workers: Option<i64>,
     pub container_log_monitor_interval: Option<String>,
+    pub local_storage_capacity_isolation: Option<bool>,
     // Eviction: written into [kubelet] as configured.
     pub eviction_hard: Option<BTreeMap<String, String>>,
     pub eviction_soft: Option<BTreeMap<String, String>>,
@@ -68,7 +69,28 @@ pub struct KubeletConfigImport {
     // What tells the runtime (and so how to read image sizes).
     pub container_runtime_endpoint: Option<String>,
     pub image_service_endpoint: Option<String>,
+    /// The configuration's other fields: the model does not use them (listed in the report).
+    pub ignored: Vec<String>,
 }
+
+/// Fields read above besides the scenario's and the eviction ones.
+const READ_FIELDS: &[&str] = &[
+    "kind",
+    "apiVersion",
+    "containerRuntimeEndpoint",
+    "imageServiceEndpoint",
+];
+
+/// The eviction fields, written into `[kubelet]` as configured.
+pub const EVICTION_FIELDS: &[&str] = &[
+    "evictionHard",
+    "evictionSoft",
+    "evictionSoftGracePeriod",
+    "evictionMinimumReclaim",
+    "evictionPressureTransitionPeriod",
+    "evictionMaxPodGracePeriod",
+    "mergeDefaultEvictionSettings",
+];
 
 /// The disk-pressure eviction signals (data-formats.md §4.3).
 pub const DISK_SIGNALS: &[&str] = &[
@@ -134,6 +156,7 @@ pub const SCENARIO_FIELDS: &[&str] = &[
     "containerLogMaxFiles",
     "containerLogMaxWorkers",
     "containerLogMonitorInterval",
+    "localStorageCapacityIsolation",
 ];
 
 impl KubeletConfigImport {
@@ -176,6 +199,9 @@ impl KubeletConfigImport {
         }
         if let Some(v) = &self.container_log_monitor_interval {
             out.push((SCENARIO_FIELDS[11], s(v)));
+        }
+        if let Some(v) = self.local_storage_capacity_isolation {
+            out.push((SCENARIO_FIELDS[12], v.to_string()));
         }
         out
     }
@@ -505,6 +531,7 @@ fn from_object(at: &At, form: ConfigForm) -> Result<KubeletConfigImport, InputEr
         container_log_max_files: f("containerLogMaxFiles")?.opt_i64()?,
         container_log_max_workers: f("containerLogMaxWorkers")?.opt_i64()?,
         container_log_monitor_interval: duration_field(&f("containerLogMonitorInterval")?)?,
+        local_storage_capacity_isolation: f("localStorageCapacityIsolation")?.opt_bool()?,
         eviction_hard: threshold_map(&f("evictionHard")?)?,
         eviction_soft: threshold_map(&f("evictionSoft")?)?,
         eviction_soft_grace_period: grace_map,
@@ -518,6 +545,20 @@ fn from_object(at: &At, form: ConfigForm) -> Result<KubeletConfigImport, InputEr
             .opt_str()?
             .map(str::to_string),
         image_service_endpoint: f("imageServiceEndpoint")?.opt_str()?.map(str::to_string),
+        ignored: at
+            .v
+            .as_object()
+            .map(|o| {
+                o.keys()
+                    .filter(|k| {
+                        !SCENARIO_FIELDS.contains(&k.as_str())
+                            && !READ_FIELDS.contains(&k.as_str())
+                            && !EVICTION_FIELDS.contains(&k.as_str())
+                    })
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default(),
     };
     // The kubelet's own validation of the fields the scenario takes.
     let dur = |s: &Option<String>| s.as_deref().map(|s| parse_go_duration(s).unwrap_or(0));

@@ -587,6 +587,16 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
             ));
             rep.warnings.extend(c.warnings());
             c.check_eviction(f)?;
+            if !c.ignored.is_empty() {
+                let mut names = c.ignored.clone();
+                names.sort_unstable();
+                rep.took.push(format!(
+                    "{}: not modelled, so not in scenario.toml ({} fields): {}",
+                    shown(f),
+                    names.len(),
+                    names.join(", ")
+                ));
+            }
             Some(c)
         }
         None => {
