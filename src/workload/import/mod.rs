@@ -1853,6 +1853,9 @@ impl ImportPlan {
             }
         }
         s += "\n[workload]\ntrace = \"trace.csv\"\ncatalog = \"catalog.toml\"\n";
+        // The trace's pods were seen on this node: they landed here whatever its taint said
+        // (replay them as bound to it, not as pods the scheduler could keep away).
+        s += "on_disk_pressure = \"reject\"  # the imported pods ran on this node\n";
         s
     }
 
