@@ -1705,3 +1705,50 @@ fn import_lists_the_fields_it_leaves_out() {
         );
     }
 }
+
+/// The node's version decides what its configuration means: node.json says v1.31.4, whose
+/// kubelet does not know mergeDefaultEvictionSettings (from 1.33) and ignores it, so the
+/// import leaves it out with a warning and the scenario loads as a 1.31 node. A node of a
+/// version the model does not follow (v1.28.2) is modelled as the nearest one, 1.29.
+#[test]
+fn import_applies_the_nodes_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("config.json");
+    std::fs::write(
+        &cfg,
+        r#"{"kind": "KubeletConfiguration", "evictionHard": {"nodefs.available": "10%"},
+            "mergeDefaultEvictionSettings": true}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("v131");
+    let mut o = ImportOptions::new(&out);
+    o.images = Some(fx("node.json"));
+    o.configz = Some(cfg);
+    let text = import::run(&o).unwrap().to_string();
+    assert!(
+        text.contains("mergeDefaultEvictionSettings exists from kubelet 1.33; this node runs 1.31"),
+        "{text}"
+    );
+    let sc = Scenario::load(&out.join("scenario.toml")).unwrap();
+    assert_eq!(sc.kubelet_version, (1, 31));
+    // Without the merge only the configured threshold is there.
+    assert_eq!(sc.eviction.thresholds.len(), 1);
+
+    let node = std::fs::read_to_string(fx("node.json"))
+        .unwrap()
+        .replace("v1.31.4", "v1.28.2");
+    let old = dir.path().join("node-128.json");
+    std::fs::write(&old, node).unwrap();
+    let mut o = ImportOptions::new(dir.path().join("v128"));
+    o.images = Some(old);
+    let p = plan(&o).unwrap();
+    assert_eq!(p.kubelet_version.as_deref(), Some("1.29"));
+    assert!(
+        p.report
+            .warnings
+            .iter()
+            .any(|w| w.contains("kubelet v1.28.2 is not a version the model follows")),
+        "{:?}",
+        p.report.warnings
+    );
+}

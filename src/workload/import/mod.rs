@@ -1688,15 +1688,24 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
         .as_deref()
         .and_then(|v| major_minor(v).map(|mm| (v, mm)))
     {
-        Some((v, (a, b))) if (a, b) >= (1, 30) => {
-            rep.took.push(format!(
-                "kubelet version {v} (kubelet_version = \"{a}.{b}\")"
-            ));
-            Some(format!("{a}.{b}"))
+        Some((v, (1, b))) if crate::kubelet::versions::VersionProfile::of(b as u32).is_some() => {
+            rep.took
+                .push(format!("kubelet version {v} (kubelet_version = \"1.{b}\")"));
+            Some(format!("1.{b}"))
         }
-        Some((v, _)) => {
-            rep.warnings.push(format!("kubelet {v} is older than 1.30, the first version the model follows: the scenario uses the model's default version"));
-            None
+        Some((v, (a, b))) => {
+            use crate::kubelet::versions::{NEWEST_MINOR, OLDEST_MINOR};
+            // The nearest version the model follows.
+            let m = if (a, b as u32) < (1, OLDEST_MINOR) {
+                OLDEST_MINOR
+            } else {
+                NEWEST_MINOR
+            };
+            rep.warnings.push(format!(
+                "kubelet {v} is not a version the model follows ({}): modelled as 1.{m}",
+                crate::kubelet::versions::VersionProfile::supported()
+            ));
+            Some(format!("1.{m}"))
         }
         None => {
             let v3 = ev
@@ -1774,6 +1783,18 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
             ns
         }
     };
+
+    // A field the node's version does not have is ignored by its kubelet (lenient decoding).
+    let mut cfg = cfg;
+    if let (Some(c), Some(v)) = (cfg.as_mut(), kubelet_version.as_deref()) {
+        let minor = v.split('.').nth(1).and_then(|m| m.parse::<u32>().ok());
+        if c.merge_default_eviction_settings.is_some() && minor.is_some_and(|m| m < 33) {
+            rep.warnings.push(format!(
+                "mergeDefaultEvictionSettings exists from kubelet 1.33; this node runs {v}, whose kubelet ignores it: left out"
+            ));
+            c.merge_default_eviction_settings = None;
+        }
+    }
 
     Ok((
         ImportPlan {
