@@ -1752,3 +1752,55 @@ fn import_applies_the_nodes_version() {
         p.report.warnings
     );
 }
+
+/// The lines of the `[kubelet]` table an import of `config` writes, in order (the scenario it
+/// wrote must load too).
+fn kubelet_table(config: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("t");
+    let mut o = ImportOptions::new(&out);
+    o.configz = Some(fx(config));
+    import::run(&o).unwrap();
+    let text = std::fs::read_to_string(out.join("scenario.toml")).unwrap();
+    // And the scenario it wrote loads.
+    Scenario::load(&out.join("scenario.toml")).unwrap();
+    text.split("\n[kubelet]\n")
+        .nth(1)
+        .unwrap()
+        .split("\n\n")
+        .next()
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// kind's kubeadm document: image GC switched off (high 100) and every disk eviction signal
+/// "0%" (disabled); nothing else of ours.
+#[test]
+fn import_kind_config_field_by_field() {
+    assert_eq!(
+        kubelet_table("kubelet-config-kind.yaml"),
+        [
+            "imageGCHighThresholdPercent = 100",
+            "evictionHard = { \"imagefs.available\" = \"0%\", \"nodefs.available\" = \"0%\", \"nodefs.inodesFree\" = \"0%\" }",
+        ]
+    );
+}
+
+/// kubeadm's kubelet-config ConfigMap: the file inside `data.kubelet`, taken whole.
+#[test]
+fn import_kubeadm_configmap_field_by_field() {
+    assert_eq!(
+        kubelet_table("kubelet-config-configmap.yaml"),
+        [
+            "imageGCHighThresholdPercent = 90",
+            "imageGCLowThresholdPercent = 70",
+            "imageMinimumGCAge = \"10m0s\"",
+            "serializeImagePulls = false",
+            "evictionHard = { \"imagefs.available\" = \"10%\", \"nodefs.available\" = \"5%\" }",
+            "evictionMinimumReclaim = { \"imagefs.available\" = \"10%\", \"nodefs.available\" = \"10%\" }",
+            "mergeDefaultEvictionSettings = true",
+        ]
+    );
+}
