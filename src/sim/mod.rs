@@ -219,7 +219,9 @@ pub struct Simulation<'a> {
     taint_update_pending: bool,
     /// Trace pods that arrived while the node was tainted (`on_disk_pressure = "wait"`): the
     /// spec, when it arrived, and how long after arriving its `complete` row came (if it did).
-    waiting: Vec<WaitingPod<'a>>,
+    waiting: Vec<Option<WaitingPod<'a>>>,
+    /// Where each waiting pod is in `waiting`, by name (lookups stay cheap when many wait).
+    waiting_index: BTreeMap<&'a str, usize>,
     /// How long each delayed trace pod waited (its `complete` row is shifted by that much).
     delayed_by: BTreeMap<usize, SimTime>,
     /// Pods whose replacement waits for the disk-pressure taint to clear.
@@ -321,6 +323,7 @@ impl<'a> Simulation<'a> {
             tainted: false,
             taint_update_pending: false,
             waiting: Vec::new(),
+            waiting_index: BTreeMap::new(),
             delayed_by: BTreeMap::new(),
             parked: Vec::new(),
             ds_failures: BTreeMap::new(),
@@ -800,7 +803,7 @@ impl<'a> Simulation<'a> {
             match &ev.action {
                 TraceAction::Create(spec) => {
                     if self.live_by_name.contains_key(&spec.name)
-                        || self.waiting.iter().any(|w| w.spec.name == spec.name)
+                        || self.waiting_index.contains_key(spec.name.as_str())
                     {
                         // Same name while the old pod lives: the API would reject the create.
                         continue;
@@ -811,11 +814,13 @@ impl<'a> Simulation<'a> {
                     if self.tainted && !tolerates {
                         match self.sc.on_disk_pressure {
                             TraceOnDiskPressure::Wait => {
-                                self.waiting.push(WaitingPod {
+                                self.waiting_index
+                                    .insert(spec.name.as_str(), self.waiting.len());
+                                self.waiting.push(Some(WaitingPod {
                                     spec,
                                     arrived: now,
                                     complete_after: None,
-                                });
+                                }));
                                 continue;
                             }
                             TraceOnDiskPressure::Elsewhere => {
@@ -828,7 +833,8 @@ impl<'a> Simulation<'a> {
                     self.create_trace_pod(spec, rec);
                 }
                 TraceAction::Complete(name) => {
-                    if let Some(w) = self.waiting.iter_mut().find(|w| &w.spec.name == name) {
+                    let waiting = self.waiting_index.get(name.as_str()).copied();
+                    if let Some(w) = waiting.and_then(|i| self.waiting[i].as_mut()) {
                         w.complete_after = Some(now - w.arrived);
                     } else if let Some(&p) = self.live_by_name.get(name) {
                         match self.delayed_by.get(&p) {
@@ -839,7 +845,9 @@ impl<'a> Simulation<'a> {
                 }
                 TraceAction::Delete(name) => {
                     // A pod still waiting for the taint to clear is deleted before it ran.
-                    self.waiting.retain(|w| &w.spec.name != name);
+                    if let Some(i) = self.waiting_index.remove(name.as_str()) {
+                        self.waiting[i] = None;
+                    }
                     if let Some(p) = self.live_by_name.remove(name) {
                         self.stop_pod(p, PodPhase::Deleted);
                     }
@@ -887,7 +895,8 @@ impl<'a> Simulation<'a> {
             return;
         }
         let now = self.engine.now();
-        for w in std::mem::take(&mut self.waiting) {
+        self.waiting_index.clear();
+        for w in std::mem::take(&mut self.waiting).into_iter().flatten() {
             let d = now - w.arrived;
             self.summary.pods_delayed += 1;
             self.summary.pods_delay_seconds += d / NANOS_PER_SEC;
