@@ -45,7 +45,6 @@ pub struct Catalog {
     pub images: Vec<ImageSpec>,
     by_name: BTreeMap<String, usize>,
     reported: Vec<u64>,
-    unpacked: Vec<u64>,
     ids: Vec<ImageId>,
     /// Inodes of each unpacked layer: one per [`BYTES_PER_INODE`] bytes unless set.
     layer_inodes: Vec<u64>,
@@ -71,10 +70,6 @@ impl Catalog {
                     .sum()
             })
             .collect();
-        let unpacked = images
-            .iter()
-            .map(|im| im.layers.iter().map(|&l| layers[l].size).sum())
-            .collect();
         let ids = images
             .iter()
             .map(|im| ImageId::from(im.name.as_str()))
@@ -89,7 +84,6 @@ impl Catalog {
             images,
             by_name,
             reported,
-            unpacked,
             ids,
         }
     }
@@ -116,11 +110,6 @@ impl Catalog {
     /// CRI `Image.size` of image `i`.
     pub fn reported_size(&self, i: usize) -> u64 {
         self.reported[i]
-    }
-
-    /// Unpacked bytes of image `i` if none of its layers were shared.
-    pub fn unpacked_size(&self, i: usize) -> u64 {
-        self.unpacked[i]
     }
 }
 
@@ -181,5 +170,35 @@ impl LayerCosts {
             pull[l] = p;
         }
         LayerCosts { disk, inodes, pull }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A layer without `inodes` counts one per 32 KiB, rounded up: 100,000 B / 32,768 B → 4;
+    /// 32,768 B → 1; an explicit count wins.
+    #[test]
+    fn default_inodes_are_one_per_32_kib() {
+        let layer = |id: &str, size| LayerSpec {
+            id: id.into(),
+            size,
+            compressed: size,
+        };
+        let image = ImageSpec {
+            name: "i".into(),
+            layers: vec![0, 1],
+            pinned: false,
+        };
+        let mut c = Catalog::new(
+            vec![layer("a", 100_000), layer("b", 32_768)],
+            vec![image],
+            SizeReporting::Unpacked,
+        );
+        assert_eq!((c.layer_inodes(0), c.layer_inodes(1)), (4, 1));
+        c.set_layer_inodes(0, 7);
+        assert_eq!(c.layer_inodes(0), 7);
+        assert_eq!(c.reported_size(0), 132_768);
     }
 }
