@@ -539,7 +539,7 @@ impl Budget {
                 format!("the workload would generate {i} images; at most {MAX_GENERATED_IMAGES}"),
             ));
         }
-        if !(p <= MAX_GENERATED_PODS) {
+        if p.is_nan() || p > MAX_GENERATED_PODS {
             return Err(cx.err(span, field, format!("the workload would generate about {p:.0} pods; at most {MAX_GENERATED_PODS:.0}")));
         }
         self.layers = l as u64;

@@ -1688,7 +1688,7 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
         .as_deref()
         .and_then(|v| major_minor(v).map(|mm| (v, mm)))
     {
-        Some((v, (1, b))) if crate::kubelet::versions::VersionProfile::of(b as u32).is_some() => {
+        Some((v, (1, b))) if crate::kubelet::versions::VersionProfile::of(b).is_some() => {
             rep.took
                 .push(format!("kubelet version {v} (kubelet_version = \"1.{b}\")"));
             Some(format!("1.{b}"))
@@ -1696,7 +1696,7 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
         Some((v, (a, b))) => {
             use crate::kubelet::versions::{NEWEST_MINOR, OLDEST_MINOR};
             // The nearest version the model follows.
-            let m = if (a, b as u32) < (1, OLDEST_MINOR) {
+            let m = if (a, b) < (1, OLDEST_MINOR) {
                 OLDEST_MINOR
             } else {
                 NEWEST_MINOR
