@@ -2,7 +2,7 @@
 
 mod common;
 
-use imagefs_sim::outcome::VecRecorder;
+use imagefs_sim::outcome::{NullRecorder, VecRecorder};
 use imagefs_sim::scenario::Scenario;
 use imagefs_sim::sim::Simulation;
 use proptest::prelude::*;
@@ -101,6 +101,33 @@ proptest! {
         prop_assert_eq!(skipped.events, ticked.events);
         prop_assert_eq!(skipped.samples, ticked.samples);
         prop_assert_eq!(a, b);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Image detection's shortcuts (the unchanged-generation paths, the runtime's image
+    /// handles, the one-walk listing) give the same outputs as listing and looking up every
+    /// image as the default `ImageRuntime` does; and a run that records nothing (a sweep's,
+    /// which builds no event texts) ends with the same summary.
+    #[test]
+    fn detection_shortcuts_and_unrecorded_runs_change_no_output(seed in 0..i64::MAX as u64) {
+        let (toml, trace) = common::random_scenario(seed, seed % 2 == 1);
+        let f = common::write(&toml, &trace);
+        let sc = Scenario::load(&f.scenario).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let mut fast = VecRecorder::default();
+        let mut a = Simulation::new(&sc).run(&mut fast);
+        let mut plain = VecRecorder::default();
+        let mut b = Simulation::new(&sc).without_detection_shortcuts().run(&mut plain);
+        let mut c = Simulation::new(&sc).run(&mut NullRecorder);
+        a.events_processed = 0;
+        b.events_processed = 0;
+        c.events_processed = 0;
+        prop_assert_eq!(fast.events, plain.events);
+        prop_assert_eq!(fast.samples, plain.samples);
+        prop_assert_eq!(&a, &b);
+        prop_assert_eq!(&a, &c);
     }
 }
 

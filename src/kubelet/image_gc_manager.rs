@@ -15,7 +15,7 @@
 
 use std::collections::BTreeMap;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use crate::engine::SimTime;
 use crate::kubelet::events::{
@@ -23,6 +23,7 @@ use crate::kubelet::events::{
     FREE_DISK_SPACE_FAILED, INVALID_CAPACITY_MESSAGE, INVALID_DISK_CAPACITY,
 };
 use crate::kubelet::runtime::{ImageId, ImageRuntime, RuntimeError};
+use std::sync::Arc;
 
 /// `ImageGCPeriod`: the GC loop's sliding period (hard-coded upstream, §1.1).
 pub const IMAGE_GC_PERIOD: SimTime = 5 * 60 * crate::engine::NANOS_PER_SEC;
@@ -155,6 +156,9 @@ struct Records {
     slots: Vec<Option<Slot>>,
     index: FxHashMap<ImageId, usize>,
     free: Vec<usize>,
+    /// The runtime's image handles to the slot that last held each (a hint: checked against
+    /// the slot's ID, so a stale entry only costs the hashed lookup).
+    by_handle: Vec<usize>,
 }
 
 impl Records {
@@ -164,6 +168,29 @@ impl Records {
 
     fn slot_of(&self, id: &str) -> Option<usize> {
         self.index.get(id).copied()
+    }
+
+    /// `slot_of`, through the runtime's handle when it has one: a handle names one ID for the
+    /// runtime's life, so the same `Arc` in the hinted slot is the record, with no hashing.
+    fn slot_of_listed(&mut self, handle: Option<usize>, id: &ImageId) -> Option<usize> {
+        if let Some(h) = handle {
+            if let Some(&s) = self.by_handle.get(h) {
+                if matches!(&self.slots.get(s), Some(Some(slot)) if Arc::ptr_eq(&slot.id, id)) {
+                    return Some(s);
+                }
+            }
+            let s = self.slot_of(id)?;
+            self.note_handle(h, s);
+            return Some(s);
+        }
+        self.slot_of(id)
+    }
+
+    fn note_handle(&mut self, h: usize, s: usize) {
+        if h >= self.by_handle.len() {
+            self.by_handle.resize(h + 1, usize::MAX);
+        }
+        self.by_handle[h] = s;
     }
 
     fn get(&self, id: &str) -> Option<&ImageRecord> {
@@ -214,6 +241,26 @@ impl Records {
     }
 }
 
+/// Forgets which records were in use (`in_use_listed`), before marking them afresh.
+fn clear_in_use(records: &mut Records, in_use_listed: &mut Vec<usize>) {
+    for &s in in_use_listed.iter() {
+        if let Some(slot) = records.slots[s].as_mut() {
+            slot.in_use = false;
+        }
+    }
+    in_use_listed.clear();
+}
+
+/// Marks the record in slot `s` in use at `now` (`in_use_listed` lists the marked slots).
+fn mark_in_use(records: &mut Records, in_use_listed: &mut Vec<usize>, s: usize, now: SimTime) {
+    let slot = records.slot_mut(s);
+    slot.record.last_used = Some(now);
+    if !slot.in_use {
+        slot.in_use = true;
+        in_use_listed.push(s);
+    }
+}
+
 /// The stateful image GC manager (`realImageGCManager`).
 #[derive(Debug, Clone)]
 pub struct ImageGcManager {
@@ -261,22 +308,7 @@ impl ImageGcManager {
 
     /// Forgets which records were in use (before marking them afresh).
     fn clear_in_use(&mut self) {
-        for &s in &self.in_use_listed {
-            if let Some(slot) = self.records.slots[s].as_mut() {
-                slot.in_use = false;
-            }
-        }
-        self.in_use_listed.clear();
-    }
-
-    /// Marks the record in slot `s` in use at `now`.
-    fn mark_in_use(&mut self, s: usize, now: SimTime) {
-        let slot = self.records.slot_mut(s);
-        slot.record.last_used = Some(now);
-        if !slot.in_use {
-            slot.in_use = true;
-            self.in_use_listed.push(s);
-        }
+        clear_in_use(&mut self.records, &mut self.in_use_listed);
     }
 
     /// `detectImages(detectTime)` (§1.3). `now` is the fresh `time.Now()` taken inside; it is
@@ -303,43 +335,52 @@ impl ImageGcManager {
         // only the in-use set can differ, and only in-use records change (lastUsed = now).
         let list_generation = rt.image_list_generation();
         if list_generation.is_some() && list_generation == self.detected_list_generation {
-            if let Some(ids) = rt.in_use_image_ids() {
-                self.clear_in_use();
-                for id in ids {
-                    if let Some(s) = self.records.slot_of(&id) {
-                        self.mark_in_use(s, now);
-                    }
+            self.clear_in_use();
+            let mut in_use = std::mem::take(&mut self.in_use_listed);
+            let records = &mut self.records;
+            let known = rt.visit_in_use_images(&mut |handle, id| {
+                if let Some(s) = records.slot_of_listed(handle, id) {
+                    mark_in_use(records, &mut in_use, s, now);
                 }
+            });
+            self.in_use_listed = in_use;
+            if known {
                 self.detected_generation = generation;
                 return Ok(());
             }
         }
         self.detected_list_generation = None;
-        let images = rt.list_images().map_err(|e| e.0)?;
-        // Only looked up, never iterated, so its order cannot leak out.
-        let in_use: FxHashSet<ImageId> = rt
-            .container_image_ids()
-            .map_err(|e| e.0)?
-            .into_iter()
-            .collect();
-        self.clear_in_use();
-        self.listings += 1;
-        let stamp = self.listings;
+        // A listing that fails leaves the records as they were: nothing changes before the
+        // first image arrives (a runtime fails before it lists, as `ListImages` does).
+        let stamp = self.listings + 1;
         let mut listed = 0usize;
-        for image in &images {
-            let s = match self.records.slot_of(&image.id) {
+        let mut cleared = false;
+        let mut in_use = std::mem::take(&mut self.in_use_listed);
+        let records = &mut self.records;
+        let visited = rt.visit_images(&mut |image| {
+            if !cleared {
+                clear_in_use(records, &mut in_use);
+                cleared = true;
+            }
+            let s = match records.slot_of_listed(image.handle, image.id) {
                 Some(s) => s,
-                None => self.records.insert(
-                    image.id.clone(),
-                    ImageRecord {
-                        first_detected: detect_time,
-                        last_used: None,
-                        size: 0,
-                        pinned: false,
-                    },
-                ),
+                None => {
+                    let s = records.insert(
+                        image.id.clone(),
+                        ImageRecord {
+                            first_detected: detect_time,
+                            last_used: None,
+                            size: 0,
+                            pinned: false,
+                        },
+                    );
+                    if let Some(h) = image.handle {
+                        records.note_handle(h, s);
+                    }
+                    s
+                }
             };
-            let slot = self.records.slot_mut(s);
+            let slot = records.slot_mut(s);
             if slot.seen != stamp {
                 slot.seen = stamp;
                 listed += 1;
@@ -347,10 +388,16 @@ impl ImageGcManager {
             // With duplicate IDs in one listing, the last one wins (TestDeletePinnedImage).
             slot.record.size = image.size;
             slot.record.pinned = image.pinned;
-            if in_use.contains(&*image.id) {
-                self.mark_in_use(s, now);
+            if image.in_use {
+                mark_in_use(records, &mut in_use, s, now);
             }
+        });
+        if visited.is_ok() && !cleared {
+            clear_in_use(records, &mut in_use);
         }
+        self.in_use_listed = in_use;
+        visited.map_err(|e| e.0)?;
+        self.listings = stamp;
         // Every listed image has a record, so equal counts mean nothing vanished.
         if self.records.len() != listed {
             let gone: Vec<usize> = self

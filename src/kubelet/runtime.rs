@@ -22,6 +22,20 @@ pub struct CriImage {
     pub pinned: bool,
 }
 
+/// One image of a listing as [`ImageRuntime::visit_images`] gives it: a `ListImages` entry,
+/// whether `container_image_ids` holds it, and the runtime's handle for it.
+#[derive(Debug, Clone, Copy)]
+pub struct ListedImage<'a> {
+    /// A small number that names this image ID for as long as the runtime lives (a cache key
+    /// of ours, never shown), if the runtime has one.
+    pub handle: Option<usize>,
+    pub id: &'a ImageId,
+    pub size: u64,
+    pub pinned: bool,
+    /// Some container, running or exited, uses it.
+    pub in_use: bool,
+}
+
 /// Container state as the CRI reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ContainerState {
@@ -73,13 +87,20 @@ pub trait ImageRuntime {
     fn image_list_generation(&self) -> Option<u64> {
         None
     }
-    /// The distinct image IDs of all containers (what `container_image_ids` holds, without
-    /// repeats), if the runtime keeps them at hand.
-    fn in_use_image_ids(&self) -> Option<Vec<ImageId>> {
-        None
+    /// Calls `f` with the distinct image IDs of all containers (what `container_image_ids`
+    /// holds, without repeats) and their handles, if the runtime keeps them at hand; `false`
+    /// if it does not (then `f` is never called).
+    fn visit_in_use_images(&self, _f: &mut dyn FnMut(Option<usize>, &ImageId)) -> bool {
+        false
     }
     /// CRI `ListImages`.
     fn list_images(&self) -> Result<Vec<CriImage>, RuntimeError>;
+    /// `ListImages` and `container_image_ids` in one walk, without copies: `f` gets each listed
+    /// image in listing order. A runtime that keeps both at hand overrides it (detection's hot
+    /// path); the default lists and looks up.
+    fn visit_images(&self, f: &mut dyn FnMut(ListedImage<'_>)) -> Result<(), RuntimeError> {
+        visit_listed_images(self, f)
+    }
     /// The image IDs of every container of `GetPods(all=true)`: running and exited containers
     /// that container GC has not removed yet (§1.3 step 2–3). Sandboxes are not included.
     fn container_image_ids(&self) -> Result<Vec<ImageId>, RuntimeError>;
@@ -87,6 +108,26 @@ pub trait ImageRuntime {
     fn remove_image(&mut self, image_id: &str) -> Result<(), RuntimeError>;
     /// `ImageFsStats`: capacity and available of the filesystem that holds the images.
     fn image_fs_stats(&self) -> Result<FsStats, RuntimeError>;
+}
+
+/// [`ImageRuntime::visit_images`] from `list_images` and `container_image_ids`.
+pub fn visit_listed_images<R: ImageRuntime + ?Sized>(
+    rt: &R,
+    f: &mut dyn FnMut(ListedImage<'_>),
+) -> Result<(), RuntimeError> {
+    let images = rt.list_images()?;
+    // Only looked up, never iterated, so its order cannot leak out.
+    let in_use: rustc_hash::FxHashSet<ImageId> = rt.container_image_ids()?.into_iter().collect();
+    for image in &images {
+        f(ListedImage {
+            handle: None,
+            id: &image.id,
+            size: image.size,
+            pinned: image.pinned,
+            in_use: in_use.contains(&*image.id),
+        });
+    }
+    Ok(())
 }
 
 /// What container GC needs from the runtime.

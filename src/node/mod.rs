@@ -25,8 +25,8 @@ use std::sync::Arc;
 use crate::engine::SimTime;
 use crate::kubelet::container_log_manager::RotatedLog;
 use crate::kubelet::runtime::{
-    ContainerRuntime, ContainerState, CriContainer, CriImage, FsStats, ImageId, ImageRuntime,
-    RuntimeError,
+    visit_listed_images, ContainerRuntime, ContainerState, CriContainer, CriImage, FsStats,
+    ImageId, ImageRuntime, ListedImage, RuntimeError,
 };
 pub use catalog::Runtime;
 use catalog::{Catalog, LayerCosts};
@@ -353,6 +353,9 @@ pub struct Node {
     exited_generation: u64,
     /// Bumped when an image is stored or removed.
     image_generation: u64,
+    /// Detection without shortcuts: no generations, no handles, every listing copied and
+    /// looked up as the default [`ImageRuntime`] does (to prove the shortcuts change nothing).
+    pub plain_listing: bool,
     /// Containers per image, for the images some container uses.
     in_use: BTreeMap<usize, u32>,
 }
@@ -400,6 +403,7 @@ impl Node {
             exited: std::collections::BTreeSet::new(),
             exited_generation: 0,
             image_generation: 0,
+            plain_listing: false,
             in_use: BTreeMap::new(),
         }
     }
@@ -1134,20 +1138,41 @@ impl Node {
 
 impl ImageRuntime for Node {
     fn generation(&self) -> Option<u64> {
-        Some(self.generation)
+        (!self.plain_listing).then_some(self.generation)
     }
 
     fn image_list_generation(&self) -> Option<u64> {
-        Some(self.image_generation)
+        (!self.plain_listing).then_some(self.image_generation)
     }
 
-    fn in_use_image_ids(&self) -> Option<Vec<ImageId>> {
-        Some(
-            self.in_use
-                .keys()
-                .map(|&i| self.catalog.id(i).clone())
-                .collect(),
-        )
+    fn visit_in_use_images(&self, f: &mut dyn FnMut(Option<usize>, &ImageId)) -> bool {
+        if self.plain_listing {
+            return false;
+        }
+        for &i in self.in_use.keys() {
+            f(Some(i), self.catalog.id(i));
+        }
+        true
+    }
+
+    /// The catalog index is the handle. Both the present images and `in_use` are walked in
+    /// index order, so the in-use flags come from one merge, not a lookup per image.
+    fn visit_images(&self, f: &mut dyn FnMut(ListedImage<'_>)) -> Result<(), RuntimeError> {
+        if self.plain_listing {
+            return visit_listed_images(self, f);
+        }
+        let mut users = self.in_use.keys().copied().peekable();
+        for i in (0..self.present.len()).filter(|&i| self.present[i]) {
+            while users.next_if(|&u| u < i).is_some() {}
+            f(ListedImage {
+                handle: Some(i),
+                id: self.catalog.id(i),
+                size: self.catalog.reported_size(i),
+                pinned: self.catalog.images[i].pinned,
+                in_use: users.peek() == Some(&i),
+            });
+        }
+        Ok(())
     }
 
     fn list_images(&self) -> Result<Vec<CriImage>, RuntimeError> {

@@ -354,6 +354,13 @@ impl<'a> Simulation<'a> {
 
     /// Ticks the eviction manager every 10 s even when nothing can change (for tests that check
     /// that skipping quiet syncs changes no output).
+    /// Image detection without its shortcuts (see `Node::plain_listing`): for the property
+    /// test that they change no output.
+    pub fn without_detection_shortcuts(mut self) -> Self {
+        self.node.plain_listing = true;
+        self
+    }
+
     pub fn without_sync_skipping(mut self) -> Self {
         self.skip_enabled = false;
         self
@@ -996,11 +1003,15 @@ impl<'a> Simulation<'a> {
         let now = self.engine.now();
         let r = self.requests.remove(&req).expect("request exists");
         let pod = &self.pods[r.pod];
-        let c = &pod.spec.containers[r.container];
-        let image_ref = c.image_ref.clone();
-        let obj = ObjectRef::Pod(pod.spec.name.clone());
         let uid = pod.uid;
         let ok = outcome.is_ok();
+        // Texts only for a recorder that takes events (a sweep's does not).
+        let image_ref = || {
+            self.pods[r.pod].spec.containers[r.container]
+                .image_ref
+                .clone()
+        };
+        let obj = || ObjectRef::Pod(self.pods[r.pod].spec.name.clone());
         match outcome {
             Ok(()) => {
                 self.summary.pulls += 1;
@@ -1008,18 +1019,25 @@ impl<'a> Simulation<'a> {
                 if self.ever_deleted.contains(&r.image) {
                     self.summary.repulls += 1;
                 }
-                let size = self.sc.catalog.reported_size(r.image);
-                let msg =
-                    ev::pulled_message(&image_ref, now - r.started_at, now - r.submitted_at, size);
-                self.emit(rec, KubeletEvent::normal(ev::PULLED, obj, msg));
+                if rec.wants_events() {
+                    let size = self.sc.catalog.reported_size(r.image);
+                    let msg = ev::pulled_message(
+                        &image_ref(),
+                        now - r.started_at,
+                        now - r.submitted_at,
+                        size,
+                    );
+                    let e = KubeletEvent::normal(ev::PULLED, obj(), msg);
+                    self.emit(rec, e);
+                }
                 self.backoff.gc(now);
             }
             Err(e) => {
                 self.summary.pull_failures += 1;
-                self.emit(
-                    rec,
-                    KubeletEvent::warning(ev::FAILED, obj, ev::failed_pull_message(&image_ref, &e)),
-                );
+                let image_ref = image_ref();
+                let msg = ev::failed_pull_message(&image_ref, &e);
+                let e = KubeletEvent::warning(ev::FAILED, obj(), msg);
+                self.emit(rec, e);
                 self.backoff.next((uid, image_ref), now);
             }
         }
@@ -1104,6 +1122,9 @@ impl<'a> Simulation<'a> {
             }
             self.summary.bytes_freed_reported += d.reported_size;
             self.summary.bytes_freed_on_disk += r.freed_on_disk;
+            if !rec.wants_events() {
+                continue;
+            }
             let msg = format!(
                 "reason={} reportedBytes={} freedOnDiskBytes={}",
                 d.reason.as_str(),
