@@ -235,6 +235,19 @@ mod tests {
         assert_eq!(l.value_nb(t), b.value_nb(t));
     }
 
+    /// `add` takes a grower's bytes as well as its rate: 4 B/s from 0 holds 8 B at 2 s; added
+    /// to an empty ledger then, the ledger holds 8 B, and 8 + 4 * 3 = 20 B at 5 s. (Every
+    /// grower the node adds is new, at 0 B; the contract is wider, and this pins it.)
+    #[test]
+    fn add_takes_the_bytes_a_grower_already_holds() {
+        let s = NANOS_PER_SEC;
+        let g = Grower::new(0, 4, u64::MAX);
+        let mut l = Ledger::default();
+        l.add(2 * s, &g);
+        assert_eq!(l.bytes(2 * s), 8);
+        assert_eq!(l.bytes(5 * s), 20);
+    }
+
     #[test]
     fn cap_time_rounds_up_and_clamp_is_exact() {
         let s = NANOS_PER_SEC;
