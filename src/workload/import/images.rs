@@ -1,16 +1,18 @@
 //! The image inventory (data-formats.md §2): `crictl images -o json` (`{"images": [...]}`,
 //! protojson: 64-bit sizes are strings, `pinned` only in newer crictl), or as a fallback
 //! `kubectl get node NAME -o json` (`.status.images[]` = `{names, sizeBytes}`, the largest 50
-//! images, no id and no pinned flag), or a `kubectl get nodes -o json` list. The node object
-//! also gives the kubelet and runtime versions and the ephemeral-storage capacity.
+//! images, no id and no pinned flag), or a `kubectl get nodes -o json` list, read by
+//! [`super::node_object`]. The node object also gives the kubelet and runtime versions and the
+//! ephemeral-storage capacity (`--node-json` reads the same object on its own).
 
 use std::path::Path;
 
 use serde_json::Value;
 
 use super::common::{read_document, At};
+pub use super::node_object::{runtime_from_version, NodeInfo};
+use super::node_object::{select_node, NodeImage};
 use crate::error::InputError;
-use crate::units::parse_bytes;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InventorySource {
@@ -44,21 +46,6 @@ impl ImageRecord {
     }
 }
 
-/// What a Node object says besides its images.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct NodeInfo {
-    pub name: Option<String>,
-    pub kubelet_version: Option<String>,
-    /// `containerd://1.7.2`, `cri-o://1.29.1`, `docker://24.0.7`.
-    pub container_runtime_version: Option<String>,
-    /// `status.capacity["ephemeral-storage"]` in bytes: the nodefs size.
-    pub ephemeral_storage_capacity: Option<u64>,
-    /// The latest condition heartbeat: when the object was current.
-    pub heartbeat: Option<i64>,
-    /// The `DiskPressure` condition's status.
-    pub disk_pressure: Option<bool>,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImagesImport {
     pub source: InventorySource,
@@ -85,8 +72,6 @@ pub fn parse_images(file: &Path, node: Option<&str>) -> Result<ImagesImport, Inp
         Ok(())
     })?;
     let root = Value::Object(rest);
-    let top = At::new(file, &root, "");
-    let kind = top.field("kind")?.opt_str()?.unwrap_or("");
     if root.get("images").is_some() || !crictl.is_empty() {
         return Ok(ImagesImport {
             source: InventorySource::Crictl,
@@ -95,66 +80,30 @@ pub fn parse_images(file: &Path, node: Option<&str>) -> Result<ImagesImport, Inp
             warnings: Vec::new(),
         });
     }
-    if nodes.is_empty() && root.get("status").is_none() && kind != "List" && kind != "NodeList" {
-        return Err(InputError::new(file, None, None, "neither `crictl images -o json` output ({\"images\": [...]}) nor a Node object (kubectl get node NAME -o json)"));
-    }
-    let mut warnings = Vec::new();
-    if kind == "List" || kind == "NodeList" || !nodes.is_empty() || root.get("status").is_none() {
-        if nodes.is_empty() {
-            return Err(top.field("items")?.err("the list holds no Node object"));
-        }
-        let names: Vec<String> = nodes
-            .iter()
-            .map(|(_, v)| {
-                v.pointer("/metadata/name")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string()
-            })
-            .collect();
-        let pick = match node {
-            Some(n) => names.iter().position(|x| x == n),
-            None if nodes.len() == 1 => Some(0),
-            None => None,
-        };
-        let Some(k) = pick else {
-            return Err(InputError::new(
-                file,
-                None,
-                Some("items"),
-                match node {
-                    Some(n) => format!(
-                        "no node named {n:?} in the list (it has {})",
-                        names.join(", ")
-                    ),
-                    None => format!(
-                        "the list has {} nodes ({}); pass --node NAME",
-                        names.len(),
-                        names.join(", ")
-                    ),
-                },
-            ));
-        };
-        let (i, v) = &nodes[k];
-        let at = At::new(file, v, format!("items[{i}]"));
-        let (images, info) = read_node(&at)?;
-        return Ok(ImagesImport {
+    match select_node(file, &root, nodes, node)? {
+        Some(n) => Ok(ImagesImport {
             source: InventorySource::NodeStatus,
-            images,
-            node: Some(info),
-            warnings,
-        });
+            images: n.images.into_iter().map(ImageRecord::from).collect(),
+            node: Some(n.info),
+            warnings: n.warnings,
+        }),
+        None => Err(InputError::new(file, None, None, "neither `crictl images -o json` output ({\"images\": [...]}) nor a Node object (kubectl get node NAME -o json)")),
     }
-    if kind != "Node" {
-        warnings.push(format!("kind {kind:?}: read as a Node"));
+}
+
+impl From<NodeImage> for ImageRecord {
+    /// A `Node.status.images` entry: its names split into digests (`repo@sha256:…`) and tags.
+    fn from(n: NodeImage) -> Self {
+        let (digests, tags): (Vec<String>, Vec<String>) =
+            n.names.into_iter().partition(|n| n.contains('@'));
+        ImageRecord {
+            id: None,
+            repo_tags: tags,
+            repo_digests: digests,
+            size: n.size_bytes,
+            pinned: None,
+        }
     }
-    let (images, info) = read_node(&top)?;
-    Ok(ImagesImport {
-        source: InventorySource::NodeStatus,
-        images,
-        node: Some(info),
-        warnings,
-    })
 }
 
 fn read_cri_image(at: &At) -> Result<ImageRecord, InputError> {
@@ -179,82 +128,6 @@ fn read_cri_image(at: &At) -> Result<ImageRecord, InputError> {
         size,
         pinned: at.field("pinned")?.opt_bool()?,
     })
-}
-
-fn read_node(at: &At) -> Result<(Vec<ImageRecord>, NodeInfo), InputError> {
-    let status = at.field("status")?;
-    if status.is_null() {
-        return Err(status.err("missing: a Node object without status"));
-    }
-    let mut images = Vec::new();
-    for im in status.field("images")?.opt_array()? {
-        let mut names = im.field("names")?.opt_strings()?;
-        names.retain(|s| !s.trim().is_empty());
-        let size_at = im.field("sizeBytes")?;
-        let size = size_at
-            .opt_u64_lenient()?
-            .ok_or_else(|| size_at.err("missing"))?;
-        let (digests, tags): (Vec<String>, Vec<String>) =
-            names.into_iter().partition(|n| n.contains('@'));
-        images.push(ImageRecord {
-            id: None,
-            repo_tags: tags,
-            repo_digests: digests,
-            size,
-            pinned: None,
-        });
-    }
-    let ni = status.field("nodeInfo")?;
-    let cap = status.field("capacity")?.field("ephemeral-storage")?;
-    let ephemeral_storage_capacity = match cap.opt_str()? {
-        None => None,
-        Some(s) => Some(parse_bytes(s).map_err(|e| {
-            let m = e.to_string();
-            cap.err(if m.contains(s) {
-                m
-            } else {
-                format!("{s:?}: {m}")
-            })
-        })?),
-    };
-    let mut heartbeat: Option<i64> = None;
-    let mut disk_pressure = None;
-    for c in status.field("conditions")?.opt_array()? {
-        if let Some(t) = c.field("lastHeartbeatTime")?.opt_time()? {
-            heartbeat = Some(heartbeat.map_or(t, |h| h.max(t)));
-        }
-        if c.field("type")?.opt_str()? == Some("DiskPressure") {
-            disk_pressure = c.field("status")?.opt_str()?.map(|s| s == "True");
-        }
-    }
-    Ok((
-        images,
-        NodeInfo {
-            name: at
-                .fields(&["metadata", "name"])?
-                .opt_str()?
-                .map(str::to_string),
-            kubelet_version: ni.field("kubeletVersion")?.opt_str()?.map(str::to_string),
-            container_runtime_version: ni
-                .field("containerRuntimeVersion")?
-                .opt_str()?
-                .map(str::to_string),
-            ephemeral_storage_capacity,
-            heartbeat,
-            disk_pressure,
-        },
-    ))
-}
-
-/// The runtime named by `containerRuntimeVersion` (`containerd://1.7.2`).
-pub fn runtime_from_version(v: &str) -> Option<&'static str> {
-    let scheme = v.split("://").next().unwrap_or("").to_ascii_lowercase();
-    match scheme.as_str() {
-        "containerd" => Some("containerd"),
-        "cri-o" | "crio" => Some("crio"),
-        "docker" => Some("docker"),
-        _ => None,
-    }
 }
 
 /// Docker-style reference normalisation, so that a pod-spec string (`nginx`) joins the

@@ -41,6 +41,7 @@ pub mod common;
 pub mod configz;
 pub mod events;
 pub mod images;
+pub mod node_object;
 mod spill;
 pub mod summary;
 
