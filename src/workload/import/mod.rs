@@ -39,6 +39,7 @@
 
 pub mod common;
 pub mod configz;
+pub mod containerd_config;
 pub mod events;
 pub mod images;
 pub mod node_object;
