@@ -508,7 +508,10 @@ base = 'docker.io/library/ubuntu:24.04'
             }
         );
         assert_eq!(c.snapshotter.value, "overlayfs");
-        assert_eq!(c.discard_unpacked_layers.as_ref().map(|d| d.value), Some(false));
+        assert_eq!(
+            c.discard_unpacked_layers.as_ref().map(|d| d.value),
+            Some(false)
+        );
         // In key order (a TOML table is a map).
         assert_eq!(
             c.pinned_images,
@@ -524,7 +527,10 @@ base = 'docker.io/library/ubuntu:24.04'
         let c = parse("[plugins.cri]\n[plugins.cri.containerd]\ndiscard_unpacked_layers = true\n")
             .unwrap();
         assert_eq!((c.version, c.version_set), (1, false));
-        assert_eq!(c.discard_unpacked_layers.as_ref().map(|d| d.value), Some(true));
+        assert_eq!(
+            c.discard_unpacked_layers.as_ref().map(|d| d.value),
+            Some(true)
+        );
         assert_eq!(
             c.snapshotter,
             Setting {

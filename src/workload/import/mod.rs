@@ -41,6 +41,7 @@ pub mod common;
 pub mod configz;
 pub mod containerd_config;
 pub mod events;
+pub mod imagefsinfo;
 pub mod images;
 pub mod node_object;
 mod spill;
