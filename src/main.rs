@@ -72,7 +72,7 @@ enum Command {
     },
     /// Build a runnable scenario (scenario.toml, catalog.toml, trace.csv) from a real node's
     /// files; any subset of them will do, and what is missing is assumed and reported.
-    #[command(group(clap::ArgGroup::new("inputs").multiple(true).required(true).args(["configz", "summary", "events", "images"])))]
+    #[command(group(clap::ArgGroup::new("inputs").multiple(true).required(true).args(["configz", "summary", "events", "images", "containerd_config", "imagefsinfo", "node_json"])))]
     Import {
         /// /configz JSON, or a KubeletConfiguration file (YAML or JSON).
         #[arg(long)]
@@ -86,7 +86,19 @@ enum Command {
         /// Image inventory: crictl images -o json, or kubectl get node NODE -o json.
         #[arg(long)]
         images: Option<PathBuf>,
-        /// The node (events are filtered by source.host); default: the summary's node.
+        /// containerd's config.toml (version 1, 2 or 3): discard_unpacked_layers, snapshotter,
+        /// root, the pinned sandbox image.
+        #[arg(long, value_name = "CONFIG.TOML")]
+        containerd_config: Option<PathBuf>,
+        /// crictl imagefsinfo (its JSON): image and container filesystems, hence the layout.
+        #[arg(long)]
+        imagefsinfo: Option<PathBuf>,
+        /// The Node object (kubectl get node NODE -o json, or a list with --node): kubelet
+        /// version, runtime, ephemeral-storage capacity, status.images, DiskPressure.
+        #[arg(long, value_name = "NODE.JSON")]
+        node_json: Option<PathBuf>,
+        /// The node (events are filtered by source.host; picks it out of a list of nodes);
+        /// default: the summary's node.
         #[arg(long)]
         node: Option<String>,
         /// The runtime, which decides whether reported image sizes are compressed (containerd)
@@ -307,6 +319,9 @@ fn main() -> ExitCode {
             summary,
             events,
             images,
+            containerd_config,
+            imagefsinfo,
+            node_json,
             node,
             runtime,
             unpack_ratio,
@@ -319,6 +334,9 @@ fn main() -> ExitCode {
             opts.summary = summary;
             opts.events = events;
             opts.images = images;
+            opts.containerd_config = containerd_config;
+            opts.imagefsinfo = imagefsinfo;
+            opts.node_object = node_json;
             opts.node = node;
             opts.runtime = runtime.as_deref().and_then(import::Runtime::parse);
             opts.unpack_ratio = unpack_ratio;

@@ -87,6 +87,8 @@ pub struct ContainerdConfig {
     /// `discard_unpacked_layers` without a `runtimes` table: containerd 2.x's migration drops
     /// those keys (see the module comment).
     pub migration_drops_containerd_keys: bool,
+    /// The sandbox image is a template placeholder (`{{.SandboxImage}}`): unknown.
+    pub sandbox_placeholder: bool,
     /// `imports = [...]`: files containerd merges in, which the import does not read.
     pub imports: Vec<String>,
     /// Things the file holds that the import reads differently or not at all.
@@ -94,12 +96,16 @@ pub struct ContainerdConfig {
 }
 
 impl ContainerdConfig {
-    /// The sandbox image and whether it is containerd's default (unset in the file). The
-    /// default depends on the containerd release: `containerd_major` (from the Node's
-    /// `containerRuntimeVersion`) when known, else the one the layout implies.
-    pub fn sandbox_image(&self, containerd_major: Option<u32>) -> (String, bool) {
+    /// The sandbox image and whether it is containerd's default (unset in the file); `None`
+    /// when the file holds a template placeholder instead. The default depends on the
+    /// containerd release: `containerd_major` (from the Node's `containerRuntimeVersion`) when
+    /// known, else the one the layout implies.
+    pub fn sandbox_image(&self, containerd_major: Option<u32>) -> Option<(String, bool)> {
+        if self.sandbox_placeholder {
+            return None;
+        }
         if let Some((_, image)) = self.pinned_images.iter().find(|(k, _)| k == "sandbox") {
-            return (image.clone(), false);
+            return Some((image.clone(), false));
         }
         let two = containerd_major.map_or(self.version >= 3, |m| m >= 2);
         let d = if two {
@@ -107,7 +113,34 @@ impl ContainerdConfig {
         } else {
             DEFAULT_SANDBOX_1X
         };
-        (d.to_string(), true)
+        Some((d.to_string(), true))
+    }
+
+    /// What the file says, for the import's report.
+    pub fn describe(&self) -> String {
+        let default = |k: &Option<String>| if k.is_none() { " (default)" } else { "" };
+        format!(
+            "containerd config version {}{}: root {}{}, snapshotter {}{}, discard_unpacked_layers {}, pinned images: {}",
+            self.version,
+            if self.version_set { "" } else { " (no version key: 1)" },
+            self.root.value,
+            default(&self.root.key),
+            self.snapshotter.value,
+            default(&self.snapshotter.key),
+            match &self.discard_unpacked_layers {
+                Some(d) => d.value.to_string(),
+                None => "false (default)".into(),
+            },
+            if self.pinned_images.is_empty() {
+                "none set".to_string()
+            } else {
+                self.pinned_images
+                    .iter()
+                    .map(|(k, v)| format!("{k} = {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        )
     }
 
     /// Where containerd keeps unpacked layers (the CRI image filesystem's mountpoint).
@@ -118,6 +151,25 @@ impl ContainerdConfig {
             self.snapshotter.value
         )
     }
+}
+
+/// What a snapshotter other than overlayfs changes that the model (overlayfs: each layer
+/// unpacked once, shared by every image that has it) does not.
+pub fn snapshotter_note(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "overlayfs" => return None,
+        "native" => "native copies the layers below into every snapshot, so a real image takes more than its unpacked layers (the model counts each layer once)",
+        "devmapper" => "devmapper keeps snapshots as thin block devices in a pool; the pool's fill, not a directory's statfs, is what runs out",
+        "btrfs" | "zfs" => "copy-on-write subvolumes or datasets: close to overlayfs in bytes, but the filesystem's own accounting (compression, metadata) is not modelled",
+        "stargz" | "soci" | "nydus" => "a lazy-pulling snapshotter fetches layer contents on demand, so the disk holds less than whole unpacked layers and a pull writes less",
+        _ => "a snapshotter the model does not know",
+    })
+}
+
+/// The containerd release of `containerRuntimeVersion` (`containerd://2.0.4` → 2).
+pub fn containerd_major(runtime_version: &str) -> Option<u32> {
+    let v = runtime_version.strip_prefix("containerd://")?;
+    v.trim_start_matches('v').split('.').next()?.parse().ok()
 }
 
 #[derive(Deserialize)]
@@ -396,8 +448,10 @@ pub fn parse_containerd_config(file: &Path) -> Result<ContainerdConfig, InputErr
         }
     }
     // A placeholder is no image: containerd would be given the real one by the template.
+    let mut sandbox_placeholder = false;
     pinned_images.retain(|(k, image)| {
         if is_template(image) {
+            sandbox_placeholder |= k == "sandbox";
             warnings.push(format!(
                 "pinned image {k:?} is a template placeholder ({image}), not an image: not read (the node's real value is unknown)"
             ));
@@ -425,6 +479,7 @@ pub fn parse_containerd_config(file: &Path) -> Result<ContainerdConfig, InputErr
         discard_unpacked_layers: discard,
         pinned_images,
         migration_drops_containerd_keys,
+        sandbox_placeholder,
         imports,
         warnings,
     })
@@ -475,7 +530,7 @@ root = "/data/containerd"
         );
         assert_eq!(
             c.sandbox_image(None),
-            ("registry.k8s.io/pause:3.9".into(), false)
+            Some(("registry.k8s.io/pause:3.9".into(), false))
         );
         // The runtimes table is there: containerd 2.x's migration keeps the keys.
         assert!(!c.migration_drops_containerd_keys);
@@ -540,8 +595,14 @@ base = 'docker.io/library/ubuntu:24.04'
         );
         // Not set, no runtimes table: containerd 2.x would drop the discard setting.
         assert!(c.migration_drops_containerd_keys);
-        assert_eq!(c.sandbox_image(None), (DEFAULT_SANDBOX_1X.into(), true));
-        assert_eq!(c.sandbox_image(Some(2)), (DEFAULT_SANDBOX_2X.into(), true));
+        assert_eq!(
+            c.sandbox_image(None),
+            Some((DEFAULT_SANDBOX_1X.into(), true))
+        );
+        assert_eq!(
+            c.sandbox_image(Some(2)),
+            Some((DEFAULT_SANDBOX_2X.into(), true))
+        );
         // An empty file is containerd's defaults.
         let c = parse("").unwrap();
         assert_eq!(c.discard_unpacked_layers, None);
@@ -579,8 +640,9 @@ base = 'docker.io/library/ubuntu:24.04'
             "{:?}",
             c.warnings
         );
-        // The default then stands in, marked as such.
-        assert_eq!(c.sandbox_image(None), (DEFAULT_SANDBOX_2X.into(), true));
+        // Unknown: nodeadm writes the real (regional) image there, not containerd's default.
+        assert!(c.sandbox_placeholder);
+        assert_eq!(c.sandbox_image(None), None);
     }
 
     #[test]

@@ -94,6 +94,21 @@ impl ImageFsInfo {
     }
 }
 
+/// The runtime whose storage a mountpoint is: containerd's snapshotter directories
+/// (`…/io.containerd.snapshotter.v1.overlayfs`, k3s and RKE2 included), CRI-O's
+/// containers/storage, Docker's root.
+pub fn runtime_from_mountpoint(m: &str) -> Option<&'static str> {
+    if m.contains("/io.containerd.snapshotter.v1.") {
+        Some("containerd")
+    } else if m.contains("/containers/storage") {
+        Some("crio")
+    } else if m.starts_with("/var/lib/docker") {
+        Some("docker")
+    } else {
+        None
+    }
+}
+
 fn read_usage(at: &At) -> Result<FilesystemUsage, InputError> {
     let used = at.fields(&["usedBytes", "value"])?;
     let used_bytes = used

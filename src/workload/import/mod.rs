@@ -61,12 +61,13 @@ use crate::scenario::Scenario;
 use crate::units::{format_go_duration, parse_sim_duration};
 use common::format_rfc3339;
 use configz::{parse_kubelet_config, runtime_from_endpoint, KubeletConfigImport};
+use containerd_config::{parse_containerd_config, ContainerdConfig};
 use events::{
     scan_events, ContRec, EventsImport, EventsScan, GcWording, Key, PodEndKind, PodRec, NONE,
 };
-use images::{
-    normalize_image_ref, parse_images, runtime_from_version, ImagesImport, InventorySource,
-};
+use imagefsinfo::{parse_imagefsinfo, ImageFsInfo};
+use images::{normalize_image_ref, parse_images, ImageRecord, ImagesImport, InventorySource};
+use node_object::{parse_node_object, runtime_from_version, NodeInfo, NodeObject};
 use spill::{Dec, Sorted, Sorter, Spill};
 use summary::{parse_summary, SummaryImport};
 
@@ -77,6 +78,10 @@ pub const DEFAULT_UNPACK_RATIO: f64 = 2.7;
 pub const DEFAULT_PULL_BANDWIDTH: u64 = 50 * 1024 * 1024;
 /// Reported size of an image seen only in events without `Image size:`.
 pub const DEFAULT_IMAGE_SIZE: u64 = 256 * 1024 * 1024;
+/// Reported (compressed) size of a sandbox image known only from a containerd configuration:
+/// registry.k8s.io/pause:3.9 on containerd, 321520 B (`crictl images -v`, cri-tools PR #1247,
+/// samples/crictl-images-verbose-pinned_containerd_2023_cri-tools-pr1247.txt).
+pub const PAUSE_IMAGE_SIZE: u64 = 321_520;
 /// Node disk when neither a Summary nor a Node object gives it.
 pub const DEFAULT_DISK: u64 = 100 * 1024 * 1024 * 1024;
 /// The simulated duration is at least this long.
@@ -128,6 +133,12 @@ pub struct ImportOptions {
     pub summary: Option<PathBuf>,
     pub events: Option<PathBuf>,
     pub images: Option<PathBuf>,
+    /// containerd's config.toml (`--containerd-config`).
+    pub containerd_config: Option<PathBuf>,
+    /// `crictl imagefsinfo` output (`--imagefsinfo`).
+    pub imagefsinfo: Option<PathBuf>,
+    /// `kubectl get node NAME -o json` (`--node-json`).
+    pub node_object: Option<PathBuf>,
     pub node: Option<String>,
     pub runtime: Option<Runtime>,
     pub unpack_ratio: f64,
@@ -143,6 +154,9 @@ impl ImportOptions {
             summary: None,
             events: None,
             images: None,
+            containerd_config: None,
+            imagefsinfo: None,
+            node_object: None,
             node: None,
             runtime: None,
             unpack_ratio: DEFAULT_UNPACK_RATIO,
@@ -197,6 +211,8 @@ impl fmt::Display for ImportReport {
 pub enum EntrySource {
     Inventory,
     Events,
+    /// The sandbox image of a containerd configuration, not in the inventory.
+    ContainerdConfig,
 }
 
 /// One image of the catalog (one layer each).
@@ -466,6 +482,8 @@ pub struct ImportPlan {
     pub name: String,
     pub node_name: Option<String>,
     pub runtime: Runtime,
+    /// containerd's `discard_unpacked_layers`, when a config.toml says (containerd only).
+    pub discard_unpacked_layers: Option<bool>,
     pub layout: Layout,
     pub disk: u64,
     pub other_used: u64,
@@ -608,11 +626,65 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
         }
     };
 
+    // --- containerd's config.toml ---------------------------------------------------------
+    let ctd: Option<ContainerdConfig> = match &opts.containerd_config {
+        Some(f) => {
+            sources.push(shown(f));
+            let c = parse_containerd_config(f)?;
+            rep.took.push(format!("{}: {}", shown(f), c.describe()));
+            rep.warnings
+                .extend(c.warnings.iter().map(|w| format!("{}: {w}", shown(f))));
+            if !c.imports.is_empty() {
+                rep.warnings.push(format!(
+                    "{}: imports {} are merged in by containerd but not read here: pass the merged configuration (containerd config dump) if they change image settings",
+                    shown(f),
+                    c.imports.join(", ")
+                ));
+            }
+            Some(c)
+        }
+        None => None,
+    };
+
     // --- summary -----------------------------------------------------------------------
     let sum: Option<SummaryImport> = match &opts.summary {
         Some(f) => {
             sources.push(shown(f));
             Some(parse_summary(f)?)
+        }
+        None => None,
+    };
+
+    // --- crictl imagefsinfo -------------------------------------------------------------
+    let fsi: Option<ImageFsInfo> = match &opts.imagefsinfo {
+        Some(f) => {
+            sources.push(shown(f));
+            let i = parse_imagefsinfo(f)?;
+            let one = |u: &imagefsinfo::FilesystemUsage| {
+                format!(
+                    "{} ({} used{})",
+                    u.mountpoint.as_deref().unwrap_or("(no mountpoint)"),
+                    bytes_h(u.used_bytes),
+                    u.inodes_used
+                        .map_or(String::new(), |n| format!(", {n} inodes"))
+                )
+            };
+            let mut line = format!(
+                "{}: image filesystem {}",
+                shown(f),
+                one(&i.image_filesystems[0])
+            );
+            if let Some(c) = i.container_filesystems.first() {
+                line += &format!("; container filesystem {}", one(c));
+            }
+            rep.took.push(line);
+            if i.image_filesystems.len() > 1 || i.container_filesystems.len() > 1 {
+                rep.warnings.push(format!(
+                    "{}: more than one image or container filesystem: the kubelet reads the first of each, and so does the import",
+                    shown(f)
+                ));
+            }
+            Some(i)
         }
         None => None,
     };
@@ -623,19 +695,116 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
         node = sum.as_ref().and_then(|s| s.node_name.clone());
     }
 
-    // --- inventory ---------------------------------------------------------------------
-    let inv: Option<ImagesImport> = match &opts.images {
+    // --- the Node object ----------------------------------------------------------------
+    let nobj: Option<NodeObject> = match &opts.node_object {
         Some(f) => {
             sources.push(shown(f));
-            Some(parse_images(f, node.as_deref())?)
+            let n = parse_node_object(f, node.as_deref())?;
+            rep.warnings
+                .extend(n.warnings.iter().map(|w| format!("{}: {w}", shown(f))));
+            Some(n)
         }
         None => None,
     };
+    if node.is_none() {
+        node = nobj.as_ref().and_then(|n| n.info.name.clone());
+    }
+
+    // --- inventory ---------------------------------------------------------------------
+    // `--images`, else the Node object's `status.images`.
+    let mut inv_file: Option<&Path> = opts.images.as_deref();
+    let inv: Option<ImagesImport> = match (&opts.images, &nobj) {
+        (Some(f), _) => {
+            sources.push(shown(f));
+            Some(parse_images(f, node.as_deref())?)
+        }
+        (None, Some(n)) if !n.images.is_empty() => {
+            inv_file = opts.node_object.as_deref();
+            Some(ImagesImport {
+                source: InventorySource::NodeStatus,
+                images: n.images.iter().cloned().map(ImageRecord::from).collect(),
+                node: None,
+                warnings: Vec::new(),
+            })
+        }
+        _ => None,
+    };
+    if let (Some(n), Some(f), Some(i)) = (&nobj, &opts.node_object, &opts.images) {
+        if !n.images.is_empty() {
+            rep.took.push(format!(
+                "{}: status.images not used: the inventory is {}",
+                shown(f),
+                shown(i)
+            ));
+        }
+    }
     if node.is_none() {
         node = inv
             .as_ref()
             .and_then(|i| i.node.as_ref())
             .and_then(|n| n.name.clone());
+    }
+    // What the node says of itself: `--node-json` first, else a Node given as `--images`.
+    let node_info: Option<(&NodeInfo, &Path)> = match (&nobj, &opts.node_object) {
+        (Some(n), Some(f)) => Some((&n.info, f.as_path())),
+        _ => inv
+            .as_ref()
+            .and_then(|i| i.node.as_ref())
+            .zip(opts.images.as_deref()),
+    };
+    if let (Some(a), Some(b), Some(fa), Some(fb)) = (
+        nobj.as_ref().map(|n| &n.info),
+        inv.as_ref().and_then(|i| i.node.as_ref()),
+        &opts.node_object,
+        &opts.images,
+    ) {
+        for (what, x, y) in [
+            ("kubeletVersion", &a.kubelet_version, &b.kubelet_version),
+            (
+                "containerRuntimeVersion",
+                &a.container_runtime_version,
+                &b.container_runtime_version,
+            ),
+        ] {
+            if let (Some(x), Some(y)) = (x, y) {
+                if x != y {
+                    rep.warnings.push(format!(
+                        "{what}: {} says {x}, {} says {y}: using {x} (--node-json first)",
+                        shown(fa),
+                        shown(fb)
+                    ));
+                }
+            }
+        }
+    }
+    if let Some((n, f)) = node_info {
+        let mut parts = Vec::new();
+        if let Some(c) = n.ephemeral_storage_capacity {
+            parts.push(format!("capacity ephemeral-storage {}", bytes_h(c)));
+        }
+        if let Some(a) = n.ephemeral_storage_allocatable {
+            parts.push(format!("allocatable {}", bytes_h(a)));
+        }
+        if let Some(d) = n.disk_pressure {
+            let mut c = format!("DiskPressure {}", if d { "True" } else { "False" });
+            if let Some(t) = n.disk_pressure_since {
+                c += &format!(" since {}", format_rfc3339(t));
+            }
+            if let Some(r) = &n.disk_pressure_reason {
+                c += &format!(" ({r})");
+            }
+            parts.push(c);
+        }
+        if !parts.is_empty() {
+            rep.took
+                .push(format!("{}: node {}", shown(f), parts.join("; ")));
+        }
+        if n.disk_pressure == Some(true) {
+            rep.warnings.push(format!(
+                "{}: the node reported DiskPressure when the object was read: the kubelet was evicting pods and rejecting new ones then",
+                shown(f)
+            ));
+        }
     }
 
     // --- events ------------------------------------------------------------------------
@@ -681,6 +850,11 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
             names.push((shown(f), n));
         }
     }
+    if let (Some(o), Some(f)) = (&nobj, &opts.node_object) {
+        if let Some(n) = &o.info.name {
+            names.push((shown(f), n.clone()));
+        }
+    }
     let distinct: BTreeSet<&str> = names.iter().map(|(_, n)| n.as_str()).collect();
     if distinct.len() > 1 {
         rep.warnings.push(format!(
@@ -720,25 +894,53 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
     }
 
     // --- runtime -----------------------------------------------------------------------
-    let detected: Option<(Runtime, String)> = inv
+    // What each file says, in order of precedence: the Node's containerRuntimeVersion (what
+    // runs), a containerd config.toml, the kubelet's runtime endpoint, imagefsinfo's
+    // mountpoint. The first decides; a later one that disagrees is a warning.
+    let mut said: Vec<(Runtime, String)> = Vec::new();
+    if let Some(v) = node_info.and_then(|(n, _)| n.container_runtime_version.as_deref()) {
+        if let Some(r) = runtime_from_version(v).and_then(Runtime::parse) {
+            said.push((r, format!("containerRuntimeVersion {v:?}")));
+        }
+    }
+    if let Some(f) = &opts.containerd_config {
+        said.push((
+            Runtime::Containerd,
+            format!("a containerd config.toml ({})", shown(f)),
+        ));
+    }
+    if let Some(c) = &cfg {
+        if let Some(ep) = c
+            .container_runtime_endpoint
+            .as_deref()
+            .or(c.image_service_endpoint.as_deref())
+        {
+            if let Some(r) = runtime_from_endpoint(ep).and_then(Runtime::parse) {
+                said.push((r, format!("containerRuntimeEndpoint {ep:?}")));
+            }
+        }
+    }
+    if let Some(m) = fsi
         .as_ref()
-        .and_then(|i| i.node.as_ref())
-        .and_then(|n| n.container_runtime_version.as_deref())
-        .and_then(|v| {
-            runtime_from_version(v)
-                .and_then(Runtime::parse)
-                .map(|r| (r, format!("containerRuntimeVersion {v:?}")))
-        })
-        .or_else(|| {
-            let c = cfg.as_ref()?;
-            let ep = c
-                .container_runtime_endpoint
-                .as_deref()
-                .or(c.image_service_endpoint.as_deref())?;
-            runtime_from_endpoint(ep)
-                .and_then(Runtime::parse)
-                .map(|r| (r, format!("containerRuntimeEndpoint {ep:?}")))
-        });
+        .and_then(|i| i.image_filesystems[0].mountpoint.as_deref())
+    {
+        if let Some(r) = imagefsinfo::runtime_from_mountpoint(m).and_then(Runtime::parse) {
+            said.push((r, format!("the image filesystem's mountpoint {m}")));
+        }
+    }
+    if let Some((first, why)) = said.first() {
+        for (r, w) in &said[1..] {
+            if r != first {
+                rep.warnings.push(format!(
+                    "{why} says {} but {w} says {}: using {}",
+                    first.as_str(),
+                    r.as_str(),
+                    first.as_str()
+                ));
+            }
+        }
+    }
+    let detected: Option<(Runtime, String)> = said.into_iter().next();
     let runtime = match (opts.runtime, &detected) {
         (Some(r), Some((d, why))) => {
             if r != *d {
@@ -768,11 +970,101 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
         }
     };
 
+    // --- containerd: discard_unpacked_layers, snapshotter, pinned images -----------------
+    let ctd_major = node_info
+        .and_then(|(n, _)| n.container_runtime_version.as_deref())
+        .and_then(containerd_config::containerd_major);
+    let mut discard: Option<bool> = None;
+    // The images containerd pins (normalised), and the sandbox image among them.
+    let mut config_pins: BTreeSet<String> = BTreeSet::new();
+    let mut sandbox: Option<String> = None;
+    if let (Some(c), Some(f)) = (&ctd, &opts.containerd_config) {
+        if runtime != Runtime::Containerd {
+            rep.warnings.push(format!(
+                "{}: a containerd configuration, but the runtime is {}: not used",
+                shown(f),
+                runtime.as_str()
+            ));
+        } else {
+            discard = c.discard_unpacked_layers.as_ref().map(|d| d.value);
+            let mut snapshotter = c.snapshotter.value.clone();
+            if c.version <= 2 && c.migration_drops_containerd_keys {
+                let what = format!(
+                    "containerd 2.x migrates a version {} file, and its migration drops the containerd table's snapshotter and discard_unpacked_layers when that table has no runtimes table (plugins/cri/images/plugin.go, migrateConfig)",
+                    c.version
+                );
+                match ctd_major {
+                    Some(m) if m >= 2 => {
+                        rep.warnings.push(format!(
+                            "{}: {what}: this node runs containerd {m}.x, so containerd's defaults apply (discard_unpacked_layers false, overlayfs)",
+                            shown(f)
+                        ));
+                        discard = None;
+                        snapshotter = containerd_config::DEFAULT_SNAPSHOTTER.to_string();
+                    }
+                    Some(_) => {}
+                    None => rep.warnings.push(format!(
+                        "{}: read as containerd 1.x reads it; {what} (the containerd release is in kubectl get node -o json: --node-json)",
+                        shown(f)
+                    )),
+                }
+            }
+            if let Some(note) = containerd_config::snapshotter_note(&snapshotter) {
+                rep.warnings.push(format!(
+                    "{}: snapshotter {snapshotter}: modelled as overlayfs; {note}",
+                    shown(f)
+                ));
+            }
+            config_pins.extend(c.pinned_images.iter().map(|(_, i)| normalize_image_ref(i)));
+            match c.sandbox_image(ctd_major) {
+                Some((sb, default)) => {
+                    if default {
+                        rep.assumed.push(format!(
+                            "the sandbox image is containerd's default, {sb} (the configuration sets none); containerd pins it"
+                        ));
+                    }
+                    let sb = normalize_image_ref(&sb);
+                    config_pins.insert(sb.clone());
+                    sandbox = Some(sb);
+                }
+                None => rep.assumed.push(
+                    "the sandbox image is unknown (a template placeholder): images named */pause are taken as containerd's pinned sandbox image".into(),
+                ),
+            }
+            // Where containerd unpacks layers is the image filesystem's mountpoint.
+            let dir = format!(
+                "{}/io.containerd.snapshotter.v1.{snapshotter}",
+                c.root.value.trim_end_matches('/')
+            );
+            if let (Some(m), Some(g)) = (
+                fsi.as_ref()
+                    .and_then(|i| i.image_filesystems[0].mountpoint.as_deref()),
+                &opts.imagefsinfo,
+            ) {
+                if m == dir {
+                    rep.took.push(format!(
+                        "{}: the image filesystem {m} is the configuration's root and snapshotter",
+                        shown(g)
+                    ));
+                } else {
+                    rep.warnings.push(format!(
+                        "{}: the image filesystem is {m}, but {} puts containerd's snapshots in {dir} (root {}, snapshotter {snapshotter}): are the files from the same node?",
+                        shown(g),
+                        shown(f),
+                        c.root.value
+                    ));
+                }
+            }
+        }
+    }
+
     // --- catalog -----------------------------------------------------------------------
     let mut catalog: Vec<CatalogEntry> = Vec::new();
     let mut alias: BTreeMap<String, usize> = BTreeMap::new();
     let mut pin_guessed = 0usize;
-    if let (Some(i), Some(f)) = (&inv, &opts.images) {
+    let mut pin_from_config = 0usize;
+    let mut pin_refused: Vec<String> = Vec::new();
+    if let (Some(i), Some(f)) = (&inv, inv_file) {
         let mut dup = 0usize;
         for im in &i.images {
             let name = im
@@ -796,10 +1088,26 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
                 }
                 continue;
             }
+            let config_pin = im
+                .repo_tags
+                .iter()
+                .chain(&im.repo_digests)
+                .any(|n| config_pins.contains(&normalize_image_ref(n)));
             let pinned = match im.pinned {
+                Some(false) if config_pin => {
+                    pin_refused.push(name.clone());
+                    false
+                }
                 Some(p) => p,
+                // No pinned flag: what the containerd configuration pins, and, when it does
+                // not say which the sandbox image is, anything named */pause.
+                None if config_pin => {
+                    pin_from_config += 1;
+                    true
+                }
                 None => {
                     let guess = runtime == Runtime::Containerd
+                        && sandbox.is_none()
                         && im.repo_tags.iter().any(|t| {
                             normalize_image_ref(t)
                                 .rsplit_once(':')
@@ -865,19 +1173,63 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
         if pin_guessed > 0 {
             rep.assumed.push(format!("{pin_guessed} pause image(s) pinned: containerd pins the sandbox image, and the inventory has no pinned flag"));
         }
-        if let Some(n) = &i.node {
-            if let Some(d) = n.disk_pressure {
-                rep.took.push(format!(
-                    "{}: DiskPressure condition {}",
+        if pin_from_config > 0 {
+            rep.took.push(format!(
+                "{pin_from_config} image(s) pinned as the containerd configuration pins them (the inventory has no pinned flag)"
+            ));
+        }
+        if !pin_refused.is_empty() {
+            rep.warnings.push(format!(
+                "{}: the containerd configuration pins {}, but the runtime reports it not pinned (a containerd older than the pinned label?): left unpinned, so the kubelet may delete it",
+                shown(f),
+                pin_refused.join(", ")
+            ));
+        }
+    }
+    // The sandbox image: containerd pulls it for the first pod and keeps it (pinned). A
+    // complete inventory without it means no pod has run; a partial one (Node.status.images:
+    // the 50 largest) or none leaves it out because it is small.
+    if let (Some(sb), Some(f)) = (&sandbox, &opts.containerd_config) {
+        if !alias.contains_key(sb) {
+            let complete = inv.as_ref().map(|i| i.source) == Some(InventorySource::Crictl);
+            if complete {
+                rep.warnings.push(format!(
+                    "the sandbox image {sb} ({}) is not in the crictl inventory: containerd pulls it with the first pod",
+                    shown(f)
+                ));
+            } else {
+                let (size, compressed) = unpack(PAUSE_IMAGE_SIZE);
+                alias.insert(sb.clone(), catalog.len());
+                catalog.push(CatalogEntry {
+                    name: sb.clone(),
+                    layer_id: format!("layer:{sb}"),
+                    size,
+                    compressed,
+                    reported: PAUSE_IMAGE_SIZE,
+                    pinned: true,
+                    preloaded: true,
+                    source: EntrySource::ContainerdConfig,
+                    size_assumed: true,
+                });
+                rep.assumed.push(format!(
+                    "the sandbox image {sb} ({}) is preloaded and pinned (containerd keeps it once a pod has run), reported size {PAUSE_IMAGE_SIZE} B (pause:3.9's){}",
                     shown(f),
-                    if d { "True" } else { "False" }
+                    if inv.is_some() { "; Node.status.images leaves such small images out" } else { "" }
                 ));
             }
         }
     }
     if !catalog.is_empty() {
         rep.assumed.push(match runtime {
-            Runtime::Containerd => format!("layers are unknown: one layer per image, unpacked size = reported (compressed) size × {ratio} (--unpack-ratio); containerd keeps the compressed blob beside the unpacked layer (set discard_unpacked_layers = true in scenario.toml if this node drops them)"),
+            Runtime::Containerd => format!(
+                "layers are unknown: one layer per image, unpacked size = reported (compressed) size × {ratio} (--unpack-ratio); {}",
+                match discard {
+                    Some(true) => "containerd drops the compressed blob once unpacked (discard_unpacked_layers = true in config.toml)",
+                    Some(false) => "containerd keeps the compressed blob beside the unpacked layer (discard_unpacked_layers = false in config.toml)",
+                    None if ctd.is_some() => "containerd keeps the compressed blob beside the unpacked layer (discard_unpacked_layers is not set: false)",
+                    None => "containerd keeps the compressed blob beside the unpacked layer (set discard_unpacked_layers = true in scenario.toml if this node drops them)",
+                }
+            ),
             _ => format!("layers are unknown: one layer per image, size = reported (unpacked) size; compressed = reported ÷ {ratio}; {} counts shared layers in every image, so images sharing layers are over-counted on disk", runtime.as_str()),
         });
     }
@@ -944,8 +1296,9 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
     let (mut unpacked, mut compressed) = (0u128, 0u128);
     for c in &catalog {
         let file = match c.source {
-            EntrySource::Inventory => opts.images.as_deref(),
+            EntrySource::Inventory => inv_file,
             EntrySource::Events => opts.events.as_deref(),
+            EntrySource::ContainerdConfig => opts.containerd_config.as_deref(),
         }
         .unwrap_or(Path::new("--images"));
         let big = c.size.max(c.compressed).max(c.reported);
@@ -1480,7 +1833,7 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
         .filter(|c| c.preloaded)
         .map(|c| {
             c.size as u128
-                + if runtime == Runtime::Containerd {
+                + if runtime == Runtime::Containerd && discard != Some(true) {
                     c.compressed as u128
                 } else {
                     0
@@ -1491,7 +1844,7 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
     // below.
     if preloaded_bytes > (i64::MAX / 4) as u128 {
         return Err(InputError::new(
-            opts.images.as_deref().unwrap_or(Path::new("--images")),
+            inv_file.unwrap_or(Path::new("--images")),
             None,
             None,
             format!(
@@ -1501,7 +1854,7 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
     }
     let preloaded_bytes = preloaded_bytes as u64;
     let mut expected_available = None;
-    let layout;
+    let mut layout;
     let disk;
     let mut other_used;
     let mut imagefs = None;
@@ -1514,6 +1867,30 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
             }
             let (cap, avail) = s.nodefs.cap_avail().expect("checked by the parser");
             disk = cap;
+            // The Summary decides the layout (it has the capacities imagefsinfo lacks).
+            if let (Some(i), Some(g)) = (&fsi, &opts.imagefsinfo) {
+                let fl = i.layout();
+                if (fl.layout == Layout::Split) != (layout == Layout::Split) {
+                    rep.warnings.push(format!(
+                        "{}: {}; but the summary's filesystems say {}: using the summary's",
+                        shown(g),
+                        fl.reason,
+                        layout.as_str()
+                    ));
+                }
+            }
+            if let Some((c, nf)) =
+                node_info.and_then(|(n, nf)| n.ephemeral_storage_capacity.map(|c| (c, nf)))
+            {
+                if c.abs_diff(cap) > cap / 200 {
+                    rep.warnings.push(format!(
+                        "{}: capacity ephemeral-storage {} but the summary's node.fs is {}: using the summary's (both come from the root filesystem; were the files collected at different times?)",
+                        shown(nf),
+                        bytes_h(c),
+                        bytes_h(cap)
+                    ));
+                }
+            }
             let (w, l) = s.container_bytes();
             let vol: u64 = s
                 .pods
@@ -1613,44 +1990,78 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
             }
         }
         _ => {
-            layout = Layout::Shared;
-            let from_node = inv
-                .as_ref()
-                .and_then(|i| i.node.as_ref())
-                .and_then(|n| n.ephemeral_storage_capacity);
-            let mut d = match from_node {
-                Some(c) => {
+            let guess = fsi.as_ref().map(|i| i.layout());
+            layout = guess.as_ref().map_or(Layout::Shared, |g| g.layout);
+            if let (Some(g), Some(f)) = (&guess, &opts.imagefsinfo) {
+                let line = format!("{}: {}", shown(f), g.reason);
+                if g.certain {
+                    rep.took.push(line);
+                } else {
+                    rep.assumed.push(line);
+                }
+            }
+            // The Node's capacity (allocatable when it has none), else the default.
+            let from_node = node_info.and_then(|(n, f)| {
+                n.ephemeral_storage_capacity
+                    .map(|c| (c, f, "capacity"))
+                    .or_else(|| {
+                        n.ephemeral_storage_allocatable
+                            .map(|c| (c, f, "allocatable"))
+                    })
+            });
+            let d = match from_node {
+                Some((c, f, which)) => {
                     rep.took.push(format!(
-                        "{}: node capacity ephemeral-storage {} as the disk",
-                        opts.images.as_deref().map(shown).unwrap_or_default(),
+                        "{}: node {which} ephemeral-storage {} as the disk",
+                        shown(f),
                         bytes_h(c)
                     ));
                     c
                 }
                 None => {
                     rep.assumed.push(format!(
-                        "no summary: a {} shared disk",
-                        bytes_h(DEFAULT_DISK)
+                        "no summary: a {} {} disk",
+                        bytes_h(DEFAULT_DISK),
+                        if layout == Layout::Shared {
+                            "shared"
+                        } else {
+                            "node"
+                        }
                     ));
                     DEFAULT_DISK
                 }
             };
-            if preloaded_bytes > d / 2 {
+            // The disk holding the images is raised so that they fill at most half of it.
+            let fit = |d: u64, what: &str, rep: &mut ImportReport| -> u64 {
+                if preloaded_bytes <= d / 2 {
+                    return d;
+                }
                 let gib = 1u64 << 30;
                 // At most i64::MAX: the preloaded bytes are at most that (checked above).
-                d = preloaded_bytes
+                let r = preloaded_bytes
                     .saturating_mul(2)
                     .div_ceil(gib)
                     .saturating_mul(gib)
                     .min(i64::MAX as u64);
                 rep.assumed.push(format!(
-                    "the disk is raised to {} so that the preloaded images fill half of it",
+                    "the {what} is raised to {} so that the preloaded images fill half of it",
+                    bytes_h(r)
+                ));
+                r
+            };
+            if layout == Layout::Split {
+                let icap = fit(d, "imagefs", &mut rep);
+                imagefs = Some((icap, 0));
+                disk = d;
+                rep.assumed.push(format!(
+                    "no summary: the imagefs size is unknown (imagefsinfo has no capacity): as large as the node disk ({}); nothing but the preloaded images on either at t = 0 (other_used = imagefs_other_used = 0)",
                     bytes_h(d)
                 ));
+            } else {
+                disk = fit(d, "disk", &mut rep);
+                rep.assumed.push("no summary: one shared filesystem, and nothing but the preloaded images on it at t = 0 (other_used = 0)".into());
             }
-            disk = d;
             other_used = 0;
-            rep.assumed.push("no summary: one shared filesystem, and nothing but the preloaded images on it at t = 0 (other_used = 0)".into());
         }
     }
     if layout == Layout::Shared && other_used > disk {
@@ -1683,10 +2094,7 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
     };
 
     // --- kubelet version ---------------------------------------------------------------
-    let node_version = inv
-        .as_ref()
-        .and_then(|i| i.node.as_ref())
-        .and_then(|n| n.kubelet_version.clone());
+    let node_version = node_info.and_then(|(n, _)| n.kubelet_version.clone());
     let kubelet_version = match node_version
         .as_deref()
         .and_then(|v| major_minor(v).map(|mm| (v, mm)))
@@ -1727,6 +2135,22 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
         }
     };
 
+    // Before 1.31 the KubeletSeparateDiskGC gate is off by default, and the kubelet does not
+    // split: it sees an image filesystem apart from the root one.
+    let minor = kubelet_version
+        .as_deref()
+        .and_then(|v| v.split('.').nth(1))
+        .and_then(|m| m.parse::<u32>().ok());
+    if let Some(p) = minor.and_then(crate::kubelet::versions::VersionProfile::of) {
+        if layout == Layout::Split && !p.kubelet_separate_disk_gc {
+            layout = Layout::DedicatedImagefs;
+            rep.warnings.push(format!(
+                "the runtime splits images and writable layers, but kubelet 1.{} has KubeletSeparateDiskGC off by default (on from 1.31): its eviction manager sees a dedicated imagefs, so layout = \"dedicated-imagefs\" (with the gate on, set layout = \"split\" and kubelet_version = \"1.31\" or later)",
+                p.minor
+            ));
+        }
+    }
+
     // --- times -------------------------------------------------------------------------
     if let (Some(s), Some(e)) = (snapshot, ev.as_ref().and_then(|e| e.span)) {
         const MIN: i64 = 60 * 1_000_000_000;
@@ -1744,12 +2168,7 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
             ));
         }
     }
-    if let (Some(s), Some(h)) = (
-        snapshot,
-        inv.as_ref()
-            .and_then(|i| i.node.as_ref())
-            .and_then(|n| n.heartbeat),
-    ) {
+    if let (Some(s), Some(h)) = (snapshot, node_info.and_then(|(n, _)| n.heartbeat)) {
         if (s - h).abs() > 15 * 60 * 1_000_000_000 {
             rep.warnings.push(format!(
                 "the node object's last heartbeat ({}) and the summary ({}) are more than 15 min apart: were the files collected at different times?",
@@ -1804,6 +2223,7 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, Trace), InputError>
             name: scenario_name(node.as_deref(), &opts.out),
             node_name: node,
             runtime,
+            discard_unpacked_layers: discard,
             layout,
             disk,
             other_used,
@@ -1851,6 +2271,9 @@ impl ImportPlan {
             }),
             q(self.runtime.size_reporting()),
         );
+        if let (Runtime::Containerd, Some(d)) = (self.runtime, self.discard_unpacked_layers) {
+            s += &format!("discard_unpacked_layers = {d}\n");
+        }
         s += &format!("layout = {}\n", q(self.layout.as_str()));
         if let Some((cap, other)) = self.imagefs {
             s += &format!("imagefs = {cap}\nimagefs_other_used = {other}\n");
@@ -1914,6 +2337,8 @@ impl ImportPlan {
                     (EntrySource::Inventory, _) => " (inventory)",
                     (EntrySource::Events, false) => " (from an event's Image size)",
                     (EntrySource::Events, true) => " (assumed: seen only in events)",
+                    (EntrySource::ContainerdConfig, _) =>
+                        " (assumed: containerd's sandbox image, pause:3.9's size)",
                 }
             );
         }
