@@ -38,6 +38,9 @@ pub const KINDS: &[&str] = &[
     "import_images",
     "import_events",
     "import_configz",
+    "import_containerd_config",
+    "import_imagefsinfo",
+    "import_node_object",
 ];
 
 /// A directory holding a valid catalog and trace beside the fuzzed file, so that a fuzzed
@@ -129,6 +132,27 @@ pub fn run(sb: &Sandbox, kind: &str, data: &[u8]) {
         "import_events" => {
             let p = sb.put("events.json", data);
             if let Err(e) = imagefs_sim::workload::import::events::parse_events(&p, None) {
+                check_err(&p, &e, data);
+            }
+        }
+        "import_containerd_config" => {
+            let p = sb.put("config.toml", data);
+            if let Err(e) =
+                imagefs_sim::workload::import::containerd_config::parse_containerd_config(&p)
+            {
+                check_err(&p, &e, data);
+            }
+        }
+        "import_imagefsinfo" => {
+            let p = sb.put("imagefsinfo.json", data);
+            if let Err(e) = imagefs_sim::workload::import::imagefsinfo::parse_imagefsinfo(&p) {
+                check_err(&p, &e, data);
+            }
+        }
+        "import_node_object" => {
+            let p = sb.put("node.json", data);
+            if let Err(e) = imagefs_sim::workload::import::node_object::parse_node_object(&p, None)
+            {
                 check_err(&p, &e, data);
             }
         }

@@ -68,6 +68,18 @@ fn seeds(kind: &str) -> Vec<Vec<u8>> {
             .iter()
             .map(|f| read(&format!("tests/fixtures/import/{f}")))
             .collect(),
+        "import_containerd_config" => ["containerd-config-v2-1.7.toml", "containerd-config-v3-2.x.toml", "containerd-config-eks-al2023.toml", "containerd-config-v1.toml"]
+            .iter()
+            .map(|f| read(&format!("tests/fixtures/import/{f}")))
+            .collect(),
+        "import_imagefsinfo" => ["imagefsinfo-containerd.json", "imagefsinfo-containerd-old.json", "imagefsinfo-crio-split.json"]
+            .iter()
+            .map(|f| read(&format!("tests/fixtures/import/{f}")))
+            .collect(),
+        "import_node_object" => ["node.json", "node-crio.json", "node-list-one.json", "nodes-list.json"]
+            .iter()
+            .map(|f| read(&format!("tests/fixtures/import/{f}")))
+            .collect(),
         other => panic!("no seeds for {other}"),
     };
     v.retain(|s| !s.is_empty());
@@ -235,4 +247,7 @@ fuzz_tests! {
     fuzz_import_images: "import_images", 300;
     fuzz_import_events: "import_events", 300;
     fuzz_import_configz: "import_configz", 300;
+    fuzz_import_containerd_config: "import_containerd_config", 300;
+    fuzz_import_imagefsinfo: "import_imagefsinfo", 300;
+    fuzz_import_node_object: "import_node_object", 300;
 }

@@ -77,7 +77,10 @@ fn containerd_2_version_3_config() {
             "plugins.\"io.containerd.cri.v1.images\".snapshotter"
         )
     );
-    assert_eq!(c.discard_unpacked_layers.as_ref().map(|d| d.value), Some(true));
+    assert_eq!(
+        c.discard_unpacked_layers.as_ref().map(|d| d.value),
+        Some(true)
+    );
     assert_eq!(
         c.pinned_images,
         vec![(
@@ -129,7 +132,10 @@ fn containerd_1_x_version_1_config() {
         c.snapshotter,
         set("native", "plugins.cri.containerd.snapshotter")
     );
-    assert_eq!(c.discard_unpacked_layers.as_ref().map(|d| d.value), Some(true));
+    assert_eq!(
+        c.discard_unpacked_layers.as_ref().map(|d| d.value),
+        Some(true)
+    );
     assert_eq!(
         c.pinned_images,
         vec![("sandbox".to_string(), "k8s.gcr.io/pause:3.2".to_string())]

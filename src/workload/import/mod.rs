@@ -1,5 +1,5 @@
 //! `imagefs-sim import`: a runnable scenario from the files a real node produces
-//! (data-formats.md §0.1). Any subset of the four inputs is enough; what is missing is assumed,
+//! (data-formats.md §0.1). Any subset of the inputs is enough; what is missing is assumed,
 //! and every assumption is reported.
 //!
 //! | input | parser | what it gives |
@@ -8,6 +8,15 @@
 //! | `--summary` | [`summary`] | capacities, available bytes, layout, `other_used`, running pods |
 //! | `--images` | [`images`] | the preloaded image inventory (sizes, pinned), node versions |
 //! | `--events` | [`events`] | the trace (pods, their images, lifecycles), pull bandwidth |
+//! | `--containerd-config` | [`containerd_config`] | `discard_unpacked_layers`, the pinned sandbox image, runtime containerd; root and snapshotter checked |
+//! | `--imagefsinfo` | [`imagefsinfo`] | the layout (split when the container fs is not the image fs) |
+//! | `--node-json` | [`node_object`] | kubelet version, runtime, disk (ephemeral-storage), `status.images`, DiskPressure |
+//!
+//! Precedence where they disagree (the others become warnings): the runtime comes from
+//! `--runtime`, then the Node's `containerRuntimeVersion`, a containerd config, the kubelet's
+//! runtime endpoint, imagefsinfo's mountpoint; the kubelet version from `--node-json`, then a
+//! Node given as `--images`; the disk and layout from the Summary, then the Node's capacity and
+//! imagefsinfo; the inventory from `--images`, then `--node-json`'s `status.images`.
 //!
 //! How the pieces fit (the choices a user must know, all printed by [`ImportReport`]):
 //! - **t = 0 is the snapshot.** The disk state at t = 0 is the Summary's: the simulated
