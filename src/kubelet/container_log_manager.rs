@@ -88,29 +88,22 @@ pub fn compressed_size(bytes: u64, ratio: f64) -> u64 {
 }
 
 /// `rotateLog` on a container whose current file holds `current` bytes and whose rotated files
-/// are `rotated` (oldest first): the rotated files afterwards, oldest first, the last one being
-/// the current file just renamed. Steps 2–4 of the module header.
-pub fn rotate(rotated: &[RotatedLog], current: u64, policy: &LogRotatePolicy) -> Vec<RotatedLog> {
+/// are `files` (oldest first), in place: afterwards they are the rotated files, oldest first,
+/// the last one being the current file just renamed. Steps 2–4 of the module header.
+pub fn rotate(files: &mut Vec<RotatedLog>, current: u64, policy: &LogRotatePolicy) {
     let keep = (policy.max_files as usize).saturating_sub(2);
-    let start = rotated.len().saturating_sub(keep);
-    let mut out: Vec<RotatedLog> = rotated[start..]
-        .iter()
-        .map(|f| {
-            if f.compressed {
-                *f
-            } else {
-                RotatedLog {
-                    bytes: compressed_size(f.bytes, policy.compression_ratio),
-                    compressed: true,
-                }
-            }
-        })
-        .collect();
-    out.push(RotatedLog {
+    let start = files.len().saturating_sub(keep);
+    files.drain(..start);
+    for f in files.iter_mut().filter(|f| !f.compressed) {
+        *f = RotatedLog {
+            bytes: compressed_size(f.bytes, policy.compression_ratio),
+            compressed: true,
+        };
+    }
+    files.push(RotatedLog {
         bytes: current,
         compressed: false,
     });
-    out
 }
 
 #[cfg(test)]
@@ -128,6 +121,12 @@ mod tests {
     }
 
     /// MaxFiles 5 keeps 5 - 2 = 3 rotated files before the rename; gzip at 5×: 40 MB → 8 MB.
+    fn rotated(files: &[RotatedLog], current: u64, policy: &LogRotatePolicy) -> Vec<RotatedLog> {
+        let mut files = files.to_vec();
+        rotate(&mut files, current, policy);
+        files
+    }
+
     #[test]
     fn rotation_keeps_max_files_minus_two_compressed_and_the_new_one_plain() {
         let p = LogRotatePolicy {
@@ -145,16 +144,16 @@ mod tests {
             compressed: true,
         };
         // First rotation: nothing to keep or compress; the current file becomes the only one.
-        let r1 = rotate(&[], 40_000_000, &p);
+        let r1 = rotated(&[], 40_000_000, &p);
         assert_eq!(r1, vec![plain(40_000_000)]);
         // Second: the first is compressed (40 MB / 5 = 8 MB), the new one stays plain.
-        let r2 = rotate(&r1, 40_000_000, &p);
+        let r2 = rotated(&r1, 40_000_000, &p);
         assert_eq!(r2, vec![gz(8_000_000), plain(40_000_000)]);
-        let r4 = rotate(&rotate(&r2, 40_000_000, &p), 40_000_000, &p);
+        let r4 = rotated(&rotated(&r2, 40_000_000, &p), 40_000_000, &p);
         assert_eq!(r4.len(), 4);
         // Fifth: 4 rotated files, keep the newest 3 (the oldest gz goes), compress, rename:
         // still 3 gz + 1 plain (+ the current file = MaxFiles).
-        let r5 = rotate(&r4, 40_000_000, &p);
+        let r5 = rotated(&r4, 40_000_000, &p);
         assert_eq!(
             r5,
             vec![
@@ -166,7 +165,7 @@ mod tests {
         );
         // MaxFiles 2: no rotated file is kept before the rename.
         let p2 = LogRotatePolicy { max_files: 2, ..p };
-        assert_eq!(rotate(&r5, 7, &p2), vec![plain(7)]);
+        assert_eq!(rotated(&r5, 7, &p2), vec![plain(7)]);
     }
 
     #[test]

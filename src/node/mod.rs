@@ -628,9 +628,10 @@ impl Node {
     /// Rotates the container's log (the runtime's side of `rotateLatestLog`, with the files the
     /// kubelet kept, compressed or removed): its rotated files become `rotated` (the current
     /// file, renamed, among them) and it reopens an empty current file, which goes on growing
-    /// at the container's rate up to what is left of its log cap. Refused (false) while the
+    /// at the container's rate up to what is left of its log cap; `rotate` turns its rotated
+    /// files into the new ones, in place. Refused (false, `rotate` not called) while the
     /// filesystem is full: compressing a rotated file writes a temporary copy first.
-    pub fn rotate_log(&mut self, id: u64, rotated: Vec<RotatedLog>) -> bool {
+    pub fn rotate_log(&mut self, id: u64, rotate: impl FnOnce(&mut Vec<RotatedLog>)) -> bool {
         let t = self.now;
         let nfs = self.node_fs();
         if self.filesystems[nfs].paused || !self.containers.contains_key(&id) {
@@ -642,11 +643,12 @@ impl Node {
         // the container's timers stay valid); they are now among the rotated files.
         let written = c.log.bytes(t);
         self.filesystems[nfs].logs.shrink(t, &mut c.log, written);
-        let after: u64 = rotated.iter().map(|f| f.bytes).sum();
+        let files_before = c.rotated.len() as u64;
+        rotate(&mut c.rotated);
+        let after: u64 = c.rotated.iter().map(|f| f.bytes).sum();
         let f = &mut self.filesystems[nfs];
         f.rotated_logs = f.rotated_logs - before + after;
-        f.log_files = f.log_files - c.rotated.len() as u64 + rotated.len() as u64;
-        c.rotated = rotated;
+        f.log_files = f.log_files - files_before + c.rotated.len() as u64;
         c.rotated_bytes = after;
         if before + written > after {
             self.freed_on(nfs);

@@ -57,7 +57,9 @@ impl<'a> Simulation<'a> {
         self.sync_gen += 1;
         self.engine
             .schedule_slot_at(SLOT_EVICTION_SYNC, now, Ev::EvictionSync(self.sync_gen));
-        for (t, id) in std::mem::take(&mut self.log_due) {
+        // In (time, container) order, as the runs would have looked at them.
+        let due = std::mem::take(&mut self.log_due).into_sorted_vec();
+        for Reverse((t, id)) in due.into_iter().rev() {
             self.log_checks.remove(&id);
             let at = self.next_log_run(t);
             self.add_log_check(at, id);

@@ -44,8 +44,8 @@ impl<'a> Simulation<'a> {
         if !self.log_checks.insert(id) {
             return;
         }
-        let first = self.log_due.first().map(|&(t, _)| t);
-        self.log_due.insert((at, id));
+        let first = self.log_due.peek().map(|&Reverse((t, _))| t);
+        self.log_due.push(Reverse((at, id)));
         if first.is_none_or(|t| at < t) {
             self.engine.schedule_slot_at(SLOT_LOG_RUN, at, Ev::LogRun);
         }
@@ -68,8 +68,10 @@ impl<'a> Simulation<'a> {
             self.node.watch_log(id, max);
             return;
         }
-        let files = rotate(c.rotated_logs(), current, &policy);
-        if self.node.rotate_log(id, files) {
+        if self
+            .node
+            .rotate_log(id, |files| rotate(files, current, &policy))
+        {
             self.summary.log_rotations += 1;
             self.schedule_log_check(id, now + policy.monitor_interval);
         } else {

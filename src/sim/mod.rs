@@ -33,8 +33,10 @@ mod eviction_sync;
 mod kubelet_restart;
 mod log_manager;
 
+use rustc_hash::FxHashSet;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -261,9 +263,10 @@ pub struct Simulation<'a> {
     restart_pos: usize,
     /// Pulls the runtime finished while the kubelet was down (it learns of them on start).
     pulls_done_while_down: Vec<PullResult>,
-    /// Containers with a log rotation check scheduled, and the (run time, container) checks.
-    log_checks: BTreeSet<u64>,
-    log_due: BTreeSet<(SimTime, u64)>,
+    /// Containers with a log rotation check scheduled (only looked up), and the (run time,
+    /// container) checks, earliest first.
+    log_checks: FxHashSet<u64>,
+    log_due: BinaryHeap<Reverse<(SimTime, u64)>>,
 }
 
 impl<'a> Simulation<'a> {
@@ -341,8 +344,8 @@ impl<'a> Simulation<'a> {
             skip_enabled: sc.node.nodefs_inodes.is_none() && sc.node.imagefs_inodes.is_none(),
             phase_generation: 0,
             cgc_noop: None,
-            log_checks: BTreeSet::new(),
-            log_due: BTreeSet::new(),
+            log_checks: FxHashSet::default(),
+            log_due: BinaryHeap::new(),
             kubelet_epoch: 0,
             kubelet_down: None,
             restart_pos: 0,
@@ -618,15 +621,15 @@ impl<'a> Simulation<'a> {
                     self.engine.schedule_slot_at(SLOT_LOG_RUN, now, Ev::LogRun);
                     return;
                 }
-                while let Some(&(t, id)) = self.log_due.first() {
+                while let Some(&Reverse((t, id))) = self.log_due.peek() {
                     if t > now {
                         break;
                     }
-                    self.log_due.pop_first();
+                    self.log_due.pop();
                     self.log_checks.remove(&id);
                     self.on_log_rotate(id);
                 }
-                if let Some(&(t, _)) = self.log_due.first() {
+                if let Some(&Reverse((t, _))) = self.log_due.peek() {
                     self.engine.schedule_slot_at(SLOT_LOG_RUN, t, Ev::LogRun);
                 }
             }
