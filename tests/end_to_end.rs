@@ -325,6 +325,7 @@ fn image_gc_failed_from_the_second_consecutive_failure_and_reset_by_a_success() 
 /// - pa claims base + a: 300 MB, written by 30 s.
 /// - pb claims b only (base is pa's): 60 MB by 6 s, then waits for base; done at 30 s.
 /// - pa2 claims nothing (both layers are pa's): it waits from t = 0 and is done at 30 s too.
+///
 /// So pulls write 360 MB in all (the distinct layers). In flight: 60 MB at 3 s (30 of pa's, 30
 /// of pb's); then only pa writes: 100 + 60 = 160 MB at 10 s, 280 + 60 = 340 MB at 28 s; at 30 s
 /// nothing, and 360 MB of layers. Counting base once per pull would write 300 + 260 + 300 MB.

@@ -11,7 +11,7 @@ fn pressure_changes(events: &[EventRow]) -> Vec<(u64, &str)> {
     events
         .iter()
         .filter(|e| e.reason.starts_with("NodeHas"))
-        .map(|e| (e.time / S, &*e.reason))
+        .map(|e| (e.time / S, e.reason))
         .collect()
 }
 
@@ -231,7 +231,7 @@ fn trace_pods_during_the_disk_pressure_taint() {
         .events
         .iter()
         .filter(|e| e.object == "pod/late")
-        .map(|e| (e.time / S, &*e.reason))
+        .map(|e| (e.time / S, e.reason))
         .collect();
     assert_eq!(late[0], (1100, "Pulling"));
     assert!(!rec.events.iter().any(|e| e.object == "pod/ci-5"));
@@ -658,6 +658,7 @@ fn before_1_30_the_default_eviction_hard_has_no_imagefs_inodes() {
 /// sync at 60 s, past its grace at the first sync >= 90 s: evicted at 90 s.
 /// - 1.32: grace min(60, 10) = 10 s: killed at 100 s.
 /// - 1.31: grace 60 s: killed at 150 s.
+///
 /// Running pods (sampled every 5 s): at 95 s 1 in both; at 105 s 0 on 1.32, 1 on 1.31; at 155 s
 /// 0 on both.
 #[test]

@@ -238,6 +238,7 @@ mod tests {
     /// - MaxContainers = 4: 6 > 4, share 4 / 2 = 2 each: t = 1 and t = 4 go, leaving 4.
     /// - MaxContainers = 1: 6 > 1, share max(1 / 2, 1) = 1 each: t = 1, 2 then 4, 5 go, leaving
     ///   t = 3 and 6, still over 1: the oldest overall, t = 3, goes too.
+    ///
     /// Then a third unit (pod 12, t = 7), 7 containers:
     /// - MaxContainers = 6: 7 > 6, share 6 / 3 = 2 each: t = 1 and t = 4 go, leaving 5.
     /// - MaxContainers = 7: not more than the cap: nothing goes, although a share of 7 / 3 = 2
