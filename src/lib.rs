@@ -7,6 +7,7 @@ pub mod error;
 pub mod kubelet;
 pub mod node;
 pub mod outcome;
+pub mod overrides;
 pub mod report;
 pub mod runner;
 pub mod scenario;

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use imagefs_sim::overrides;
 use imagefs_sim::runner::{default_out_dir, run_to_dir};
-use imagefs_sim::scenario::Scenario;
 
 /// Prints to stdout; a closed pipe (`imagefs-sim run … | head`) ends the program quietly
 /// instead of panicking.
@@ -47,9 +47,14 @@ enum Command {
         /// Scenario files (TOML).
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
-        /// Output directory (default: output/<scenario name>/). Only with a single scenario.
+        /// Output directory (default: output/<scenario name>/, with +PATH=VALUE for each
+        /// --set). Only with a single scenario.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// A what-if: set a scenario field for this run (repeatable), with the dotted paths and
+        /// values of [sweep] axes, e.g. --set kubelet.imageMaximumGCAge=24h --set node.disk=120Gi.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
     },
     /// Re-plot finished runs: writes usage.png and usage.svg from the CSVs and plot.json.
     Plot {
@@ -61,6 +66,10 @@ enum Command {
     Check {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
+        /// A what-if: set a scenario field for this run (repeatable), with the dotted paths and
+        /// values of [sweep] axes, e.g. --set kubelet.imageMaximumGCAge=24h --set node.disk=120Gi.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
     },
     /// Write the trace a scenario replays (generated for [workload.synthetic]) as a trace CSV.
     Generate {
@@ -69,6 +78,10 @@ enum Command {
         /// The trace file to write (atomically).
         #[arg(long, default_value = "trace.csv")]
         out: PathBuf,
+        /// A what-if: set a scenario field for this run (repeatable), with the dotted paths and
+        /// values of [sweep] axes, e.g. --set kubelet.imageMaximumGCAge=24h --set node.disk=120Gi.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
     },
     /// Build a runnable scenario (scenario.toml, catalog.toml, trace.csv) from a real node's
     /// files; any subset of them will do, and what is missing is assumed and reported.
@@ -135,6 +148,10 @@ enum Command {
         /// Go ahead with a large sweep (more than 100000 runs; the estimate is printed).
         #[arg(long)]
         allow_large: bool,
+        /// A what-if: set a scenario field at every point of the sweep (repeatable), with the dotted paths and
+        /// values of [sweep] axes, e.g. --set kubelet.imageMaximumGCAge=24h --set node.disk=120Gi.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
     },
     /// Combine the output directories of `sweep --shard K/N` runs into one sweep's files.
     Merge {
@@ -171,7 +188,15 @@ fn args() -> Vec<std::ffi::OsString> {
 fn main() -> ExitCode {
     let cli = Cli::parse_from(args());
     match cli.command {
-        Command::Run { scenarios, out } => {
+        Command::Run {
+            scenarios,
+            out,
+            set,
+        } => {
+            let overrides = match parse_set(&set) {
+                Ok(o) => o,
+                Err(code) => return code,
+            };
             if out.is_some() && scenarios.len() > 1 {
                 eprintln!("error: --out takes a single scenario; without it each run goes to output/<scenario name>/");
                 return ExitCode::from(2);
@@ -187,7 +212,7 @@ fn main() -> ExitCode {
             }
             let mut failed = false;
             for path in &scenarios {
-                let sc = match Scenario::load(path) {
+                let sc = match overrides::load(path, &overrides, true) {
                     Ok(sc) => sc,
                     Err(e) => {
                         eprintln!("error: {e}");
@@ -198,7 +223,9 @@ fn main() -> ExitCode {
                 for w in &sc.warnings {
                     eprintln!("warning: {w}");
                 }
-                let dir = out.clone().unwrap_or_else(|| default_out_dir(&sc));
+                let dir = out
+                    .clone()
+                    .unwrap_or_else(|| overrides::with_suffix(default_out_dir(&sc), &overrides));
                 match run_to_dir(&sc, &dir) {
                     Ok(s) => {
                         outln!(
@@ -229,7 +256,11 @@ fn main() -> ExitCode {
             shard,
             metrics,
             allow_large,
-        } => sweep_command(scenario, out, threads, shard, metrics, allow_large),
+            set,
+        } => match parse_set(&set) {
+            Ok(o) => sweep_command(scenario, out, threads, shard, metrics, allow_large, o),
+            Err(code) => code,
+        },
         Command::Merge { dirs, out, metrics } => {
             match imagefs_sim::sweep::merge(&dirs, &out, &metrics) {
                 Ok(o) => {
@@ -259,10 +290,14 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
-        Command::Check { scenarios } => {
+        Command::Check { scenarios, set } => {
+            let overrides = match parse_set(&set) {
+                Ok(o) => o,
+                Err(code) => return code,
+            };
             let mut failed = false;
             for path in &scenarios {
-                match Scenario::load(path) {
+                match overrides::load(path, &overrides, true) {
                     Ok(sc) => {
                         for w in &sc.warnings {
                             eprintln!("warning: {w}");
@@ -288,7 +323,11 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
-        Command::Generate { scenario, out } => {
+        Command::Generate { scenario, out, set } => {
+            let overrides = match parse_set(&set) {
+                Ok(o) => o,
+                Err(code) => return code,
+            };
             if out.is_dir() {
                 eprintln!(
                     "error: {} is a directory: --out names the trace file to write",
@@ -303,7 +342,7 @@ fn main() -> ExitCode {
                 );
                 return ExitCode::FAILURE;
             }
-            match imagefs_sim::workload::synthetic::generate_file(&scenario, &out) {
+            match imagefs_sim::workload::synthetic::generate_file(&scenario, &overrides, &out) {
                 Ok(rows) => {
                     outln!("wrote {} ({rows} rows)", out.display());
                     ExitCode::SUCCESS
@@ -355,6 +394,14 @@ fn main() -> ExitCode {
     }
 }
 
+/// The `--set` arguments, or the exit status of a malformed one (2, as clap's own errors).
+fn parse_set(args: &[String]) -> Result<Vec<overrides::Override>, ExitCode> {
+    overrides::parse_all(args).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })
+}
+
 /// Which of the scenario's own files `out` is (the scenario, its trace or its catalog file),
 /// if any. A scenario that does not parse names none (generate reports its error).
 fn input_named_by(scenario: &std::path::Path, out: &std::path::Path) -> Option<&'static str> {
@@ -389,6 +436,7 @@ fn sweep_command(
     shard: Option<String>,
     metrics: Vec<String>,
     allow_large: bool,
+    overrides: Vec<overrides::Override>,
 ) -> ExitCode {
     use imagefs_sim::sweep::{run_sweep, SweepOptions, SweepSpec, MAX_THREADS};
     // Flags first (exit 2), before the scenario is read.
@@ -398,7 +446,7 @@ fn sweep_command(
             return ExitCode::from(2);
         }
     }
-    let spec = match SweepSpec::load(&scenario) {
+    let spec = match SweepSpec::load(&scenario).and_then(|s| s.with_overrides(&overrides)) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
@@ -416,7 +464,12 @@ fn sweep_command(
             return ExitCode::from(2);
         }
     };
-    let out = out.unwrap_or_else(|| PathBuf::from("output").join(format!("{}-sweep", spec.name)));
+    let out = out.unwrap_or_else(|| {
+        overrides::with_suffix(
+            PathBuf::from("output").join(format!("{}-sweep", spec.name)),
+            &overrides,
+        )
+    });
     let mut opts = SweepOptions::new(out);
     opts.threads = threads;
     opts.shard = shard;

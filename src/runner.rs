@@ -37,7 +37,7 @@ pub fn run_to_dir(sc: &Scenario, out: &Path) -> Result<Summary> {
         )?;
         let summary = Simulation::new(sc).run(&mut rec);
         rec.finish()?;
-        write_summary(&dir.file("summary.json"), &summary)?;
+        write_summary(&dir.file("summary.json"), &summary, &sc.overrides)?;
         crate::report::plot::plot_dir(
             dir.path(),
             &crate::report::plot::PlotSettings::from_scenario(sc),

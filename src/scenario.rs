@@ -302,6 +302,9 @@ pub struct Scenario {
     pub warnings: Vec<String>,
     /// Kubelet restarts: (when it stops, how long it is down), in time order, not overlapping.
     pub kubelet_restarts: Vec<(SimTime, SimTime)>,
+    /// The command line's `--set PATH=VALUE` what-ifs applied to the file, as given (see
+    /// `overrides`): outputs record them.
+    pub overrides: Vec<String>,
 }
 
 /// Traces kept for reuse by scenarios whose workload is the same: a sweep over node or kubelet
@@ -408,6 +411,14 @@ impl Scenario {
             InputError::new(path, None, None, format!("cannot read the scenario: {e}"))
         })?;
         Scenario::parse(path, &text, false, None)
+    }
+
+    /// [`Scenario::load_without_synthetic_trace`] of scenario text.
+    pub fn from_str_without_synthetic_trace(
+        path: &Path,
+        text: &str,
+    ) -> Result<Scenario, InputError> {
+        Scenario::parse(path, text, false, None)
     }
 
     fn parse(
@@ -1141,6 +1152,7 @@ impl Scenario {
             on_disk_pressure,
             warnings,
             kubelet_restarts,
+            overrides: Vec::new(),
         })
     }
 }

@@ -349,7 +349,7 @@ fn generate(text: &str, dir: &Path, name: &str) -> Vec<u8> {
     let scen = dir.join(format!("{name}.toml"));
     std::fs::write(&scen, text).unwrap();
     let out = dir.join(format!("{name}.csv"));
-    generate_file(&scen, &out).unwrap();
+    generate_file(&scen, &[], &out).unwrap();
     std::fs::read(&out).unwrap()
 }
 

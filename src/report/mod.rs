@@ -181,10 +181,19 @@ pub fn final_names(text: &str, tmp: &Path, target: &Path) -> String {
     text.replace(&tmp.display().to_string(), &target.display().to_string())
 }
 
-pub fn write_summary(path: &Path, summary: &Summary) -> Result<()> {
+pub fn write_summary(path: &Path, summary: &Summary, overrides: &[String]) -> Result<()> {
+    /// The summary, then the run's `--set` what-ifs when it had any (so a plain run's file is
+    /// the summary alone).
+    #[derive(serde::Serialize)]
+    struct Written<'a> {
+        #[serde(flatten)]
+        summary: &'a Summary,
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        overrides: &'a [String],
+    }
     let mut f =
         fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    let mut bytes = serde_json::to_vec_pretty(summary)?;
+    let mut bytes = serde_json::to_vec_pretty(&Written { summary, overrides })?;
     bytes.push(b'\n');
     f.write_all(&bytes)
         .with_context(|| format!("cannot write {}", path.display()))?;

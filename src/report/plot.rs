@@ -96,7 +96,7 @@ impl PlotSettings {
                 None => "parallel".to_string(),
             }
         };
-        let subtitle = format!(
+        let mut subtitle = format!(
             "{disk} · image GC high {}% / low {}%, min age {} · {reporting} · pulls {}/s, {pulls} · seed {}",
             k.image_gc_high_threshold_percent,
             k.image_gc_low_threshold_percent,
@@ -104,6 +104,10 @@ impl PlotSettings {
             size(sc.node.pull_bandwidth),
             sc.seed,
         );
+        if !sc.overrides.is_empty() {
+            subtitle.push_str(" · what-if: ");
+            subtitle.push_str(&sc.overrides.join(", "));
+        }
         // The hard imagefs.available threshold (the one the plotted filesystem is evicted on),
         // as the usage % it corresponds to on this disk.
         let imagefs_cap = match sc.node.layout {

@@ -11,6 +11,7 @@ use toml::Spanned;
 
 use crate::error::{line_of, InputError};
 use crate::outcome::Summary;
+use crate::overrides::{set_in_table, Override};
 use crate::scenario::{Scenario, TraceCache};
 
 /// A map that keeps its keys in file order (TOML tables and JSON objects alike).
@@ -420,6 +421,41 @@ impl SweepSpec {
         })
     }
 
+    /// The sweep with `--set` what-ifs applied to its base scenario, each checked as an axis
+    /// is: every point gets them. A what-if on a swept path is an error (the axis would undo
+    /// it). They enter the fingerprint, so a journal of the sweep without them (or with
+    /// others) is not resumed into this one.
+    pub fn with_overrides(mut self, overrides: &[Override]) -> Result<SweepSpec, InputError> {
+        if overrides.is_empty() {
+            return Ok(self);
+        }
+        for o in overrides {
+            if let Some(a) = self.axes.iter().find(|a| a.path == o.path) {
+                return Err(InputError::new(
+                    &self.path,
+                    a.line,
+                    Some(&o.flag()),
+                    format!(
+                        "{} is an axis of this sweep; a what-if cannot fix it",
+                        o.path
+                    ),
+                ));
+            }
+        }
+        crate::overrides::apply_to_doc(&self.path, &mut self.doc, overrides)?;
+        if let Some(n) = self.doc.get("name").and_then(|v| v.as_str()) {
+            self.name = n.to_string();
+        }
+        let mut h = u64::from_str_radix(&self.fingerprint, 16).unwrap_or(0);
+        for o in overrides {
+            for b in o.text.bytes().chain([b'\n']) {
+                h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        self.fingerprint = format!("{h:016x}");
+        Ok(self)
+    }
+
     /// Number of grid points (the product of the axes' lengths; 1 without axes; at most
     /// [`MAX_POINTS`], checked on load).
     pub fn points(&self) -> usize {
@@ -577,52 +613,5 @@ fn flatten_axis(key: &str, v: &toml::Value, axes: &mut Vec<Axis>) -> Result<(), 
             "an axis is a non-empty list of values, e.g. \"node.disk\" = [\"30Gi\", \"50Gi\"]"
                 .into(),
         ),
-    }
-}
-
-/// Sets `value` at the dotted path `segs` under table `t`. A key may itself contain dots
-/// (`kubelet.evictionHard.imagefs.available`): the longest existing key wins; a missing key
-/// becomes a table holding the rest of the path as one key. Numbers index arrays
-/// (`image.0.pinned`).
-fn set_in_table(t: &mut toml::Table, segs: &[&str], value: toml::Value) -> Result<(), String> {
-    for k in (1..=segs.len()).rev() {
-        let key = segs[..k].join(".");
-        if t.contains_key(&key) {
-            if k == segs.len() {
-                t.insert(key, value);
-                return Ok(());
-            }
-            return set_in_value(t.get_mut(&key).unwrap(), &segs[k..], value);
-        }
-    }
-    if segs.len() == 1 {
-        t.insert(segs[0].to_string(), value);
-    } else {
-        let mut sub = toml::Table::new();
-        sub.insert(segs[1..].join("."), value);
-        t.insert(segs[0].to_string(), toml::Value::Table(sub));
-    }
-    Ok(())
-}
-
-fn set_in_value(v: &mut toml::Value, segs: &[&str], value: toml::Value) -> Result<(), String> {
-    match v {
-        toml::Value::Table(t) => set_in_table(t, segs, value),
-        toml::Value::Array(a) => {
-            let i: usize = segs[0]
-                .parse()
-                .map_err(|_| format!("{:?} is not an index into a list", segs[0]))?;
-            let len = a.len();
-            let item = a
-                .get_mut(i)
-                .ok_or_else(|| format!("index {i} is past the list's {len} entries"))?;
-            if segs.len() == 1 {
-                *item = value;
-                Ok(())
-            } else {
-                set_in_value(item, &segs[1..], value)
-            }
-        }
-        _ => Err(format!("{:?} is not a table", segs[0])),
     }
 }

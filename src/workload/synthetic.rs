@@ -1598,9 +1598,13 @@ pub fn write_trace<W: Write>(
 /// `imagefs-sim generate`: writes the trace `run` replays for `scenario` to `out`, atomically
 /// (a temporary file in the same directory, then a rename). A synthetic trace is streamed from
 /// its generator, never held in memory. Returns the number of rows written.
-pub fn generate_file(scenario: &Path, out: &Path) -> anyhow::Result<u64> {
+pub fn generate_file(
+    scenario: &Path,
+    overrides: &[crate::overrides::Override],
+    out: &Path,
+) -> anyhow::Result<u64> {
     use anyhow::Context;
-    let sc = crate::scenario::Scenario::load_without_synthetic_trace(scenario)?;
+    let sc = crate::overrides::load(scenario, overrides, false)?;
     let dir = match out.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),

@@ -1,0 +1,244 @@
+//! `--set PATH=VALUE` what-ifs on `run`, `check`, `generate` and `sweep`: the values they
+//! set, the errors that name the flag, and the output directory's suffix.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_imagefs-sim"))
+}
+
+/// A 1Gi node that pulls one 100Mi image at 10Mi/s and runs it for 5 minutes.
+const GOOD: &str = r#"name = "cli"
+duration = "10m"
+seed = 1
+[node]
+disk = "1Gi"
+pull_bandwidth = "10Mi"
+[kubelet]
+imageGCHighThresholdPercent = 85
+imageGCLowThresholdPercent = 80
+[[layer]]
+id = "l1"
+size = "100Mi"
+[[image]]
+name = "app:v1"
+layers = ["l1"]
+[workload]
+trace = "trace.csv"
+"#;
+
+const TRACE: &str = "time,action,pod,image\n0,create,p1,app:v1\n5m,delete,p1,\n";
+
+/// Runs the binary in `cwd` with `args`.
+fn run_in(cwd: &Path, args: &[&str]) -> Output {
+    bin().args(args).current_dir(cwd).output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// `run --set node.disk=2Gi` from another directory: the trace, named relative to the
+/// scenario file, is still found; the run goes to `output/cli+disk=2Gi/` (the base run's
+/// directory is not touched); every sample has 2Gi = 2 × 1024³ = 2147483648 bytes of capacity;
+/// summary.json lists the override.
+#[test]
+fn run_with_a_what_if_writes_beside_the_base_run() {
+    let f = common::write(GOOD, TRACE);
+    let cwd = tempfile::tempdir().unwrap();
+    let sc = f.scenario.to_str().unwrap();
+    let o = run_in(cwd.path(), &["run", sc, "--set", "node.disk=2Gi"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let dir = cwd.path().join("output/cli+disk=2Gi");
+    assert!(!cwd.path().join("output/cli").exists());
+    let ts = std::fs::read_to_string(dir.join("timeseries.csv")).unwrap();
+    let rows: Vec<&str> = ts.lines().skip(1).collect();
+    // A sample every 10 s over 10 minutes, both ends included.
+    assert_eq!(rows.len(), 61);
+    for r in &rows {
+        assert_eq!(r.split(',').nth(1), Some("2147483648"), "{r}");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["overrides"], serde_json::json!(["node.disk=2Gi"]));
+    let plot: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("plot.json")).unwrap()).unwrap();
+    assert!(
+        plot["subtitle"]
+            .as_str()
+            .unwrap()
+            .ends_with(" · what-if: node.disk=2Gi"),
+        "{}",
+        plot["subtitle"]
+    );
+
+    // The base run's summary has no "overrides" key at all.
+    let o = run_in(cwd.path(), &["run", sc]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let base = std::fs::read_to_string(cwd.path().join("output/cli/summary.json")).unwrap();
+    assert!(!base.contains("overrides"), "{base}");
+}
+
+/// What-ifs apply in order, a later one winning on the same path: high 80 then 95 leaves 95,
+/// so low 87 passes the kubelet's check (87 < 95; against 80 it would not).
+#[test]
+fn later_what_ifs_win_and_check_takes_them() {
+    let f = common::write(GOOD, TRACE);
+    let sc = f.scenario.to_str().unwrap();
+    let o = run_in(
+        f.dir.path(),
+        &[
+            "check",
+            sc,
+            "--set",
+            "kubelet.imageGCHighThresholdPercent=80",
+            "--set",
+            "kubelet.imageGCLowThresholdPercent=87",
+            "--set",
+            "kubelet.imageGCHighThresholdPercent=95",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Low 87 against the file's high 85 fails the kubelet's check, and the error names the
+    // flag that set the field, not a line of the file.
+    let o = run_in(
+        f.dir.path(),
+        &[
+            "check",
+            sc,
+            "--set",
+            "kubelet.imageGCLowThresholdPercent=87",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(
+        e.contains("scenario.toml: --set kubelet.imageGCLowThresholdPercent=87: kubelet.imageGCLowThresholdPercent: invalid configuration: imageGCLowThresholdPercent (--image-gc-low-threshold) 87 must be less than imageGCHighThresholdPercent (--image-gc-high-threshold) 85"),
+        "{e}"
+    );
+}
+
+/// Errors name the flag: a misspelt field (with the list of valid ones), a value of the wrong
+/// type, a bad quantity; a flag without '=' is a usage error (exit 2). The file's own errors
+/// still come with its line.
+#[test]
+fn what_if_errors_name_the_flag() {
+    let f = common::write(GOOD, TRACE);
+    let sc = f.scenario.to_str().unwrap();
+    let err_of = |set: &str| {
+        let o = run_in(f.dir.path(), &["check", sc, "--set", set]);
+        (o.status.code(), stderr(&o))
+    };
+    let (code, e) = err_of("kubelet.imageGCHighThresholdPercnt=90");
+    assert_eq!(code, Some(1));
+    assert!(e.contains("--set kubelet.imageGCHighThresholdPercnt=90: kubelet.imageGCHighThresholdPercnt = 90 is not a scenario setting"), "{e}");
+    assert!(
+        e.contains("expected one of `imageGCHighThresholdPercent`"),
+        "{e}"
+    );
+    let (code, e) = err_of("kubelet.imageGCHighThresholdPercent=abc");
+    assert_eq!(code, Some(1));
+    assert!(
+        e.contains("invalid type: string \"abc\", expected an integer"),
+        "{e}"
+    );
+    let (code, e) = err_of("node.disk=12Qi");
+    assert_eq!(code, Some(1));
+    assert!(
+        e.contains("--set node.disk=12Qi: node.disk: \"12Qi\""),
+        "{e}"
+    );
+    let (code, e) = err_of("node.disk");
+    assert_eq!(code, Some(2));
+    assert!(e.contains("--set node.disk: expected PATH=VALUE"), "{e}");
+    // The file's own error keeps its line even with a what-if given.
+    let bad = common::write(&GOOD.replace("disk = \"1Gi\"", "disk = \"1Qi\""), TRACE);
+    let o = run_in(
+        bad.dir.path(),
+        &["check", bad.scenario.to_str().unwrap(), "--set", "seed=2"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("scenario.toml:5: node.disk:"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// `generate --set workload.trace=other.csv` writes the other trace: its 3 rows, not the
+/// file's 2.
+#[test]
+fn generate_takes_what_ifs() {
+    let f = common::write(GOOD, TRACE);
+    std::fs::write(
+        f.dir.path().join("other.csv"),
+        "time,action,pod,image\n0,create,a,app:v1\n1m,create,b,app:v1\n2m,delete,a,\n",
+    )
+    .unwrap();
+    let out = f.dir.path().join("gen.csv");
+    let o = run_in(
+        f.dir.path(),
+        &[
+            "generate",
+            f.scenario.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--set",
+            "workload.trace=other.csv",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("time,"))
+        .collect();
+    assert_eq!(rows.len(), 3, "{text}");
+}
+
+/// `sweep --set node.disk=2Gi` over a 2-value axis: both points run on 2Gi (their
+/// `sweep.csv` rows), into `output/cli-sweep+disk=2Gi/`; a what-if on the axis itself is refused
+/// before any point runs, naming the axis's line (20: GOOD is 17 lines, then a blank one,
+/// `[sweep]` and the axis).
+#[test]
+fn sweep_takes_what_ifs_but_not_on_its_axes() {
+    let toml = format!("{GOOD}\n[sweep]\n\"kubelet.imageGCHighThresholdPercent\" = [85, 90]\n");
+    let f = common::write(&toml, TRACE);
+    let sc = f.scenario.to_str().unwrap();
+    let o = run_in(
+        f.dir.path(),
+        &["sweep", sc, "--set", "node.disk=2Gi", "--threads", "1"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let dir = f.dir.path().join("output/cli-sweep+disk=2Gi");
+    let csv = std::fs::read_to_string(dir.join("sweep.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = header
+        .iter()
+        .position(|h| *h == "min_available_bytes")
+        .unwrap();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 2, "{csv}");
+    // containerd keeps the 100Mi blob beside the 100Mi snapshot: 2Gi - 200Mi =
+    // 2147483648 - 209715200 = 1937768448 bytes left at least, at both points.
+    for r in &rows {
+        assert_eq!(r[col], "1937768448", "{csv}");
+    }
+
+    let o = run_in(
+        f.dir.path(),
+        &[
+            "sweep",
+            sc,
+            "--set",
+            "kubelet.imageGCHighThresholdPercent=95",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("scenario.toml:20: --set kubelet.imageGCHighThresholdPercent=95: kubelet.imageGCHighThresholdPercent is an axis of this sweep"), "{e}");
+}
