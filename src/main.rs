@@ -153,6 +153,21 @@ enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
     },
+    /// Compare two runs (their output directories): every summary metric with both values and
+    /// the change, the first instant where their decisions differ; writes diff.txt and
+    /// diff.png (both usage curves and event strips) into --out (default
+    /// output/<A>-vs-<B>/).
+    Diff {
+        /// The base run's output directory.
+        a: PathBuf,
+        /// The run to compare with it.
+        b: PathBuf,
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// List every metric, not only those that differ.
+        #[arg(long)]
+        all: bool,
+    },
     /// Combine the output directories of `sweep --shard K/N` runs into one sweep's files.
     Merge {
         #[arg(required = true)]
@@ -261,6 +276,27 @@ fn main() -> ExitCode {
             Ok(o) => sweep_command(scenario, out, threads, shard, metrics, allow_large, o),
             Err(code) => code,
         },
+        Command::Diff { a, b, out, all } => {
+            let name = |p: &std::path::Path| {
+                p.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            };
+            let out = out.unwrap_or_else(|| {
+                PathBuf::from("output").join(format!("{}-vs-{}", name(&a), name(&b)))
+            });
+            match imagefs_sim::report::diff::write_diff(&a, &b, &out, all) {
+                Ok(text) => {
+                    out!("{text}");
+                    outln!("wrote {}/{{diff.txt,diff.png}}", out.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Merge { dirs, out, metrics } => {
             match imagefs_sim::sweep::merge(&dirs, &out, &metrics) {
                 Ok(o) => {

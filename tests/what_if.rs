@@ -242,3 +242,64 @@ fn sweep_takes_what_ifs_but_not_on_its_axes() {
     let e = stderr(&o);
     assert!(e.contains("scenario.toml:20: --set kubelet.imageGCHighThresholdPercent=95: kubelet.imageGCHighThresholdPercent is an axis of this sweep"), "{e}");
 }
+
+/// `diff` of a 1Gi run against its `--set node.disk=2Gi` what-if. The 100Mi image costs
+/// containerd 200Mi (blob and snapshot), so the least available is 1Gi - 200Mi = 864026624
+/// bytes against 2Gi - 200Mi = 1937768448: +1073741824, i.e. +124.3 % (1073741824 /
+/// 864026624 = 1.2427). Neither run decides anything (usage 19.5 % and 9.8 %, under every
+/// threshold), so their decisions are the same.
+#[test]
+fn diff_lists_the_changed_metrics_and_same_decisions() {
+    let f = common::write(GOOD, TRACE);
+    let sc = f.scenario.to_str().unwrap();
+    let d = f.dir.path();
+    assert!(run_in(d, &["run", sc]).status.success());
+    assert!(run_in(d, &["run", sc, "--set", "node.disk=2Gi"]).status.success());
+    let o = run_in(d, &["diff", "output/cli", "output/cli+disk=2Gi"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("min_available_bytes"))
+        .unwrap_or_else(|| panic!("{text}"));
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(
+        cells,
+        ["min_available_bytes", "864026624", "1937768448", "+1073741824", "(+124.3%)"]
+    );
+    assert!(text.contains("same decisions: 0 GC passes"), "{text}");
+    for f in ["diff.txt", "diff.png"] {
+        assert!(d.join("output/cli-vs-cli+disk=2Gi").join(f).is_file(), "{f}");
+    }
+}
+
+/// A 900Mi image on a CRI-O node (the snapshot alone counts) pulled at 10Mi/s from t = 0 is
+/// on disk at 943718400 / 10485760 = 90 s exactly. On 1Gi that leaves 124Mi, 12.1 % < the
+/// default imagefs.available 15 %: the eviction sync at 90 s (syncs every 10 s, after the
+/// instant's other events) meets the threshold. On 2Gi (44 % used) nothing is ever decided.
+/// So the decisions first differ at t = 90 s, the first decision of A, none of B.
+#[test]
+fn diff_finds_where_the_decisions_part() {
+    let toml = GOOD
+        .replace("pull_bandwidth = \"10Mi\"", "pull_bandwidth = \"10Mi\"\nruntime = \"cri-o\"")
+        .replace("size = \"100Mi\"", "size = \"900Mi\"");
+    let f = common::write(&toml, "time,action,pod,image\n0,create,p1,app:v1\n8m,delete,p1,\n");
+    let sc = f.scenario.to_str().unwrap();
+    let d = f.dir.path();
+    assert!(run_in(d, &["run", sc]).status.success());
+    assert!(run_in(d, &["run", sc, "--set", "node.disk=2Gi"]).status.success());
+    let o = run_in(d, &["diff", "output/cli", "output/cli+disk=2Gi", "--out", "cmp"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(text.contains("decisions first differ at t = 90 s (decision 1 of "), "{text}");
+    assert!(text.contains(" / 0):"), "{text}");
+    let (a, b) = text.split_once("  cli+disk=2Gi:").unwrap();
+    assert!(a.contains("EvictionThresholdMet node/"), "{text}");
+    assert!(b.contains("nothing then, nor after"), "{text}");
+    assert!(d.join("cmp/diff.png").is_file());
+    // Not run directories: a clear error, exit 1, nothing written.
+    let o = run_in(d, &["diff", "output/cli", "nope", "--out", "cmp2"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("nope/summary.json"), "{}", stderr(&o));
+    assert!(!d.join("cmp2").exists());
+}

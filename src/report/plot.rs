@@ -22,6 +22,7 @@
 //! `assets/fonts/LICENSE-DejaVu.txt`.
 
 mod data;
+mod diff_draw;
 mod draw;
 
 use std::fs;
@@ -37,6 +38,22 @@ pub(crate) use draw::ensure_fonts;
 use crate::engine::NANOS_PER_SEC;
 use crate::outcome::{EventRow, Recorder, Sample};
 use crate::scenario::Scenario;
+
+pub use diff_draw::DIFF_PLOT_SIZE;
+
+/// Draws `diff.png` at `png` comparing the runs in directories `a` and `b` (from their CSVs),
+/// with the instant their decisions first differ marked.
+pub fn plot_diff(
+    png: &Path,
+    a: &Path,
+    b: &Path,
+    names: (&str, &str),
+    diverge: Option<f64>,
+) -> Result<()> {
+    let da = PlotData::from_files(a)?;
+    let db = PlotData::from_files(b)?;
+    diff_draw::render_diff(png, &da, &db, names, diverge)
+}
 
 /// Name of the file (in the output directory) holding the [`PlotSettings`] of a run.
 pub const PLOT_SETTINGS_FILE: &str = "plot.json";

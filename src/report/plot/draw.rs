@@ -12,24 +12,24 @@ use plotters::style::{register_font, FontStyle};
 use super::data::{Mark, PlotData, MARKS};
 use super::{plot_files, PlotSettings, PLOT_SIZE};
 
-const FONT: &str = "sans-serif";
+pub(super) const FONT: &str = "sans-serif";
 /// Width of the left label area of every panel (tick labels, axis name, strip row names).
-const LEFT: u32 = 135;
+pub(super) const LEFT: u32 = 135;
 /// Width of the right label area (threshold names, strip counts, the pull axis).
-const RIGHT: u32 = 130;
+pub(super) const RIGHT: u32 = 130;
 
-const USAGE: RGBColor = RGBColor(31, 92, 170);
+pub(super) const USAGE: RGBColor = RGBColor(31, 92, 170);
 const NODEFS: RGBColor = RGBColor(120, 120, 120);
-const GC_HIGH: RGBColor = RGBColor(230, 120, 0);
+pub(super) const GC_HIGH: RGBColor = RGBColor(230, 120, 0);
 const GC_LOW: RGBColor = RGBColor(30, 150, 60);
-const EVICTION: RGBColor = RGBColor(200, 20, 20);
+pub(super) const EVICTION: RGBColor = RGBColor(200, 20, 20);
 const ON_DISK: RGBColor = RGBColor(31, 92, 170);
 const BELIEVED: RGBColor = RGBColor(230, 120, 0);
 const PULLS: RGBColor = RGBColor(60, 160, 90);
-const GRID: RGBColor = RGBColor(228, 228, 228);
-const PRESSURE: RGBColor = RGBColor(220, 40, 40);
+pub(super) const GRID: RGBColor = RGBColor(228, 228, 228);
+pub(super) const PRESSURE: RGBColor = RGBColor(220, 40, 40);
 
-fn err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
+pub(super) fn err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
     anyhow!("drawing the plot failed: {e:?}")
 }
 
@@ -69,13 +69,13 @@ impl PlotData {
 }
 
 /// How time is shown on the x axis.
-struct TimeAxis {
+pub(super) struct TimeAxis {
     /// Seconds per unit.
-    div: f64,
-    unit: &'static str,
+    pub(super) div: f64,
+    pub(super) unit: &'static str,
 }
 
-fn time_axis(t_end: f64) -> TimeAxis {
+pub(super) fn time_axis(t_end: f64) -> TimeAxis {
     if t_end <= 3.0 * 3600.0 {
         TimeAxis {
             div: 60.0,
@@ -131,7 +131,7 @@ fn pull_bin(t_end: f64) -> (f64, &'static str) {
 }
 
 /// A tick label: no trailing zeros.
-fn num(v: &f64) -> String {
+pub(super) fn num(v: &f64) -> String {
     if (v - v.round()).abs() < 1e-9 {
         format!("{:.0}", v.round())
     } else {
@@ -140,7 +140,7 @@ fn num(v: &f64) -> String {
     }
 }
 
-fn text(size: u32, color: RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {
+pub(super) fn text(size: u32, color: RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {
     (FONT, size).into_font().color(&color).pos(Pos::new(h, v))
 }
 
@@ -187,14 +187,14 @@ fn spread(ys: &mut [i32], gap: i32, lo: i32, hi: i32) {
 }
 
 /// A legend entry's symbol.
-enum Swatch {
+pub(super) enum Swatch {
     Line(RGBColor),
     Triangle(RGBColor),
     Block(RGBAColor),
 }
 
 /// Draws a one-line legend left to right from `(x, y)` (y is the line's middle).
-fn legend<DB: DrawingBackend>(
+pub(super) fn legend<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     (mut x, y): (i32, i32),
     items: &[(Swatch, String)],
@@ -220,7 +220,7 @@ fn legend<DB: DrawingBackend>(
     Ok(())
 }
 
-fn mark_style(m: Mark) -> (&'static str, RGBColor) {
+pub(super) fn mark_style(m: Mark) -> (&'static str, RGBColor) {
     match m {
         Mark::GcPass => ("GC passes", GC_HIGH),
         Mark::ImageDeleted => ("images deleted", RGBColor(150, 90, 20)),
@@ -236,7 +236,7 @@ fn mark_style(m: Mark) -> (&'static str, RGBColor) {
 /// polygon whose joins are unbounded on the inner side of sharp turns, which draws spikes where a
 /// min/max zigzag reverses; so for bitmaps a wide line is drawn as separate segments. SVG viewers
 /// join lines properly.
-fn polyline(
+pub(super) fn polyline(
     pts: Vec<(f64, f64)>,
     style: ShapeStyle,
     segmented: bool,
