@@ -254,7 +254,9 @@ fn diff_lists_the_changed_metrics_and_same_decisions() {
     let sc = f.scenario.to_str().unwrap();
     let d = f.dir.path();
     assert!(run_in(d, &["run", sc]).status.success());
-    assert!(run_in(d, &["run", sc, "--set", "node.disk=2Gi"]).status.success());
+    assert!(run_in(d, &["run", sc, "--set", "node.disk=2Gi"])
+        .status
+        .success());
     let o = run_in(d, &["diff", "output/cli", "output/cli+disk=2Gi"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = String::from_utf8_lossy(&o.stdout).into_owned();
@@ -265,11 +267,20 @@ fn diff_lists_the_changed_metrics_and_same_decisions() {
     let cells: Vec<&str> = row.split_whitespace().collect();
     assert_eq!(
         cells,
-        ["min_available_bytes", "864026624", "1937768448", "+1073741824", "(+124.3%)"]
+        [
+            "min_available_bytes",
+            "864026624",
+            "1937768448",
+            "+1073741824",
+            "(+124.3%)"
+        ]
     );
     assert!(text.contains("same decisions: 0 GC passes"), "{text}");
     for f in ["diff.txt", "diff.png"] {
-        assert!(d.join("output/cli-vs-cli+disk=2Gi").join(f).is_file(), "{f}");
+        assert!(
+            d.join("output/cli-vs-cli+disk=2Gi").join(f).is_file(),
+            "{f}"
+        );
     }
 }
 
@@ -281,17 +292,31 @@ fn diff_lists_the_changed_metrics_and_same_decisions() {
 #[test]
 fn diff_finds_where_the_decisions_part() {
     let toml = GOOD
-        .replace("pull_bandwidth = \"10Mi\"", "pull_bandwidth = \"10Mi\"\nruntime = \"cri-o\"")
+        .replace(
+            "pull_bandwidth = \"10Mi\"",
+            "pull_bandwidth = \"10Mi\"\nruntime = \"cri-o\"",
+        )
         .replace("size = \"100Mi\"", "size = \"900Mi\"");
-    let f = common::write(&toml, "time,action,pod,image\n0,create,p1,app:v1\n8m,delete,p1,\n");
+    let f = common::write(
+        &toml,
+        "time,action,pod,image\n0,create,p1,app:v1\n8m,delete,p1,\n",
+    );
     let sc = f.scenario.to_str().unwrap();
     let d = f.dir.path();
     assert!(run_in(d, &["run", sc]).status.success());
-    assert!(run_in(d, &["run", sc, "--set", "node.disk=2Gi"]).status.success());
-    let o = run_in(d, &["diff", "output/cli", "output/cli+disk=2Gi", "--out", "cmp"]);
+    assert!(run_in(d, &["run", sc, "--set", "node.disk=2Gi"])
+        .status
+        .success());
+    let o = run_in(
+        d,
+        &["diff", "output/cli", "output/cli+disk=2Gi", "--out", "cmp"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let text = String::from_utf8_lossy(&o.stdout).into_owned();
-    assert!(text.contains("decisions first differ at t = 90 s (decision 1 of "), "{text}");
+    assert!(
+        text.contains("decisions first differ at t = 90 s (decision 1 of "),
+        "{text}"
+    );
     assert!(text.contains(" / 0):"), "{text}");
     let (a, b) = text.split_once("  cli+disk=2Gi:").unwrap();
     assert!(a.contains("EvictionThresholdMet node/"), "{text}");
