@@ -156,7 +156,8 @@ enum Command {
     /// Compare two runs (their output directories): every summary metric with both values and
     /// the change, the first instant where their decisions differ; writes diff.txt and
     /// diff.png (both usage curves and event strips) into --out (default
-    /// output/<A>-vs-<B>/).
+    /// output/<A>-vs-<B>/). Of two sweeps' directories: per point and metric, both means and
+    /// the change with its 95 % interval, paired by seed (sweep_diff.csv, diff.txt).
     Diff {
         /// The base run's output directory.
         a: PathBuf,
@@ -285,6 +286,24 @@ fn main() -> ExitCode {
             let out = out.unwrap_or_else(|| {
                 PathBuf::from("output").join(format!("{}-vs-{}", name(&a), name(&b)))
             });
+            // Two sweeps (sweep.csv) point by point, else two runs.
+            if a.join("sweep.csv").is_file() && b.join("sweep.csv").is_file() {
+                let headline: Vec<String> = imagefs_sim::sweep::DEFAULT_METRICS
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect();
+                return match imagefs_sim::sweep::diff::write_sweep_diff(&a, &b, &out, &headline) {
+                    Ok(text) => {
+                        out!("{text}");
+                        outln!("wrote {}/{{sweep_diff.csv,diff.txt}}", out.display());
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("error: {e:#}");
+                        ExitCode::FAILURE
+                    }
+                };
+            }
             match imagefs_sim::report::diff::write_diff(&a, &b, &out, all) {
                 Ok(text) => {
                     out!("{text}");

@@ -328,3 +328,89 @@ fn diff_finds_where_the_decisions_part() {
     assert!(stderr(&o).contains("nope/summary.json"), "{}", stderr(&o));
     assert!(!d.join("cmp2").exists());
 }
+
+/// `diff` of two sweeps (node.disk = 1Gi, 2Gi; 2 replicates) where B has a what-if of
+/// other_used = 100Mi: the same seeds run in both, so every replicate is paired. The trace
+/// decides nothing at either size (at most 200Mi + 100Mi = 300Mi of 1Gi, 29 %), so the least
+/// available drops by exactly 100Mi = 104857600 bytes at each point and replicate: the
+/// per-seed differences are all −104857600, their spread 0, so the interval is ± 0 and the
+/// change is beyond it at both points ("2 / 2"). Bytes read as the kubelet's size text:
+/// −100.0 MiB. Sweeps over other axes are refused.
+#[test]
+fn diff_of_sweeps_pairs_replicates_by_seed() {
+    let toml = format!("{GOOD}\n[sweep]\n\"node.disk\" = [\"1Gi\", \"2Gi\"]\nreplicates = 2\n");
+    let f = common::write(&toml, TRACE);
+    let sc = f.scenario.to_str().unwrap();
+    let d = f.dir.path();
+    for extra in [&[][..], &["--set", "node.other_used=100Mi"][..]] {
+        let mut args = vec!["sweep", sc, "--threads", "1"];
+        args.extend_from_slice(extra);
+        let o = run_in(d, &args);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let o = run_in(
+        d,
+        &[
+            "diff",
+            "output/cli-sweep",
+            "output/cli-sweep+other_used=100Mi",
+            "--out",
+            "sd",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(text.starts_with("2 points in both ("), "{text}");
+    assert!(text.contains("replicates paired by seed: 4 "), "{text}");
+    assert!(
+        text.contains("  min_available_bytes: 2 / 2; mean change -100.0 MiB\n"),
+        "{text}"
+    );
+    let csv = std::fs::read_to_string(d.join("sd/sweep_diff.csv")).unwrap();
+    let mut lines = csv.lines();
+    let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = |name: &str| head.iter().position(|h| *h == name).unwrap();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 2, "{csv}");
+    // 1Gi − 200Mi = 864026624 and 2Gi − 200Mi = 1937768448 at A; 100Mi less at B.
+    for (row, disk, a) in [
+        (&rows[0], "1Gi", 864026624.0),
+        (&rows[1], "2Gi", 1937768448.0),
+    ] {
+        assert_eq!(row[0], disk);
+        let num = |c: &str| row[at(c)].parse::<f64>().unwrap();
+        assert_eq!(num("min_available_bytes_a_mean"), a);
+        assert_eq!(num("min_available_bytes_b_mean"), a - 104857600.0);
+        assert_eq!(num("min_available_bytes_delta"), -104857600.0);
+        assert_eq!(num("min_available_bytes_delta_ci95"), 0.0);
+        assert_eq!(row[at("min_available_bytes_paired")], "2");
+    }
+    assert!(d.join("sd/diff.txt").is_file());
+
+    // A sweep over another axis: refused, nothing written.
+    let other = format!("{GOOD}\n[sweep]\n\"kubelet.imageGCHighThresholdPercent\" = [85, 90]\n")
+        .replace("name = \"cli\"", "name = \"other\"");
+    std::fs::write(d.join("other.toml"), other).unwrap();
+    assert!(run_in(d, &["sweep", "other.toml", "--threads", "1"])
+        .status
+        .success());
+    let o = run_in(
+        d,
+        &[
+            "diff",
+            "output/cli-sweep",
+            "output/other-sweep",
+            "--out",
+            "sd2",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains(
+            "the sweeps have different axes (node.disk vs kubelet.imageGCHighThresholdPercent)"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!d.join("sd2").exists());
+}

@@ -11,6 +11,7 @@
 //! and `sweep*.png`/`sweep*.svg`. Final files are functions of the journal's entries sorted by
 //! point, so they do not depend on the thread count, on completion order or on resumption.
 
+pub mod diff;
 pub mod journal;
 pub mod spec;
 mod stage;
