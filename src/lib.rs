@@ -14,4 +14,5 @@ pub mod scenario;
 pub mod sim;
 pub mod sweep;
 pub mod units;
+pub mod wallclock;
 pub mod workload;
