@@ -96,6 +96,9 @@ impl Recorder for VecRecorder {
 pub struct Summary {
     pub scenario: String,
     pub seed: u64,
+    /// The scenario's `start_time` (RFC 3339, UTC), when it has one; `run` sets it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
     /// Image GC passes run (the periodic loop).
     pub gc_runs: u64,
     /// Passes whose usage reached the high threshold.

@@ -34,8 +34,10 @@ pub fn run_to_dir(sc: &Scenario, out: &Path) -> Result<Summary> {
             } else {
                 2
             },
+            sc.start_time,
         )?;
-        let summary = Simulation::new(sc).run(&mut rec);
+        let mut summary = Simulation::new(sc).run(&mut rec);
+        summary.start_time = sc.start_time.map(|t| t.to_string());
         rec.finish()?;
         write_summary(&dir.file("summary.json"), &summary, &sc.overrides)?;
         crate::report::plot::plot_dir(

@@ -21,6 +21,7 @@ use crate::kubelet::versions::VersionProfile;
 use crate::node::catalog::{Catalog, ImageSpec, LayerSpec, SizeReporting};
 use crate::node::{Layout, NodeSpec, Runtime};
 use crate::units::{parse_bytes, parse_go_duration, parse_sim_duration};
+use crate::wallclock::WallTime;
 use crate::workload::trace::{parse_trace, TraceEvent};
 
 /// A number or a string in the file (`disk = 1073741824` or `disk = "1Gi"`).
@@ -49,6 +50,9 @@ struct RawScenario {
     duration: Spanned<String>,
     #[serde(default)]
     seed: u64,
+    /// RFC 3339: the wall-clock instant of t = 0 (a string; a TOML date-time is taken too).
+    #[serde(default)]
+    start_time: Option<Spanned<toml::Value>>,
     node: Spanned<RawNode>,
     #[serde(default)]
     kubelet: RawKubelet,
@@ -280,6 +284,8 @@ pub struct Scenario {
     pub path: PathBuf,
     pub duration: SimTime,
     pub seed: u64,
+    /// The wall-clock instant of t = 0 (`start_time`): outputs then carry a `timestamp`.
+    pub start_time: Option<WallTime>,
     pub node_name: String,
     pub node: NodeSpec,
     pub size_reporting: SizeReporting,
@@ -463,6 +469,13 @@ impl Scenario {
                 "must be greater than 0".into(),
             ));
         }
+        let start_time = match &raw.start_time {
+            None => None,
+            Some(v) => Some(
+                start_time(v.get_ref(), duration as SimTime)
+                    .map_err(|m| at(v.span(), "start_time", m))?,
+            ),
+        };
 
         // [node]
         let n = raw.node.get_ref();
@@ -1121,6 +1134,7 @@ impl Scenario {
             path: path.to_path_buf(),
             duration: duration as SimTime,
             seed: raw.seed,
+            start_time,
             node_name,
             node: NodeSpec {
                 layout,
@@ -1171,6 +1185,29 @@ struct CatalogBuilder {
     /// no sum the node or the kubelet forms over layers (an image's size, the bytes or inodes
     /// on disk) can pass `i64::MAX`, the kubelet's own limit for sizes.
     totals: [u64; 3],
+}
+
+/// A `start_time` value: an RFC 3339 instant (normalised to UTC) whose run, `duration` long,
+/// ends by 9999-12-31T23:59:59Z (the last instant with a four-digit year).
+fn start_time(v: &toml::Value, duration: SimTime) -> Result<WallTime, String> {
+    let text = match v {
+        toml::Value::String(s) => s.clone(),
+        // `start_time = 2026-03-18T06:47:29Z` unquoted: TOML's own date-time, the same text.
+        toml::Value::Datetime(d) => d.to_string(),
+        other => {
+            return Err(format!(
+                "must be a string holding an RFC 3339 instant, such as \"2026-03-18T06:47:29Z\"; found the {} {other}",
+                other.type_str()
+            ))
+        }
+    };
+    let t = WallTime::parse_rfc3339(&text)?;
+    if t.plus_ns(duration).unix_secs() > crate::wallclock::MAX_SECS {
+        return Err(format!(
+            "{text:?} plus the duration ends after 9999-12-31T23:59:59Z, the last instant RFC 3339 writes"
+        ));
+    }
+    Ok(t)
 }
 
 /// The most rows a run's `timeseries.csv` may get (about 10 GB): 31 years at the default

@@ -1,4 +1,5 @@
-//! Streams samples and events to `timeseries.csv` and `events.csv` as a run goes.
+//! Streams samples and events to `timeseries.csv` and `events.csv` as a run goes. With a
+//! scenario's `start_time`, a `timestamp` column (RFC 3339, UTC) follows `time_s` in both.
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -8,11 +9,14 @@ use anyhow::{Context, Result};
 
 use crate::engine::NANOS_PER_SEC;
 use crate::outcome::{EventRow, Recorder, Sample};
+use crate::wallclock::WallTime;
 
 pub struct CsvRecorder {
     ts: csv::Writer<BufWriter<File>>,
     events: csv::Writer<BufWriter<File>>,
     per_fs: usize,
+    /// The instant of t = 0: each row's `timestamp` is it plus `time_s`.
+    start_time: Option<WallTime>,
     /// The first write error of the run, and the file it happened in.
     error: Option<(PathBuf, csv::Error)>,
     ts_path: PathBuf,
@@ -33,7 +37,8 @@ pub fn format_seconds(t: u64) -> String {
 
 impl CsvRecorder {
     /// `per_fs` is the number of filesystems; with more than one, per-filesystem columns follow.
-    pub fn create(dir: &Path, per_fs: usize) -> Result<CsvRecorder> {
+    /// With `start_time`, a `timestamp` column follows `time_s`.
+    pub fn create(dir: &Path, per_fs: usize, start_time: Option<WallTime>) -> Result<CsvRecorder> {
         let open = |name: &str| -> Result<csv::Writer<BufWriter<File>>> {
             let p = dir.join(name);
             let f = File::create(&p).with_context(|| format!("cannot create {}", p.display()))?;
@@ -63,6 +68,9 @@ impl CsvRecorder {
         .iter()
         .map(|s| s.to_string())
         .collect();
+        if start_time.is_some() {
+            header.insert(1, "timestamp".to_string());
+        }
         if per_fs > 1 {
             for name in ["nodefs", "imagefs"].iter().take(per_fs) {
                 header.push(format!("{name}_capacity_bytes"));
@@ -74,13 +82,18 @@ impl CsvRecorder {
         ts.write_record(&header)
             .with_context(|| format!("cannot write {}", ts_path.display()))?;
         let mut events = open("events.csv")?;
+        let mut ev_header = vec!["time_s", "type", "reason", "object", "message"];
+        if start_time.is_some() {
+            ev_header.insert(1, "timestamp");
+        }
         events
-            .write_record(["time_s", "type", "reason", "object", "message"])
+            .write_record(&ev_header)
             .with_context(|| format!("cannot write {}", events_path.display()))?;
         Ok(CsvRecorder {
             ts,
             events,
             per_fs,
+            start_time,
             error: None,
             ts_path,
             events_path,
@@ -133,6 +146,9 @@ impl Recorder for CsvRecorder {
             s.containers.to_string(),
             u8::from(s.disk_pressure).to_string(),
         ];
+        if let Some(t0) = self.start_time {
+            row.insert(1, t0.plus_ns(s.time).to_string());
+        }
         if self.per_fs > 1 {
             for (c, a) in &s.per_fs {
                 row.push(c.to_string());
@@ -148,13 +164,24 @@ impl Recorder for CsvRecorder {
         if self.error.is_some() {
             return;
         }
-        let r = self.events.write_record([
-            format_seconds(e.time).as_str(),
-            e.kind.as_str(),
-            e.reason,
-            e.object.as_str(),
-            e.message.as_str(),
-        ]);
+        let time = format_seconds(e.time);
+        let r = match self.start_time {
+            None => self.events.write_record([
+                time.as_str(),
+                e.kind.as_str(),
+                e.reason,
+                e.object.as_str(),
+                e.message.as_str(),
+            ]),
+            Some(t0) => self.events.write_record([
+                time.as_str(),
+                t0.plus_ns(e.time).to_string().as_str(),
+                e.kind.as_str(),
+                e.reason,
+                e.object.as_str(),
+                e.message.as_str(),
+            ]),
+        };
         if let Err(e) = r {
             self.error = Some((self.events_path.clone(), e));
         }
