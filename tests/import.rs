@@ -1189,6 +1189,61 @@ fn round_trip_shared_disk_matches_the_summary_at_t0() {
     assert_eq!(left, vec!["worker-1"]);
 }
 
+/// scenario.toml records the report as comments above its fields, and t = 0 as start_time:
+/// the first event (events.json: 2026-03-17T10:00:05Z; 2026-03-17 is day 20529 since 1970,
+/// 20529 × 86400 + 10 h 0 min 5 s = 1773741605 s), else the summary's time (10:45:00Z).
+#[test]
+fn import_writes_start_time_and_the_report_as_comments() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("worker-1");
+    let report = import::run(&full_bundle(&out)).unwrap();
+    let text = std::fs::read_to_string(out.join("scenario.toml")).unwrap();
+    let (head, fields) = text.split_at(text.find("\nname = ").unwrap() + 1);
+    assert!(head.contains("\n# The import's report:\n"), "{head}");
+    let printed = report.to_string();
+    let mut n = 0;
+    for line in printed.lines().filter(|l| !l.starts_with("wrote ")) {
+        assert!(
+            head.contains(&format!("\n#   {line}\n")),
+            "{line:?} not in\n{head}"
+        );
+        n += 1;
+    }
+    assert!(n > 10, "{printed}");
+    assert!(head.contains("#   took: "), "{head}");
+    assert!(head.contains("#   assumed: "), "{head}");
+    assert!(
+        head.contains("#   validation target (not replayed): "),
+        "{head}"
+    );
+    assert!(head.lines().all(|l| l.starts_with('#')), "{head}");
+    assert!(
+        fields.contains(
+            "\nseed = 1\nstart_time = \"2026-03-17T10:00:05Z\"  # t = 0: the first event\n"
+        ),
+        "{fields}"
+    );
+    let sc = Scenario::load(&out.join("scenario.toml")).unwrap();
+    let t0 = sc.start_time.unwrap();
+    assert_eq!((t0.unix_secs(), t0.subsec_nanos()), (1_773_741_605, 0));
+    assert_eq!(t0.unix_secs() * SEC, t("10:00:05"));
+
+    // Without events t = 0 is the summary's disk state.
+    let mut o = ImportOptions::new(dir.path().join("summary-only"));
+    o.summary = Some(fx("summary-shared.json"));
+    let p = plan(&o).unwrap();
+    assert_eq!(p.start_time, Some((t("10:45:00"), "the summary's time")));
+    assert!(p
+        .scenario_toml()
+        .contains("\nstart_time = \"2026-03-17T10:45:00Z\"  # t = 0: the summary's time\n"));
+    // Nothing gives an instant: no start_time.
+    let mut o = ImportOptions::new(dir.path().join("images-only"));
+    o.images = Some(fx("crictl-images-containerd.json"));
+    let p = plan(&o).unwrap();
+    assert_eq!(p.start_time, None);
+    assert!(!p.scenario_toml().contains("start_time"));
+}
+
 #[test]
 fn round_trip_dedicated_imagefs_matches_both_filesystems() {
     let dir = tempfile::tempdir().unwrap();

@@ -73,6 +73,7 @@ use std::path::{Path, PathBuf};
 use crate::error::InputError;
 use crate::node::Layout;
 use crate::units::format_go_duration;
+use common::format_rfc3339;
 use configz::{parse_kubelet_config, KubeletConfigImport};
 use containerd_config::{parse_containerd_config, ContainerdConfig};
 use events::{scan_events, EventsImport, EventsScan};
@@ -343,6 +344,9 @@ pub struct ImportPlan {
     pub expected_available: Option<u64>,
     pub report: ImportReport,
     pub sources: Vec<String>,
+    /// The wall-clock instant of t = 0 (ns since the epoch) and what it is: the first event,
+    /// else the summary's time. Written as `start_time`.
+    pub start_time: Option<(i64, &'static str)>,
 }
 
 fn bytes_h(b: u64) -> String {
@@ -720,6 +724,23 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, trace_build::Trace)
     // --- trace -------------------------------------------------------------------------
     let origin: i64 = ev.as_ref().and_then(|e| e.span).map_or(0, |s| s.0);
     let snapshot = sum.as_ref().and_then(|s| s.time());
+    // The wall-clock instant of t = 0: the events are replayed from the first; without them,
+    // t = 0 is the summary's disk state. A scenario's start_time is from 1970 on.
+    let start_time = ev
+        .as_ref()
+        .and_then(|e| e.span)
+        .map(|s| (s.0, "the first event"))
+        .or(snapshot.map(|s| (s, "the summary's time")));
+    let start_time = match start_time {
+        Some((t, what)) if t < 0 => {
+            rep.warnings.push(format!(
+                "t = 0 ({what}) is {}, before 1970: no start_time in scenario.toml",
+                format_rfc3339(t)
+            ));
+            None
+        }
+        other => other,
+    };
     let (trace, counts) = trace_build::build(
         scan,
         &sum,
@@ -775,6 +796,7 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, trace_build::Trace)
             expected_available,
             report: rep,
             sources,
+            start_time,
         },
         trace,
     ))

@@ -13,6 +13,7 @@ use crate::kubelet::image_manager::PullPolicy;
 use crate::report::OutputDir;
 use crate::scenario::Scenario;
 use crate::units::format_go_duration;
+use crate::wallclock::WallTime;
 
 fn q(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
@@ -25,10 +26,30 @@ impl ImportPlan {
         if !self.sources.is_empty() {
             s += &format!(" from {}", self.sources.join(", "));
         }
-        s += ".\n# The import's report (what it took and what it assumed) was printed when it ran.\n";
+        s += ".\n";
+        // The whole report, as it was printed: what was taken, assumed, and warned about.
+        let report = self.report.to_string();
+        if !report.is_empty() {
+            s += "# The import's report:\n";
+            for line in report.lines() {
+                // A comment holds no control character but tab (file names, event texts).
+                let line: String = line
+                    .chars()
+                    .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
+                    .collect();
+                s += &format!("#   {line}\n");
+            }
+        }
         s += &format!("name = {}\n", q(&self.name));
         s += &format!("duration = {}\n", q(&format_go_duration(self.duration_ns)));
-        s += "seed = 1\n\n[node]\n";
+        s += "seed = 1\n";
+        if let Some((ns, what)) = self.start_time {
+            s += &format!(
+                "start_time = {}  # t = 0: {what}\n",
+                q(&WallTime::from_unix_ns(ns).to_string())
+            );
+        }
+        s += "\n[node]\n";
         if let Some(n) = &self.node_name {
             s += &format!("name = {}\n", q(n));
         }
