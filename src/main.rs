@@ -397,7 +397,7 @@ fn main() -> ExitCode {
                 );
                 return ExitCode::FAILURE;
             }
-            match imagefs_sim::workload::synthetic::generate_file(&scenario, &overrides, &out) {
+            match imagefs_sim::runner::generate_file(&scenario, &overrides, &out) {
                 Ok(rows) => {
                     outln!("wrote {} ({rows} rows)", out.display());
                     ExitCode::SUCCESS

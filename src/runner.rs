@@ -1,4 +1,5 @@
-//! Runs a loaded scenario and writes its outputs atomically into a directory.
+//! Runs a loaded scenario and writes its outputs atomically into a directory; writes the trace a
+//! scenario replays (`generate`).
 
 use std::path::{Path, PathBuf};
 
@@ -9,6 +10,7 @@ use crate::report::csv_recorder::CsvRecorder;
 use crate::report::{write_summary, OutputDir, RUN_FILES};
 use crate::scenario::Scenario;
 use crate::sim::Simulation;
+use crate::workload::synthetic::write_trace;
 
 /// Where a scenario's results go when no `--out` is given: `output/<scenario name>/`.
 pub fn default_out_dir(sc: &Scenario) -> PathBuf {
@@ -53,4 +55,54 @@ pub fn run_to_dir(sc: &Scenario, out: &Path) -> Result<Summary> {
         }
         Err(e) => Err(dir.explain(e)),
     }
+}
+
+/// `imagefs-sim generate`: writes the trace `run` replays for `scenario` to `out`, atomically
+/// (a temporary file in the same directory, then a rename). A synthetic trace is streamed from
+/// its generator, never held in memory. Returns the number of rows written.
+pub fn generate_file(
+    scenario: &Path,
+    overrides: &[crate::overrides::Override],
+    out: &Path,
+) -> anyhow::Result<u64> {
+    use anyhow::Context;
+    let sc = crate::overrides::load(scenario, overrides, false)?;
+    let dir = match out.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let file_name = out
+        .file_name()
+        .with_context(|| format!("{} is not a file name", out.display()))?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        file_name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| -> anyhow::Result<u64> {
+        let f = std::fs::File::create(&tmp)
+            .with_context(|| format!("cannot create {}", tmp.display()))?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+        let comment = format!(
+            "Trace of scenario {:?} (seed {}), written by imagefs-sim generate.",
+            sc.name, sc.seed
+        );
+        let rows = match &sc.synthetic {
+            Some(syn) => write_trace(&mut w, &comment, syn.events()),
+            None => write_trace(&mut w, &comment, sc.trace.iter().cloned()),
+        }
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+        w.into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|f| f.sync_all())
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, out)
+            .with_context(|| format!("cannot rename {} to {}", tmp.display(), out.display()))?;
+        Ok(rows)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }

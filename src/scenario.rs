@@ -13,6 +13,8 @@ use toml::Spanned;
 
 use crate::engine::SimTime;
 use crate::error::{line_of, plain_message, toml_key_at, InputError};
+pub(crate) use crate::input::with_value;
+pub use crate::input::NumOrStr;
 use crate::kubelet::config::{KubeletConfig, KubeletConfigInput};
 use crate::kubelet::events::FreeDiskSpaceWording;
 use crate::kubelet::eviction::helpers::{effective_eviction_hard, parse_threshold_config};
@@ -23,25 +25,6 @@ use crate::node::{Layout, NodeSpec, Runtime};
 use crate::units::{parse_bytes, parse_go_duration, parse_sim_duration};
 use crate::wallclock::WallTime;
 use crate::workload::trace::{parse_trace, TraceEvent};
-
-/// A number or a string in the file (`disk = 1073741824` or `disk = "1Gi"`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum NumOrStr {
-    Int(i64),
-    Float(f64),
-    Str(String),
-}
-
-impl NumOrStr {
-    fn as_text(&self) -> String {
-        match self {
-            NumOrStr::Int(i) => i.to_string(),
-            NumOrStr::Float(f) => f.to_string(),
-            NumOrStr::Str(s) => s.clone(),
-        }
-    }
-}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1423,16 +1406,6 @@ impl CatalogBuilder {
 fn as_count(mut e: InputError) -> InputError {
     e.message = e.message.replace("byte size", "count");
     e
-}
-
-/// A value's error message that shows the value: `"50 gigs": quantities must match …`.
-/// `msg`, prefixed with the value it is about unless it already shows it.
-pub(crate) fn with_value(value: &str, msg: String) -> String {
-    if msg.contains(value) {
-        msg
-    } else {
-        format!("{value:?}: {msg}")
-    }
 }
 
 /// Where the table `name` (or its first sub-table) starts in `text`, for errors about a table

@@ -8,10 +8,9 @@
 
 use std::path::Path;
 
+use imagefs_sim::runner::generate_file;
 use imagefs_sim::scenario::Scenario;
-use imagefs_sim::workload::synthetic::{
-    format_time, generate_file, write_trace, Arrivals, Dist, Zipf,
-};
+use imagefs_sim::workload::synthetic::{format_time, write_trace, Arrivals, Dist, Zipf};
 use imagefs_sim::workload::trace::{parse_time, parse_trace, Owner, TraceAction};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;

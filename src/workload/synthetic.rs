@@ -81,10 +81,10 @@ use toml::Spanned;
 
 use crate::engine::SimTime;
 use crate::error::{line_of, InputError};
+use crate::input::{with_value, NumOrStr};
 use crate::kubelet::image_manager::PullPolicy;
 use crate::node::catalog::{ImageSpec, LayerSpec};
 use crate::node::ledger::MAX_RATE;
-use crate::scenario::{with_value, NumOrStr};
 use crate::units::{parse_bytes, parse_sim_duration, Quantity};
 use crate::workload::trace::{ContainerSpec, Owner, PodSpec, TraceAction, TraceEvent};
 
@@ -560,11 +560,7 @@ impl Ctx<'_> {
     }
 
     fn bytes(&self, v: &Spanned<NumOrStr>, field: &str) -> Result<u64, InputError> {
-        let s = match v.get_ref() {
-            NumOrStr::Int(i) => i.to_string(),
-            NumOrStr::Float(f) => f.to_string(),
-            NumOrStr::Str(s) => s.clone(),
-        };
+        let s = v.get_ref().as_text();
         parse_bytes(&s).map_err(|e| self.err(v.span(), field, with_value(&s, e.to_string())))
     }
 
@@ -1593,54 +1589,4 @@ pub fn write_trace<W: Write>(
     }
     out.flush()?;
     Ok(rows)
-}
-
-/// `imagefs-sim generate`: writes the trace `run` replays for `scenario` to `out`, atomically
-/// (a temporary file in the same directory, then a rename). A synthetic trace is streamed from
-/// its generator, never held in memory. Returns the number of rows written.
-pub fn generate_file(
-    scenario: &Path,
-    overrides: &[crate::overrides::Override],
-    out: &Path,
-) -> anyhow::Result<u64> {
-    use anyhow::Context;
-    let sc = crate::overrides::load(scenario, overrides, false)?;
-    let dir = match out.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let file_name = out
-        .file_name()
-        .with_context(|| format!("{} is not a file name", out.display()))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        file_name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| -> anyhow::Result<u64> {
-        let f = std::fs::File::create(&tmp)
-            .with_context(|| format!("cannot create {}", tmp.display()))?;
-        let mut w = io::BufWriter::with_capacity(1 << 20, f);
-        let comment = format!(
-            "Trace of scenario {:?} (seed {}), written by imagefs-sim generate.",
-            sc.name, sc.seed
-        );
-        let rows = match &sc.synthetic {
-            Some(syn) => write_trace(&mut w, &comment, syn.events()),
-            None => write_trace(&mut w, &comment, sc.trace.iter().cloned()),
-        }
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-        w.into_inner()
-            .map_err(|e| e.into_error())
-            .and_then(|f| f.sync_all())
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
-        std::fs::rename(&tmp, out)
-            .with_context(|| format!("cannot rename {} to {}", tmp.display(), out.display()))?;
-        Ok(rows)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
