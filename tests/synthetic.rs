@@ -508,3 +508,223 @@ fn the_generate_command_writes_the_trace_atomically() {
     assert!(!o.status.success());
     assert!(!dir.path().join("u.csv").exists());
 }
+
+// ---------------------------------------------------------------------------------------------
+// image_size: layers derived from an image's compressed size
+// ---------------------------------------------------------------------------------------------
+
+/// A scenario with one `[[workload.synthetic.family]]` written as `family` and `extra` tables
+/// after it.
+fn image_size_scenario(family: &str, extra: &str) -> Scenario {
+    load(&format!(
+        r#"
+name = "sizes"
+duration = "1h"
+seed = 3
+[node]
+disk = "200Gi"
+pull_bandwidth = "100Mi"
+image_size_reporting = "compressed"
+[workload.synthetic]
+pause_image = ""
+[[workload.synthetic.family]]
+name = "web"
+{family}
+{extra}
+"#
+    ))
+}
+
+/// (compressed, unpacked) bytes of each layer of image `name`, and its reported size.
+fn layers_of(sc: &Scenario, name: &str) -> (Vec<(u64, u64)>, u64) {
+    let i = sc
+        .catalog
+        .image_index(name)
+        .unwrap_or_else(|| panic!("{name}"));
+    let ls = sc.catalog.images[i]
+        .layers
+        .iter()
+        .map(|&l| (sc.catalog.layers[l].compressed, sc.catalog.layers[l].size))
+        .collect();
+    (ls, sc.catalog.reported_size(i))
+}
+
+#[test]
+fn image_size_splits_the_compressed_image_over_base_and_app_layers() {
+    // image_size = 1000Mi = 1,048,576,000 bytes compressed, sigma 0 (every image that size).
+    // base_share 0.4: the 2 base layers hold 0.4 × 1,048,576,000 = 419,430,400 bytes, split
+    // evenly: 209,715,200 (200Mi) each. The 3 app layers share the other 629,145,600 evenly:
+    // 209,715,200 each. Unpacked = compressed × 2.7 (the default unpack_ratio) =
+    // 566,231,040 bytes per layer.
+    let sc = image_size_scenario(
+        r#"images = 2
+base_layers = 2
+app_layers = 3
+image_size = "1000Mi"
+base_share = 0.4"#,
+        "[[workload.synthetic.cronjob]]\nname = \"nightly\"\nfamily = \"web\"\nevery = \"24h\"",
+    );
+    for name in ["web/app-0:1.0", "web/app-1:1.0", "web/nightly:1.0"] {
+        let (layers, reported) = layers_of(&sc, name);
+        assert_eq!(layers, vec![(209_715_200, 566_231_040); 5], "{name}");
+        // containerd reports the compressed size: exactly the image_size asked for.
+        assert_eq!(reported, 1_048_576_000, "{name}");
+    }
+    // The base layers are the family's: the same layer IDs in every image.
+    let base =
+        |name: &str| sc.catalog.images[sc.catalog.image_index(name).unwrap()].layers[..2].to_vec();
+    assert_eq!(base("web/app-0:1.0"), base("web/app-1:1.0"));
+    assert_eq!(base("web/app-0:1.0"), base("web/nightly:1.0"));
+}
+
+#[test]
+fn image_size_rounds_to_the_byte_and_keeps_the_sum_exact() {
+    // image_size = 1,000,004 bytes, base_share 0.3, unpack_ratio 2.5.
+    // Base: round(0.3 × 1,000,004) = round(300,001.2) = 300,001 over 2 layers: 150,001 and
+    //   150,000 (the first layer takes the odd byte).
+    // App: 1,000,004 − 300,001 = 700,003 over 3 layers: 700,003 = 3 × 233,334 + 1, so
+    //   233,335, 233,334, 233,334.
+    // Unpacked = round(compressed × 2.5): 375,002.5 → 375,003; 375,000; 583,337.5 → 583,338;
+    //   583,335; 583,335.
+    let fam = r#"images = 1
+base_layers = 2
+app_layers = 3
+image_size = 1000004
+base_share = 0.3
+unpack_ratio = 2.5"#;
+    // Rollout "keep": no image_size of its own, so the family's rule; top_layers = 1 keeps the
+    //   lower 2 app layers of the median image (233,335 and 233,334) and rebuilds the top one
+    //   from what is left: 1,000,004 − 300,001 − 466,669 = 233,334.
+    // Rollout "big": image_size = 2,000,000, top_layers = 2. Its app part is
+    //   2,000,000 − 300,001 = 1,699,999 = 3 × 566,666 + 1 → split 566,667, 566,666, 566,666; the
+    //   lowest (566,667) is shared by every tag; the 2 top layers share
+    //   2,000,000 − 300,001 − 566,667 = 1,133,332: 566,666 each.
+    let rollouts = r#"
+[[workload.synthetic.rollout]]
+name = "keep"
+family = "web"
+every = "20m"
+top_layers = 1
+[[workload.synthetic.rollout]]
+name = "big"
+family = "web"
+every = "20m"
+top_layers = 2
+image_size = 2000000"#;
+    let sc = image_size_scenario(fam, rollouts);
+    let base = [(150_001, 375_003), (150_000, 375_000)];
+    let (app0, reported) = layers_of(&sc, "web/app-0:1.0");
+    assert_eq!(
+        app0,
+        [
+            &base[..],
+            &[(233_335, 583_338), (233_334, 583_335), (233_334, 583_335)]
+        ]
+        .concat()
+    );
+    assert_eq!(reported, 1_000_004);
+    assert_eq!(app0.iter().map(|l| l.0).sum::<u64>(), 1_000_004);
+    // 1h every 20m: tags v1..v4 (t = 0, 20m, 40m, 60m).
+    for v in 1..=4 {
+        let (keep, reported) = layers_of(&sc, &format!("web/keep:v{v}"));
+        assert_eq!(
+            keep,
+            [
+                &base[..],
+                &[(233_335, 583_338), (233_334, 583_335), (233_334, 583_335)]
+            ]
+            .concat()
+        );
+        assert_eq!(reported, 1_000_004);
+        let (big, reported) = layers_of(&sc, &format!("web/big:v{v}"));
+        // 566,667 × 2.5 = 1,416,667.5 → 1,416,668; 566,666 × 2.5 = 1,416,665.
+        assert_eq!(
+            big,
+            [
+                &base[..],
+                &[
+                    (566_667, 1_416_668),
+                    (566_666, 1_416_665),
+                    (566_666, 1_416_665)
+                ]
+            ]
+            .concat()
+        );
+        assert_eq!(reported, 2_000_000);
+    }
+    // Tags share the layers below their top ones (same IDs), and rebuild the top ones.
+    let ids = |name: &str| {
+        sc.catalog.images[sc.catalog.image_index(name).unwrap()]
+            .layers
+            .clone()
+    };
+    let (k1, k2) = (ids("web/keep:v1"), ids("web/keep:v2"));
+    assert_eq!(k1[..4], k2[..4]);
+    assert_ne!(k1[4], k2[4]);
+    let (b1, b2) = (ids("web/big:v1"), ids("web/big:v2"));
+    assert_eq!(b1[..3], b2[..3]);
+    assert!(b1[3..].iter().all(|l| !b2.contains(l)));
+}
+
+#[test]
+fn image_size_sigma_spreads_images_lognormally_around_the_median() {
+    // 2000 images of median 100Mi compressed, sigma 0.5; base_share 0.2 → one 20Mi base layer
+    // shared by all. The log of the image sizes should have median ln(100Mi) (within 5 standard
+    // errors of a sample median, 5 × 1.2533·σ/√n ≈ 0.07) and standard deviation 0.5 (within
+    // 5 × σ/√(2n) ≈ 0.04). A draw below the base plus a byte per app layer is raised to it
+    // (P(Z < ln 0.2 / 0.5 = −3.2) ≈ 0.07 %: about 1 image), so the app part is never empty.
+    let sc = image_size_scenario(
+        r#"images = 2000
+base_layers = 1
+app_layers = 2
+image_size = "100Mi"
+image_size_sigma = 0.5
+base_share = 0.2"#,
+        "[workload.synthetic.pods]\nrate = 1\nlifetime = \"1m\"",
+    );
+    let base = 20_971_520u64; // round(0.2 × 104,857,600)
+    let mut logs = Vec::new();
+    let mut base_ids = std::collections::BTreeSet::new();
+    for i in 0..2000 {
+        let (layers, reported) = layers_of(&sc, &format!("web/app-{i}:1.0"));
+        assert_eq!(layers[0].0, base);
+        let (a, b) = (layers[1].0, layers[2].0);
+        assert!(a == b || a == b + 1, "even split: {a} {b}");
+        assert_eq!(reported, base + a + b);
+        assert!(reported >= base + 2);
+        logs.push((reported as f64).ln());
+        base_ids.insert(
+            sc.catalog.images[sc.catalog.image_index(&format!("web/app-{i}:1.0")).unwrap()].layers
+                [0],
+        );
+    }
+    assert_eq!(base_ids.len(), 1, "one base layer for the family");
+    logs.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let median = (logs[999] + logs[1000]) / 2.0;
+    assert!(
+        (median - (104_857_600f64).ln()).abs() < 0.07,
+        "log median {median}"
+    );
+    let mean = logs.iter().sum::<f64>() / 2000.0;
+    let sd = (logs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / 1999.0).sqrt();
+    assert!((sd - 0.5).abs() < 0.04, "log sd {sd}");
+}
+
+#[test]
+fn split_even_adds_up_to_the_total() {
+    use imagefs_sim::workload::synthetic::split_even;
+    assert_eq!(split_even(10, 3), vec![4, 3, 3]);
+    assert_eq!(split_even(11, 3), vec![4, 4, 3]);
+    assert_eq!(split_even(5, 0), Vec::<u64>::new());
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    for _ in 0..10_000 {
+        let total: u64 = rand::Rng::gen_range(&mut rng, 0..u64::MAX);
+        let n: usize = rand::Rng::gen_range(&mut rng, 1..40);
+        let parts = split_even(total, n);
+        assert_eq!(
+            parts.iter().map(|&p| p as u128).sum::<u128>(),
+            total as u128
+        );
+        assert!(parts.windows(2).all(|w| w[0] == w[1] || w[0] == w[1] + 1));
+    }
+}

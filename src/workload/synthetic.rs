@@ -20,6 +20,12 @@
 //! app_size = "30Mi"           # median unpacked size of an app layer (lognormal)
 //! app_sigma = 1.0
 //! # unpack_ratio = 1.0        # this family's ratio (model weights do not compress)
+//! # Or, instead of base_size/base_sigma/app_size/app_sigma, the image's compressed size:
+//! # image_size = "2Gi"        # median compressed bytes of an image (lognormal)
+//! # image_size_sigma = 0.0    # its log-space standard deviation (0: all exactly image_size)
+//! # base_share = 0.5          # the base layers' part of the median image, split evenly; an
+//! #                           # image's app layers split the rest of its drawn size evenly;
+//! #                           # unpacked = compressed × unpack_ratio (see `split_even`)
 //!
 //! [workload.synthetic.pods]   # a Poisson stream of pods over the family images
 //! rate = 12                   # mean pods per hour (> 0)
@@ -42,6 +48,8 @@
 //! top_layers = 1              # app layers rebuilt per tag; the others are shared by all tags
 //! step = "30s"                # rolling update: replica r of the new tag at +r·step, the old
 //!                             # tag's replica r deleted at +(r+1)·step
+//! # image_size = "1Gi"        # each tag's compressed size (and image_size_sigma); default:
+//!                             # the family's sizing
 //!
 //! [[workload.synthetic.cronjob]]  # a fixed image run every `every` (owner Job)
 //! name = "backup"
@@ -92,6 +100,8 @@ const NS: u64 = 1_000_000_000;
 /// Default unpacked/compressed ratio (nginx 2.65–2.7×, data-formats.md §6.3).
 pub const DEFAULT_UNPACK_RATIO: f64 = 2.7;
 pub const DEFAULT_ZIPF_ALPHA: f64 = 0.9;
+/// With `image_size`: the part of the median image that is the family's shared base layers.
+pub const DEFAULT_BASE_SHARE: f64 = 0.5;
 const DEFAULT_PAUSE: &str = "registry.k8s.io/pause:3.10";
 
 /// Limits on what a synthetic workload may generate, checked before anything is generated so
@@ -275,6 +285,12 @@ struct RawFamily {
     #[serde(default)]
     app_sigma: Option<Spanned<f64>>,
     #[serde(default)]
+    image_size: Option<Spanned<NumOrStr>>,
+    #[serde(default)]
+    image_size_sigma: Option<Spanned<f64>>,
+    #[serde(default)]
+    base_share: Option<Spanned<f64>>,
+    #[serde(default)]
     unpack_ratio: Option<Spanned<f64>>,
 }
 
@@ -375,6 +391,10 @@ workload_table!(RawRollout {
     top_layers: Option<Spanned<i64>>,
     #[serde(default)]
     step: Option<Spanned<String>>,
+    #[serde(default)]
+    image_size: Option<Spanned<NumOrStr>>,
+    #[serde(default)]
+    image_size_sigma: Option<Spanned<f64>>,
 });
 
 workload_table!(RawCronJob {
@@ -659,6 +679,46 @@ impl Ctx<'_> {
         Ok(x)
     }
 
+    /// `image_size` and `image_size_sigma` of `table`: the median compressed bytes of an image
+    /// and the lognormal around it; `None` when `image_size` is not given.
+    fn image_size(
+        &self,
+        size: &Option<Spanned<NumOrStr>>,
+        sigma: &Option<Spanned<f64>>,
+        table: &str,
+    ) -> Result<Option<(u64, Dist)>, InputError> {
+        let sigma_field = format!("{table}.image_size_sigma");
+        if size.is_none() {
+            self.only_with_image_size(sigma, &sigma_field)?;
+            return Ok(None);
+        }
+        let median = self.positive_bytes(size, &format!("{table}.image_size"), 0)?;
+        let sigma = self.float(
+            sigma,
+            &sigma_field,
+            0.0,
+            |x| (0.0..=MAX_SIGMA).contains(&x),
+            SIGMA_RANGE,
+        )?;
+        Ok(Some((median, Dist::lognormal_median(median as f64, sigma))))
+    }
+
+    /// An error at a field that sizes layers from `image_size` when there is none.
+    fn only_with_image_size<T>(
+        &self,
+        v: &Option<Spanned<T>>,
+        field: &str,
+    ) -> Result<(), InputError> {
+        match v {
+            Some(v) => Err(self.err(
+                v.span(),
+                field,
+                "applies only together with image_size (an image's compressed size), which is not given",
+            )),
+            None => Ok(()),
+        }
+    }
+
     fn int(
         &self,
         v: &Option<Spanned<i64>>,
@@ -763,13 +823,42 @@ impl Ctx<'_> {
     }
 }
 
+/// How the app layers of an image are sized.
+#[derive(Debug, Clone, Copy)]
+enum AppSizing {
+    /// `app_size`: each app layer's unpacked size, lognormal.
+    PerLayer(Dist),
+    /// `image_size`: the whole image's compressed size, lognormal around `median`; the image's
+    /// own layers share what the layers below them leave, evenly ([`split_even`]).
+    Image { median: u64, dist: Dist },
+}
+
 /// A family's layer recipe.
 struct Family {
     name: String,
     base: Vec<usize>,
+    /// Compressed bytes of the `base` layers together.
+    base_compressed: u64,
     app_layers: usize,
-    app: Dist,
+    sizing: AppSizing,
     ratio: f64,
+}
+
+/// `total` bytes over `n` layers: equal shares, the first `total % n` layers one byte more, so
+/// the parts add up to `total` exactly. Empty for `n` = 0.
+pub fn split_even(total: u64, n: usize) -> Vec<u64> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let (q, r) = (total / n as u64, total % n as u64);
+    (0..n as u64).map(|i| q + u64::from(i < r)).collect()
+}
+
+/// The compressed size of an image drawn from `dist`, rounded to the byte and at least `floor`
+/// (the layers it shares plus a byte for each of its own).
+fn draw_image_size<R: Rng + ?Sized>(dist: &Dist, rng: &mut R, floor: u64) -> u64 {
+    // `as` saturates: a draw past u64::MAX is u64::MAX, which the catalog refuses as too big.
+    (dist.sample(rng).round() as u64).max(floor)
 }
 
 struct CatalogGen {
@@ -787,6 +876,50 @@ impl CatalogGen {
             compressed,
         });
         self.layers.len() - 1
+    }
+
+    /// A layer of `compressed` bytes; unpacked, `compressed × ratio` rounded to the byte.
+    fn layer_compressed(&mut self, id: String, compressed: u64, ratio: f64) -> usize {
+        let compressed = compressed.max(1);
+        // `as` saturates at u64::MAX (the catalog refuses it as too big).
+        let size = ((compressed as f64 * ratio).round() as u64).max(compressed);
+        self.layers.push(LayerSpec {
+            id,
+            size,
+            compressed,
+        });
+        self.layers.len() - 1
+    }
+
+    /// `n` new layers for an image of `fam` above `below` (its base and any shared app
+    /// layers, `below_compressed` bytes compressed), named by `id`: one draw of `sizing` per
+    /// layer, or one draw of the image's size split evenly over the `n` layers.
+    fn own_layers(
+        &mut self,
+        rng: &mut ChaCha8Rng,
+        fam: &Family,
+        sizing: &AppSizing,
+        below_compressed: u64,
+        n: usize,
+        id: impl Fn(usize) -> String,
+    ) -> Vec<usize> {
+        match sizing {
+            AppSizing::PerLayer(d) => (0..n)
+                .map(|l| {
+                    let s = d.sample(rng);
+                    self.layer(id(l), s, fam.ratio)
+                })
+                .collect(),
+            AppSizing::Image { dist, .. } => {
+                let floor = below_compressed.saturating_add(n as u64);
+                let total = draw_image_size(dist, rng, floor) - below_compressed;
+                split_even(total, n)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(l, c)| self.layer_compressed(id(l), c, fam.ratio))
+                    .collect()
+            }
+        }
     }
 
     fn image(&mut self, name: String, layers: Vec<usize>, pinned: bool) -> usize {
@@ -854,6 +987,29 @@ impl SyntheticWorkload {
             let n_images = cx.int(&f.images, "family.images", 10, 0)? as usize;
             let n_base = cx.int(&f.base_layers, "family.base_layers", 2, 0)? as usize;
             let n_app = cx.int(&f.app_layers, "family.app_layers", 3, 1)? as usize;
+            // The per-layer form (base_size, app_size and their sigmas) or the image form
+            // (image_size, image_size_sigma, base_share), never both.
+            if let Some(is) = &f.image_size {
+                let per_layer = [
+                    ("base_size", f.base_size.as_ref().map(|v| v.span())),
+                    ("base_sigma", f.base_sigma.as_ref().map(|v| v.span())),
+                    ("app_size", f.app_size.as_ref().map(|v| v.span())),
+                    ("app_sigma", f.app_sigma.as_ref().map(|v| v.span())),
+                ];
+                if let Some((field, Some(span))) = per_layer.into_iter().find(|(_, s)| s.is_some())
+                {
+                    return Err(cx.err(
+                        span,
+                        &format!("family.{field}"),
+                        format!(
+                            "give either image_size (line {}) or the per-layer sizes (base_size, app_size and their sigmas), not both",
+                            line_of(text, is.span().start)
+                        ),
+                    ));
+                }
+            } else {
+                cx.only_with_image_size(&f.base_share, "family.base_share")?;
+            }
             let base_size = cx.positive_bytes(&f.base_size, "family.base_size", 60 << 20)?;
             let app_size = cx.positive_bytes(&f.app_size, "family.app_size", 30 << 20)?;
             let base_sigma = cx.float(
@@ -865,6 +1021,7 @@ impl SyntheticWorkload {
             )?;
             let app_sigma =
                 cx.float(&f.app_sigma, "family.app_sigma", 1.0, sigma_ok, SIGMA_RANGE)?;
+            let image_size = cx.image_size(&f.image_size, &f.image_size_sigma, "family")?;
             let fratio = cx.float(
                 &f.unpack_ratio,
                 "family.unpack_ratio",
@@ -883,26 +1040,70 @@ impl SyntheticWorkload {
             };
             let span = span.unwrap_or_else(|| fam.span());
             budget.take(&cx, span, field, fam_layers, n_images as u128, 0.0)?;
-            let base_d = Dist::lognormal_median(base_size as f64, base_sigma);
-            let base: Vec<usize> = (0..n_base)
-                .map(|i| {
-                    let s = base_d.sample(&mut crng);
-                    cat.layer(format!("{name}-base-{i}"), s, fratio)
-                })
-                .collect();
+            let (base, sizing) = match image_size {
+                None => {
+                    let base_d = Dist::lognormal_median(base_size as f64, base_sigma);
+                    let base: Vec<usize> = (0..n_base)
+                        .map(|i| {
+                            let s = base_d.sample(&mut crng);
+                            cat.layer(format!("{name}-base-{i}"), s, fratio)
+                        })
+                        .collect();
+                    let app = Dist::lognormal_median(app_size as f64, app_sigma);
+                    (base, AppSizing::PerLayer(app))
+                }
+                Some((median, dist)) => {
+                    let is = f.image_size.as_ref().unwrap();
+                    let share = cx.float(
+                        &f.base_share,
+                        "family.base_share",
+                        DEFAULT_BASE_SHARE,
+                        |x| x > 0.0 && x < 1.0,
+                        "must be greater than 0 and less than 1 (the base layers' part of image_size)",
+                    )?;
+                    // The base layers' part of the median image, rounded to the byte.
+                    let base_total = if n_base == 0 {
+                        0
+                    } else {
+                        (share * median as f64).round() as u64
+                    };
+                    let app_total = median.saturating_sub(base_total);
+                    if base_total < n_base as u64 || app_total < n_app as u64 {
+                        return Err(cx.err(
+                            is.span(),
+                            "family.image_size",
+                            format!(
+                                "{median} bytes is too small: at base_share {share}, {base_total} bytes for {n_base} base layers and {app_total} for {n_app} app layers, and each layer needs at least a byte"
+                            ),
+                        ));
+                    }
+                    let base = split_even(base_total, n_base)
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, c)| cat.layer_compressed(format!("{name}-base-{i}"), c, fratio))
+                        .collect();
+                    (base, AppSizing::Image { median, dist })
+                }
+            };
+            let base_compressed = base.iter().map(|&l: &usize| cat.layers[l].compressed).sum();
             let fam = Family {
                 name: name.clone(),
                 base,
+                base_compressed,
                 app_layers: n_app,
-                app: Dist::lognormal_median(app_size as f64, app_sigma),
+                sizing,
                 ratio: fratio,
             };
             for i in 0..n_images {
                 let mut layers = fam.base.clone();
-                for l in 0..n_app {
-                    let s = fam.app.sample(&mut crng);
-                    layers.push(cat.layer(format!("{name}-app{i}-{l}"), s, fratio));
-                }
+                layers.extend(cat.own_layers(
+                    &mut crng,
+                    &fam,
+                    &fam.sizing,
+                    fam.base_compressed,
+                    n_app,
+                    |l| format!("{name}-app{i}-{l}"),
+                ));
                 pod_images.push(cat.image(format!("{name}/app-{i}:1.0"), layers, false));
             }
             families.push(fam);
@@ -936,10 +1137,14 @@ impl SyntheticWorkload {
         };
         let app_image = |cat: &mut CatalogGen, crng: &mut ChaCha8Rng, fam: &Family, name: &str| {
             let mut layers = fam.base.clone();
-            for l in 0..fam.app_layers {
-                let s = fam.app.sample(crng);
-                layers.push(cat.layer(format!("{}-{name}-{l}", fam.name), s, fam.ratio));
-            }
+            layers.extend(cat.own_layers(
+                crng,
+                fam,
+                &fam.sizing,
+                fam.base_compressed,
+                fam.app_layers,
+                |l| format!("{}-{name}-{l}", fam.name),
+            ));
             cat.image(format!("{}/{name}:1.0", fam.name), layers, false)
         };
 
@@ -1115,22 +1320,55 @@ impl SyntheticWorkload {
             };
             budget.take(&cx, span, field, 0, 0, n_tags as f64 * replicas as f64)?;
             let n_tags = n_tags as usize;
+            // The rollout's own image_size, else the family's sizing.
+            let sizing = match cx.image_size(&o.image_size, &o.image_size_sigma, "rollout")? {
+                None => fam.sizing,
+                Some((median, dist)) => {
+                    let floor = fam.base_compressed.saturating_add(fam.app_layers as u64);
+                    if median < floor {
+                        return Err(cx.err(
+                            o.image_size.as_ref().unwrap().span(),
+                            "rollout.image_size",
+                            format!(
+                                "{median} bytes is less than family {:?}'s base layers ({} bytes compressed) and a byte for each of its {} app layers",
+                                fam.name, fam.base_compressed, fam.app_layers
+                            ),
+                        ));
+                    }
+                    AppSizing::Image { median, dist }
+                }
+            };
+            let n_shared = fam.app_layers - top;
+            let shared_id = |l: usize| format!("{}-{name}-{l}", fam.name);
             let mut shared = fam.base.clone();
-            for l in 0..fam.app_layers - top {
-                let s = fam.app.sample(&mut crng);
-                shared.push(cat.layer(format!("{}-{name}-{l}", fam.name), s, fam.ratio));
+            match sizing {
+                AppSizing::PerLayer(d) => {
+                    for l in 0..n_shared {
+                        let s = d.sample(&mut crng);
+                        shared.push(cat.layer(shared_id(l), s, fam.ratio));
+                    }
+                }
+                // The shared app layers are what they are in the median image: its app part
+                // split evenly over the app layers, the lower `n_shared` of them.
+                AppSizing::Image { median, .. } => {
+                    let parts = split_even(median - fam.base_compressed, fam.app_layers);
+                    for (l, c) in parts.into_iter().take(n_shared).enumerate() {
+                        shared.push(cat.layer_compressed(shared_id(l), c, fam.ratio));
+                    }
+                }
             }
+            let shared_compressed: u64 = shared.iter().map(|&l| cat.layers[l].compressed).sum();
             let mut tags = Vec::with_capacity(n_tags);
             for k in 0..n_tags {
                 let mut layers = shared.clone();
-                for l in 0..top {
-                    let s = fam.app.sample(&mut crng);
-                    layers.push(cat.layer(
-                        format!("{}-{name}-v{}-top{l}", fam.name, k + 1),
-                        s,
-                        fam.ratio,
-                    ));
-                }
+                layers.extend(cat.own_layers(
+                    &mut crng,
+                    fam,
+                    &sizing,
+                    shared_compressed,
+                    top,
+                    |l| format!("{}-{name}-v{}-top{l}", fam.name, k + 1),
+                ));
                 tags.push(cat.image(format!("{}/{name}:v{}", fam.name, k + 1), layers, false));
             }
             rollouts.push(RolloutSpec {
