@@ -728,3 +728,132 @@ fn split_even_adds_up_to_the_total() {
         assert!(parts.windows(2).all(|w| w[0] == w[1] || w[0] == w[1] + 1));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// fresh_image: every pod of the stream runs a newly built image
+// ---------------------------------------------------------------------------------------------
+
+/// A 7-day CI stream (6 pods/hour, lifetime 20m, deleted when done) over one family, on a
+/// `disk`; `extra` goes into `[workload.synthetic.pods]`. Eviction is off (every signal at 0 %)
+/// so that only image GC deletes images.
+fn ci_stream(disk: &str, family: &str, pods: &str) -> Scenario {
+    load(&format!(
+        r#"
+name = "fresh"
+duration = "7d"
+seed = 9
+[node]
+disk = "{disk}"
+pull_bandwidth = "200Mi"
+image_size_reporting = "compressed"
+[kubelet]
+evictionHard = {{ "imagefs.available" = "0%", "nodefs.available" = "0%" }}
+[workload.synthetic]
+[[workload.synthetic.family]]
+name = "ci"
+base_layers = 2
+app_layers = 3
+{family}
+[workload.synthetic.pods]
+rate = 6
+lifetime = "20m"
+lifetime_sigma = 0.5
+{pods}
+"#
+    ))
+}
+
+fn summary(sc: &Scenario) -> imagefs_sim::outcome::Summary {
+    imagefs_sim::sim::Simulation::new(sc).run(&mut imagefs_sim::outcome::NullRecorder)
+}
+
+#[test]
+fn fresh_image_gives_every_pod_its_own_image_over_the_shared_layers() {
+    // image_size = 1000Mi, sigma 0, base_share 0.4: base layers 2 × 209,715,200 and app layers
+    // 3 × 209,715,200 compressed (as in image_size_splits_the_compressed_image_over_base_and_app_layers).
+    // A fresh image keeps its parent's base and lower 2 app layers (4 × 209,715,200 =
+    // 838,860,800) and gets a new top layer of 1,048,576,000 − 838,860,800 = 209,715,200
+    // compressed, 566,231,040 unpacked: 1000Mi reported, like every image of the family.
+    let sc = ci_stream(
+        "200Gi",
+        "images = 10\nimage_size = \"1000Mi\"\nbase_share = 0.4",
+        "fresh_image = true",
+    );
+    let syn = sc.synthetic.as_ref().unwrap();
+    let fresh = syn.fresh_images();
+    let mut used = Vec::new();
+    for ev in sc.trace.iter() {
+        if let TraceAction::Create(p) = &ev.action {
+            used.push(p.containers[0].image);
+        }
+    }
+    let n = used.len();
+    // 7 days at 6/h: 1008 pods expected (Poisson: ±5 sd = ±159).
+    assert!((849..=1167).contains(&n), "{n} pods");
+    // One image per pod, in pod order, each used once: the catalog holds no unused fresh image.
+    assert_eq!(fresh.len(), n);
+    let expected: Vec<usize> = fresh.clone().map(|i| syn.image_offset + i).collect();
+    assert_eq!(used, expected);
+    let family_base = &syn.images[syn.image_of_rank(0)].layers[..2];
+    let mut tops = std::collections::BTreeSet::new();
+    for (k, i) in fresh.enumerate() {
+        let im = &syn.images[i];
+        assert!(
+            im.name.starts_with("ci/app-") && im.name.ends_with(&format!(":build-{k}")),
+            "{}",
+            im.name
+        );
+        assert_eq!(im.layers.len(), 5);
+        assert_eq!(&im.layers[..2], family_base, "the family's base layer IDs");
+        // Below the top: the layers of the family image it was built from.
+        let parent = im.name.replace(&format!(":build-{k}"), ":1.0");
+        let p = sc.catalog.image_index(&parent).unwrap();
+        assert_eq!(im.layers[..4], sc.catalog.images[p].layers[..4]);
+        assert!(tops.insert(im.layers[4]), "a new top layer per image");
+        let top = &syn.layers[im.layers[4]];
+        assert_eq!((top.compressed, top.size), (209_715_200, 566_231_040));
+        let g = syn.image_offset + i;
+        assert_eq!(sc.catalog.reported_size(g), 1_048_576_000);
+    }
+}
+
+#[test]
+fn fresh_images_are_never_counted_as_repulls() {
+    let fam = "images = 40\nbase_size = \"250Mi\"\napp_size = \"200Mi\"";
+    // A disk that never fills: every fresh image pulled once, none deleted.
+    let sc = ci_stream("2Ti", fam, "fresh_image = true");
+    // Each pod pulls its image, except one created too near the end for its pull to finish
+    // (a pull of a new image: at most 1.5 GiB at 200Mi/s, under 8 s).
+    let created_before = |t: u64| {
+        sc.trace
+            .iter()
+            .filter(|e| e.time < t && matches!(e.action, TraceAction::Create(_)))
+            .count() as u64
+    };
+    let big = summary(&sc);
+    assert_eq!(big.images_deleted, 0);
+    assert_eq!(big.pods_created, created_before(u64::MAX));
+    let end = 7 * 86400 * 1_000_000_000u64;
+    assert!(big.pulls >= created_before(end - 60_000_000_000) && big.pulls <= big.pods_created);
+    assert_eq!(big.repulls, 0);
+    // A 40Gi disk: image GC deletes fresh images all week, and still no pull is a re-pull (a
+    // fresh image is pulled by its one pod only, before GC can delete it).
+    let small = summary(&ci_stream("40Gi", fam, "fresh_image = true"));
+    assert!(
+        small.images_deleted > 500,
+        "{} deleted",
+        small.images_deleted
+    );
+    assert_eq!(small.evictions, 0);
+    assert!(small.pulls <= small.pods_created);
+    assert_eq!(small.repulls, 0);
+    // The old way to get new images, a huge catalog (1000 images, Zipf 0.9), re-picks
+    // popular images after GC deleted them: those pulls count as repulls.
+    let huge = summary(&ci_stream(
+        "40Gi",
+        "images = 1000\nbase_size = \"250Mi\"\napp_size = \"200Mi\"",
+        "",
+    ));
+    assert!(huge.images_deleted > 100);
+    assert!(huge.repulls > 50, "{} repulls", huge.repulls);
+}

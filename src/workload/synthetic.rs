@@ -38,6 +38,8 @@
 //! completes = false           # true: containers exit at the end of the lifetime (a Job) and
 //! ttl_after_finished = "1m"   #       the pod is deleted this much later; false: deleted
 //! owner = ""                  # "", "ReplicaSet", "Job": who replaces an evicted pod
+//! fresh_image = false        # true: pod n runs its own image, `<family>/app-<i>:build-<n>`:
+//!                             # the image rank i chose with its top layer rebuilt (new ID)
 //!
 //! [[workload.synthetic.rollout]]  # a Deployment shipping a new tag every `every`
 //! name = "shop-api"
@@ -377,6 +379,8 @@ workload_table!(RawPods {
     ttl_after_finished: Option<Spanned<String>>,
     #[serde(default)]
     owner: Option<Spanned<String>>,
+    #[serde(default)]
+    fresh_image: Option<Spanned<bool>>,
 });
 
 workload_table!(RawRollout {
@@ -440,7 +444,34 @@ struct PodsSpec {
     completes: bool,
     ttl: SimTime,
     owner: Owner,
+    /// `fresh_image`: pod `n` of the stream runs its own image, `fresh_first + n`.
+    fresh: bool,
     c: ContainerTemplate,
+}
+
+/// What the `[pods]` stream draws for one pod, in this order, from its RNG: the popularity
+/// rank, the container's rates, the lifetime. The generator and the count of fresh images
+/// both draw through this, so they see the same pods.
+struct PodDraw {
+    rank: usize,
+    rates: (u64, u64),
+    life: SimTime,
+}
+
+fn draw_pod(p: &PodsSpec, zipf: &Zipf, rng: &mut ChaCha8Rng) -> PodDraw {
+    let rank = zipf.sample(rng);
+    let rates = draw_rates(&p.c, rng);
+    let life = to_ns(p.lifetime.sample(rng)).max(1_000_000);
+    PodDraw { rank, rates, life }
+}
+
+/// A container's writable and log rates (bytes/s), drawn in that order. A lognormal sample may
+/// land past MAX_RATE: capped there (the median is checked).
+fn draw_rates(c: &ContainerTemplate, rng: &mut ChaCha8Rng) -> (u64, u64) {
+    let rate = |d: &Dist, rng: &mut ChaCha8Rng| (d.sample(rng).round() as u64).min(MAX_RATE);
+    let writable_rate = rate(&c.writable, rng);
+    let log_rate = rate(&c.log, rng);
+    (writable_rate, log_rate)
 }
 
 #[derive(Debug, Clone)]
@@ -489,6 +520,8 @@ pub struct SyntheticWorkload {
     seed: u64,
     duration: SimTime,
     pods: Option<PodsSpec>,
+    /// With `fresh_image`: the local image index of the stream's pod 0 (pod n's is + n).
+    fresh_first: usize,
     /// Local image indices of the `[pods]` stream's images, most popular first.
     by_rank: Vec<usize>,
     /// Pod name prefix of each image (`ci/app-3:1.0` → `ci-app-3`).
@@ -502,6 +535,8 @@ pub struct SyntheticWorkload {
 /// RNG streams: one per source, so adding a cronjob does not change the pods stream.
 const STREAM_CATALOG: u64 = 1;
 const STREAM_PODS: u64 = 2;
+/// The top layers of `fresh_image` pods' images.
+const STREAM_FRESH: u64 = 3;
 const STREAM_ROLLOUT: u64 = 1 << 20;
 const STREAM_CRON: u64 = 2 << 20;
 const STREAM_DS: u64 = 3 << 20;
@@ -972,6 +1007,8 @@ impl SyntheticWorkload {
         // Families and their [pods] images.
         let mut families: Vec<Family> = Vec::new();
         let mut pod_images: Vec<usize> = Vec::new();
+        // The family of each of `pod_images`.
+        let mut pod_image_family: Vec<usize> = Vec::new();
         let sigma_ok = |x: f64| (0.0..=MAX_SIGMA).contains(&x);
         let mut budget = Budget::default();
         for fam in &r.family {
@@ -1105,6 +1142,7 @@ impl SyntheticWorkload {
                     |l| format!("{name}-app{i}-{l}"),
                 ));
                 pod_images.push(cat.image(format!("{name}/app-{i}:1.0"), layers, false));
+                pod_image_family.push(families.len());
             }
             families.push(fam);
         }
@@ -1270,6 +1308,7 @@ impl SyntheticWorkload {
                         false,
                     )?,
                     owner,
+                    fresh: p.fresh_image.as_ref().is_some_and(|b| *b.get_ref()),
                     c: cx.container(p.container(), "pods")?,
                 };
                 (Some(spec), Zipf::new(pod_images.len(), alpha))
@@ -1432,6 +1471,75 @@ impl SyntheticWorkload {
             return Err(cx.err(table.clone(), "pods", "a synthetic workload needs [workload.synthetic.pods] or at least one rollout, cronjob or daemonset"));
         }
 
+        // fresh_image: pod n of the stream runs image fresh_first + n, built for it: the image
+        // its popularity rank chose with the top layer rebuilt. The stream's pods are counted
+        // by drawing them as the generator will (same RNG, same draws), so every such image is
+        // used, by exactly one pod.
+        let fresh_first = cat.images.len();
+        if let Some(p) = pods.as_ref().filter(|p| p.fresh) {
+            let span = r
+                .pods
+                .as_ref()
+                .unwrap()
+                .get_ref()
+                .fresh_image
+                .as_ref()
+                .unwrap()
+                .span();
+            let field = "pods.fresh_image";
+            let (layers0, images0) = (budget.layers, budget.images);
+            let expected = (p.arrivals.rate * duration as f64 / NS as f64).ceil() as u128;
+            budget.take(&cx, span.clone(), field, expected, expected, 0.0)?;
+            // pod_images is in ascending order (pushed as created).
+            let fam_of = |image: usize| {
+                let k = pod_images.binary_search(&image).expect("a family image");
+                &families[pod_image_family[k]]
+            };
+            let mut prng = rng(seed, STREAM_PODS);
+            let mut frng = rng(seed, STREAM_FRESH);
+            let mut t = p.arrivals.next(&mut prng, 0.0);
+            let mut n: u64 = 0;
+            while to_ns(t) <= duration {
+                if layers0 + n >= MAX_GENERATED_LAYERS || images0 + n >= MAX_GENERATED_IMAGES {
+                    return Err(cx.err(
+                        span,
+                        field,
+                        format!("the workload would generate more than {MAX_GENERATED_IMAGES} images or layers (fresh_image: one of each per pod)"),
+                    ));
+                }
+                let d = draw_pod(p, &zipf, &mut prng);
+                let parent = by_rank[d.rank];
+                let fam = fam_of(parent);
+                let (below, top) = cat.images[parent]
+                    .layers
+                    .split_at(cat.images[parent].layers.len() - 1);
+                let below = below.to_vec();
+                let below_compressed = below.iter().map(|&l| cat.layers[l].compressed).sum();
+                let stem = cat.layers[top[0]]
+                    .id
+                    .rsplit_once('-')
+                    .map_or("", |(s, _)| s)
+                    .to_string();
+                let repo = cat.images[parent]
+                    .name
+                    .rsplit_once(':')
+                    .map_or("", |(r, _)| r)
+                    .to_string();
+                let mut layers = below;
+                layers.extend(cat.own_layers(
+                    &mut frng,
+                    fam,
+                    &fam.sizing,
+                    below_compressed,
+                    1,
+                    |_| format!("{stem}-build{n}"),
+                ));
+                cat.image(format!("{repo}:build-{n}"), layers, false);
+                n += 1;
+                t = p.arrivals.next(&mut prng, t);
+            }
+        }
+
         let pod_prefix = cat
             .images
             .iter()
@@ -1453,6 +1561,7 @@ impl SyntheticWorkload {
             seed,
             duration,
             pods,
+            fresh_first,
             by_rank,
             zipf,
             rollouts,
@@ -1464,6 +1573,15 @@ impl SyntheticWorkload {
     /// The trace, in time order, as an iterator (memory: the pods alive at once).
     pub fn events(&self) -> Generator<'_> {
         Generator::new(self)
+    }
+
+    /// Local image indices of the images built for `fresh_image` pods, pod 0's first (empty
+    /// without `fresh_image`).
+    pub fn fresh_images(&self) -> std::ops::Range<usize> {
+        match &self.pods {
+            Some(p) if p.fresh => self.fresh_first..self.images.len(),
+            _ => self.fresh_first..self.fresh_first,
+        }
     }
 
     /// The local image index of popularity rank `k` of the `[pods]` stream.
@@ -1589,16 +1707,12 @@ impl<'a> Generator<'a> {
 
 fn make_pod(
     w: &SyntheticWorkload,
-    rng: &mut ChaCha8Rng,
+    (writable_rate, log_rate): (u64, u64),
     name: String,
     image: usize,
     c: &ContainerTemplate,
     owner: Owner,
 ) -> PodSpec {
-    // A lognormal sample may land past MAX_RATE: capped there (the median is checked).
-    let rate = |d: &Dist, rng: &mut ChaCha8Rng| (d.sample(rng).round() as u64).min(MAX_RATE);
-    let writable_rate = rate(&c.writable, rng);
-    let log_rate = rate(&c.log, rng);
     let spec = &w.images[image];
     PodSpec {
         name,
@@ -1632,13 +1746,19 @@ impl Generator<'_> {
             Item::Arrival => {
                 let p = w.pods.as_ref().unwrap();
                 let rng = &mut self.pods_rng;
-                let rank = w.zipf.sample(rng);
-                let image = w.by_rank[rank];
+                let d = draw_pod(p, &w.zipf, rng);
                 let n = self.pods_n;
                 self.pods_n += 1;
+                let image = if p.fresh {
+                    // Built for it at `build`, which counted the stream's pods.
+                    debug_assert!(w.fresh_first + (n as usize) < w.images.len());
+                    w.fresh_first + n as usize
+                } else {
+                    w.by_rank[d.rank]
+                };
                 let name = format!("{}-{n}", w.pod_prefix[image]);
-                let spec = make_pod(w, rng, name.clone(), image, &p.c, p.owner);
-                let life = to_ns(p.lifetime.sample(rng)).max(1_000_000);
+                let spec = make_pod(w, d.rates, name.clone(), image, &p.c, p.owner);
+                let life = d.life;
                 self.pods_t = p.arrivals.next(rng, self.pods_t);
                 if p.completes {
                     self.push(t + life, Item::Emit(TraceAction::Complete(name.clone())));
@@ -1656,7 +1776,7 @@ impl Generator<'_> {
                     let name = format!("{}-v{}-{rep}", r.name, k + 1);
                     let spec = make_pod(
                         w,
-                        &mut self.rollout_rng[i],
+                        draw_rates(&r.c, &mut self.rollout_rng[i]),
                         name,
                         r.tags[k],
                         &r.c,
@@ -1678,7 +1798,7 @@ impl Generator<'_> {
                 let name = format!("{}-{k}", c.name);
                 let spec = make_pod(
                     w,
-                    &mut self.cron_rng[i],
+                    draw_rates(&c.c, &mut self.cron_rng[i]),
                     name.clone(),
                     c.image,
                     &c.c,
@@ -1696,7 +1816,7 @@ impl Generator<'_> {
                 let d = &w.daemonsets[i];
                 let spec = make_pod(
                     w,
-                    &mut self.ds_rng[i],
+                    draw_rates(&d.c, &mut self.ds_rng[i]),
                     format!("{}-node-1", d.name),
                     d.image,
                     &d.c,
