@@ -159,6 +159,7 @@ macro_rules! golden_tests {
 golden_tests! {
     big_ml_images => "big-ml-images",
     ci_churn => "ci-churn",
+    ci_fresh_builds => "ci-fresh-builds",
     cronjob_vs_maxage => "cronjob-vs-maxage",
     daemonset_pressure => "daemonset-pressure",
     disk_size => "disk-size",

@@ -381,6 +381,7 @@ fn generate_output_reparses_into_the_events_run_replays() {
     let mut cases: Vec<(String, String)> = vec![("base".into(), BASE.into())];
     for s in [
         "ci-churn",
+        "ci-fresh-builds",
         "cronjob-vs-maxage",
         "big-ml-images",
         "daemonset-pressure",
