@@ -913,6 +913,14 @@ impl CatalogGen {
         self.layers.len() - 1
     }
 
+    /// The compressed bytes of `layers` together (saturating: a sum past u64::MAX is refused
+    /// by the catalog as too big).
+    fn compressed_of(&self, layers: &[usize]) -> u64 {
+        layers
+            .iter()
+            .fold(0u64, |a, &l| a.saturating_add(self.layers[l].compressed))
+    }
+
     /// A layer of `compressed` bytes; unpacked, `compressed × ratio` rounded to the byte.
     fn layer_compressed(&mut self, id: String, compressed: u64, ratio: f64) -> usize {
         let compressed = compressed.max(1);
@@ -1122,7 +1130,7 @@ impl SyntheticWorkload {
                     (base, AppSizing::Image { median, dist })
                 }
             };
-            let base_compressed = base.iter().map(|&l: &usize| cat.layers[l].compressed).sum();
+            let base_compressed = cat.compressed_of(&base);
             let fam = Family {
                 name: name.clone(),
                 base,
@@ -1396,7 +1404,7 @@ impl SyntheticWorkload {
                     }
                 }
             }
-            let shared_compressed: u64 = shared.iter().map(|&l| cat.layers[l].compressed).sum();
+            let shared_compressed = cat.compressed_of(&shared);
             let mut tags = Vec::with_capacity(n_tags);
             for k in 0..n_tags {
                 let mut layers = shared.clone();
@@ -1514,7 +1522,7 @@ impl SyntheticWorkload {
                     .layers
                     .split_at(cat.images[parent].layers.len() - 1);
                 let below = below.to_vec();
-                let below_compressed = below.iter().map(|&l| cat.layers[l].compressed).sum();
+                let below_compressed = cat.compressed_of(&below);
                 let stem = cat.layers[top[0]]
                     .id
                     .rsplit_once('-')
