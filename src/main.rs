@@ -320,6 +320,9 @@ fn main() -> ExitCode {
             match imagefs_sim::sweep::merge(&dirs, &out, &metrics) {
                 Ok(o) => {
                     print_outputs(&o);
+                    if goal_not_met(&o) {
+                        return ExitCode::from(GOAL_NOT_MET);
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
@@ -578,6 +581,9 @@ fn sweep_command(
                     return ExitCode::FAILURE;
                 }
                 print_outputs(o);
+                if goal_not_met(o) {
+                    return ExitCode::from(GOAL_NOT_MET);
+                }
             }
             ExitCode::SUCCESS
         }
@@ -586,6 +592,19 @@ fn sweep_command(
             ExitCode::FAILURE
         }
     }
+}
+
+/// The exit status of a sweep (or merge) whose `[goal]` no point meets: the files are written
+/// (recommendation.json names the closest point); a script can tell it from an error (1) and a
+/// refused command line (2).
+const GOAL_NOT_MET: u8 = 3;
+
+/// Whether a whole sweep's goal was not met (a shard's answer is partial: its exit stays 0, so
+/// a job array's shards all succeed and `merge` gives the verdict).
+fn goal_not_met(o: &imagefs_sim::sweep::Outputs) -> bool {
+    o.recommendation
+        .as_ref()
+        .is_some_and(|r| !r.found && !r.shard_only)
 }
 
 fn print_outputs(o: &imagefs_sim::sweep::Outputs) {

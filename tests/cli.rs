@@ -269,3 +269,40 @@ fn bad_trace_eviction_columns() {
         "{err}"
     );
 }
+
+/// A `[goal]` no point meets: the sweep writes its files and exits 3 (not 1: nothing failed).
+/// The 100Mi image leaves at least 1Gi − 200Mi = 864026624 bytes available (containerd keeps
+/// blob and snapshot), so `min_available_bytes ≥ 2Gi` misses at both points by
+/// 2147483648 − 864026624 = 1283457024; the closest is the lowest point index, 0. A goal met
+/// (`≥ 800Mi` = 838860800) exits 0.
+#[test]
+fn a_goal_no_point_meets_exits_3_with_the_closest_point() {
+    let sweep = format!(
+        "{GOOD}\n[sweep]\n\"kubelet.imageGCHighThresholdPercent\" = [85, 90]\n[goal]\nmin_available_bytes = {{ min = 2147483648 }}\n"
+    );
+    let f = common::write(&sweep, TRACE);
+    let o = bin()
+        .args(["sweep", f.scenario.to_str().unwrap(), "--threads", "1"])
+        .current_dir(f.dir.path())
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(3), "{out}");
+    assert!(out.contains("closest: point 0: kubelet.imageGCHighThresholdPercent = 85 — 0 of 1 replicates meet it; worst replicate: min_available_bytes 864026624 < 2147483648 (by 1283457024)"), "{out}");
+    let rec =
+        std::fs::read_to_string(f.dir.path().join("output/cli-sweep/recommendation.json")).unwrap();
+    assert!(rec.contains("\"closest\""), "{rec}");
+
+    std::fs::write(&f.scenario, sweep.replace("2147483648", "838860800")).unwrap();
+    let o = bin()
+        .args(["sweep", f.scenario.to_str().unwrap(), "--threads", "1"])
+        .current_dir(f.dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}

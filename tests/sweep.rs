@@ -613,3 +613,81 @@ fn goal_worst_replicate_is_the_smallest_for_min_the_largest_for_max_and_for_both
     assert_eq!(mean("gc_runs"), 15.0);
     assert_eq!(r.to_string(), "point 0: node.disk = 10Gi — meets peak_usage_percent ≤ 90, min_available_bytes ≥ 100, 10 ≤ gc_runs ≤ 20 in all 3 replicates (1 of 1 points do)");
 }
+
+#[test]
+fn goal_not_met_names_the_closest_point_and_what_it_misses() {
+    // Goal: evictions ≤ 0 and peak_usage_percent ≤ 90, 3 replicates per point.
+    //   p0 (10Gi): evictions 5, 6, 7, peaks 95, 96, 97: misses both; the worst replicates miss
+    //       by 7 (7 / max(0, 1) = 7) and by 7 (7 / 90 = 0.078): 2 conditions, 7.078.
+    //   p1 (20Gi): evictions 0, 2, 0, peaks 85, 88, 89: misses evictions by 2: 1 condition, 2.
+    //   p2 (30Gi): evictions 0, 0, 0, peaks 91, 85, 86: misses peak by 1: 1 condition,
+    //       1 / 90 = 0.011; 2 replicates meet both.
+    //   p3 (40Gi): evictions 0, 0, 0, peaks 91, 91, 85: the same miss (1, 0.011), but only 1
+    //       replicate meets both: p2 is closer.
+    let plan = hand_plan(
+        &["10Gi", "20Gi", "30Gi", "40Gi"],
+        3,
+        Some(
+            "conditions = [{ metric = \"evictions\", max = 0.0 }, \
+             { metric = \"peak_usage_percent\", max = 90.0 }]",
+        ),
+    );
+    let rep = |e, p| vec![("evictions", e), ("peak_usage_percent", p)];
+    let entries = hand_entries(&[
+        vec![rep(5, 95), rep(6, 96), rep(7, 97)],
+        vec![rep(0, 85), rep(2, 88), rep(0, 89)],
+        vec![rep(0, 91), rep(0, 85), rep(0, 86)],
+        vec![rep(0, 91), rep(0, 91), rep(0, 85)],
+    ]);
+    let t = tempfile::tempdir().unwrap();
+    let o = write_outputs(t.path(), &plan, &entries, &["evictions".to_string()]).unwrap();
+    let r = o.recommendation.unwrap();
+    assert!(!r.found);
+    let c = r.closest.clone().unwrap();
+    assert_eq!((c.point, c.replicates_meeting), (2, 2));
+    assert_eq!(c.missed.len(), 1);
+    assert_eq!(
+        (
+            c.missed[0].metric.as_str(),
+            c.missed[0].bound,
+            c.missed[0].limit,
+            c.missed[0].worst,
+            c.missed[0].by
+        ),
+        ("peak_usage_percent", "max", 90.0, 91.0, 1.0)
+    );
+    assert_eq!(
+        r.to_string(),
+        "no point meets the goal (evictions ≤ 0, peak_usage_percent ≤ 90) in all 3 replicates \
+         (4 points run); closest: point 2: node.disk = 30Gi — 2 of 3 replicates meet it; worst \
+         replicate: peak_usage_percent 91 > 90 (by 1)"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(t.path().join("recommendation.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["closest"]["point"], 2);
+    assert_eq!(json["closest"]["settings"]["node.disk"], "30Gi");
+    assert_eq!(json["closest"]["missed"][0]["by"], 1.0);
+
+    // Without p2 and p3, p1 (one condition, 2) beats p0 (two conditions).
+    let plan = hand_plan(
+        &["10Gi", "20Gi"],
+        3,
+        plan.goal.as_ref().map(|_| {
+            "conditions = [{ metric = \"evictions\", max = 0.0 }, \
+         { metric = \"peak_usage_percent\", max = 90.0 }]"
+        }),
+    );
+    let entries: BTreeMap<usize, Entry> = entries.into_iter().take(2).collect();
+    let o = write_outputs(t.path(), &plan, &entries, &["evictions".to_string()]).unwrap();
+    let c = o.recommendation.unwrap().closest.unwrap();
+    assert_eq!((c.point, c.replicates_meeting), (1, 2));
+    assert_eq!(
+        (
+            c.missed[0].metric.as_str(),
+            c.missed[0].worst,
+            c.missed[0].by
+        ),
+        ("evictions", 2.0, 2.0)
+    );
+}

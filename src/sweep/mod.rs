@@ -644,6 +644,105 @@ pub struct Recommendation {
     pub points_run: usize,
     pub points_skipped: usize,
     pub note: String,
+    /// Of one shard only (its answer is partial).
+    #[serde(skip)]
+    pub shard_only: bool,
+    /// When no point meets the goal: the point that comes closest (see [`closest_point`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closest: Option<Closest>,
+}
+
+/// A goal condition a point misses: its worst replicate and by how much.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Miss {
+    pub metric: String,
+    /// The bound it misses: `"max"` or `"min"`.
+    pub bound: &'static str,
+    pub limit: f64,
+    /// The worst replicate's value (the one that misses by the most).
+    pub worst: f64,
+    /// How far it is past the bound (positive; infinite when the run has no such number).
+    pub by: f64,
+}
+
+/// The point nearest to meeting a goal no point meets.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Closest {
+    pub point: usize,
+    pub settings: Ordered<String>,
+    /// Its replicates that meet every condition.
+    pub replicates_meeting: usize,
+    /// The conditions it misses, in the goal's order.
+    pub missed: Vec<Miss>,
+}
+
+/// How replicate value `x` misses condition `c`, if it does: the bound, its limit, the distance.
+fn miss_of(c: &spec::Condition, x: f64) -> Option<(&'static str, f64, f64)> {
+    if let Some(m) = c.max {
+        if x.is_nan() || x > m {
+            return Some(("max", m, if x.is_nan() { f64::INFINITY } else { x - m }));
+        }
+    }
+    if let Some(m) = c.min {
+        if x.is_nan() || x < m {
+            return Some(("min", m, if x.is_nan() { f64::INFINITY } else { m - x }));
+        }
+    }
+    None
+}
+
+/// Of the points run, the one closest to meeting the goal, compared by, in order: the fewest
+/// conditions missed (by the worst replicate); the smallest sum of the misses, each relative
+/// to its bound (`by / max(|limit|, 1)`: 3 evictions over a bound of 0 count 3, 2 points of
+/// usage over 90 % count 2/90); the most replicates meeting every condition; the lowest point
+/// index. `None` when no point ran.
+pub fn closest_point(
+    conditions: &[spec::Condition],
+    points: &[(usize, Vec<Vec<f64>>)],
+) -> Option<(usize, usize, Vec<Miss>)> {
+    let mut best: Option<((usize, f64, std::cmp::Reverse<usize>, usize), Vec<Miss>)> = None;
+    for (point, reps) in points {
+        if reps.is_empty() {
+            continue;
+        }
+        let mut missed = Vec::new();
+        for (k, c) in conditions.iter().enumerate() {
+            let worst = reps
+                .iter()
+                .filter_map(|r| miss_of(c, r[k]).map(|m| (m, r[k])))
+                .max_by(|a, b| a.0 .2.total_cmp(&b.0 .2));
+            if let Some(((bound, limit, by), x)) = worst {
+                missed.push(Miss {
+                    metric: c.metric.clone(),
+                    bound,
+                    limit,
+                    worst: x,
+                    by,
+                });
+            }
+        }
+        let meeting = reps
+            .iter()
+            .filter(|r| {
+                conditions
+                    .iter()
+                    .enumerate()
+                    .all(|(k, c)| miss_of(c, r[k]).is_none())
+            })
+            .count();
+        let score: f64 = missed.iter().map(|m| m.by / m.limit.abs().max(1.0)).sum();
+        let key = (missed.len(), score, std::cmp::Reverse(meeting), *point);
+        let better = match &best {
+            None => true,
+            Some((b, _)) => (key.0, key.1, key.2, key.3)
+                .partial_cmp(&(b.0, b.1, b.2, b.3))
+                .is_some_and(|o| o.is_lt()),
+        };
+        if better {
+            best = Some((key, missed));
+        }
+    }
+    best.map(|(k, m)| (k.3, k.2 .0, m))
 }
 
 impl std::fmt::Display for Recommendation {
@@ -660,13 +759,52 @@ impl std::fmt::Display for Recommendation {
             })
             .collect();
         if !self.found {
-            return write!(
+            write!(
                 f,
                 "no point meets the goal ({}) in all {} replicates ({} points run)",
                 conds.join(", "),
                 self.replicates,
                 self.points_run
-            );
+            )?;
+            if let Some(c) = &self.closest {
+                let set: Vec<String> = c
+                    .settings
+                    .0
+                    .iter()
+                    .map(|(k, v)| format!("{k} = {v}"))
+                    .collect();
+                let missed: Vec<String> = c
+                    .missed
+                    .iter()
+                    .map(|m| {
+                        if !m.by.is_finite() {
+                            return format!("{} has no value", m.metric);
+                        }
+                        format!(
+                            "{} {} {} {} (by {})",
+                            m.metric,
+                            fmt_num(m.worst),
+                            if m.bound == "max" { ">" } else { "<" },
+                            fmt_num(m.limit),
+                            fmt_num(m.by)
+                        )
+                    })
+                    .collect();
+                write!(
+                    f,
+                    "; closest: point {}: {} — {} of {} replicates meet it; worst replicate: {}",
+                    c.point,
+                    if set.is_empty() {
+                        "the base scenario".to_string()
+                    } else {
+                        set.join(", ")
+                    },
+                    c.replicates_meeting,
+                    self.replicates,
+                    missed.join(", ")
+                )?;
+            }
+            return Ok(());
         }
         let set: Vec<String> = self
             .settings
@@ -773,6 +911,35 @@ fn recommend(plan: &Plan, entries: &BTreeMap<usize, Entry>) -> Option<Recommenda
             ));
         }
     }
+    let closest = if best.is_none() {
+        let points: Vec<(usize, Vec<Vec<f64>>)> = entries
+            .values()
+            .filter(|e| e.skipped.is_none())
+            .map(|e| {
+                let reps = e
+                    .runs
+                    .iter()
+                    .map(|r| {
+                        conds
+                            .iter()
+                            .map(|(col, _)| col.number(r).unwrap_or(f64::NAN))
+                            .collect()
+                    })
+                    .collect();
+                (e.point, reps)
+            })
+            .collect();
+        closest_point(&goal.conditions, &points).map(|(point, replicates_meeting, missed)| {
+            Closest {
+                point,
+                settings: Ordered(plan.axes.iter().cloned().zip(plan.values(point)).collect()),
+                replicates_meeting,
+                missed,
+            }
+        })
+    } else {
+        None
+    };
     let note = if plan.shard[1] > 1 {
         format!(
             "shard {}/{} only: merge the shards for the sweep's answer",
@@ -792,6 +959,8 @@ fn recommend(plan: &Plan, entries: &BTreeMap<usize, Entry>) -> Option<Recommenda
         points_run,
         points_skipped: entries.len() - points_run,
         note,
+        shard_only: plan.shard[1] > 1,
+        closest,
     })
 }
 
@@ -912,8 +1081,15 @@ fn stage_outputs(
     }
 
     // Plots.
+    // By default the headline metrics, then the goal's others (what the answer rests on).
     let metrics: Vec<String> = if metrics.is_empty() {
-        DEFAULT_METRICS.iter().map(|s| s.to_string()).collect()
+        let mut m: Vec<String> = DEFAULT_METRICS.iter().map(|s| s.to_string()).collect();
+        for c in plan.goal.iter().flat_map(|g| &g.conditions) {
+            if !m.contains(&c.metric) {
+                m.push(c.metric.clone());
+            }
+        }
+        m
     } else {
         metrics.to_vec()
     };
