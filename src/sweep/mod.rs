@@ -700,7 +700,9 @@ pub fn closest_point(
     conditions: &[spec::Condition],
     points: &[(usize, Vec<Vec<f64>>)],
 ) -> Option<(usize, usize, Vec<Miss>)> {
-    let mut best: Option<((usize, f64, std::cmp::Reverse<usize>, usize), Vec<Miss>)> = None;
+    // (conditions missed, relative miss, replicates meeting (more is better), point).
+    type Key = (usize, f64, std::cmp::Reverse<usize>, usize);
+    let mut best: Option<(Key, Vec<Miss>)> = None;
     for (point, reps) in points {
         if reps.is_empty() {
             continue;
