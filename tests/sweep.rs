@@ -299,6 +299,7 @@ fn recommendation_is_the_cheapest_point_meeting_the_goal_in_every_replicate() {
             toml::from_str("conditions = [{ metric = \"evictions\", max = 0.0 }, { metric = \"gc_failures\", max = 1.0 }]\nminimize = \"node.disk\"")
                 .unwrap(),
         ),
+        zip: vec![],
     };
     // (evictions, gc_failures) per replicate, per point; point = disk index * 2 + high index.
     let data: [[(i64, i64); 2]; 6] = [
@@ -493,6 +494,7 @@ fn hand_plan(disks: &[&str], replicates: u32, goal: Option<&str>) -> Plan {
         replicates,
         shard: [0, 1],
         goal: goal.map(|g| toml::from_str(g).unwrap()),
+        zip: vec![],
     }
 }
 
@@ -690,4 +692,129 @@ fn goal_not_met_names_the_closest_point_and_what_it_misses() {
         ),
         ("evictions", 2.0, 2.0)
     );
+}
+
+#[test]
+fn ranges_expand_in_the_kind_they_are_written_in() {
+    use imagefs_sim::sweep::spec::range_values;
+    let r = |s: &str| range_values(&toml::from_str::<toml::Table>(s).unwrap());
+    let texts = |s: &str| -> Vec<String> {
+        r(s).unwrap()
+            .iter()
+            .map(imagefs_sim::sweep::spec::value_text)
+            .collect()
+    };
+    // 60, 65, …, 90: (90 − 60) / 5 + 1 = 7 values, both ends included.
+    assert_eq!(
+        texts("from = 60\nto = 90\nstep = 5"),
+        ["60", "65", "70", "75", "80", "85", "90"]
+    );
+    // A step that does not land on `to` stops before it: 60, 70, 80 (90 > 85).
+    assert_eq!(texts("from = 60\nto = 85\nstep = 10"), ["60", "70", "80"]);
+    // Downwards with a negative step.
+    assert_eq!(texts("from = 90\nto = 60\nstep = -15"), ["90", "75", "60"]);
+    // Decimal steps are rounded to the inputs' decimals: 0.1 + 2 × 0.1 is 0.3, not
+    // 0.30000000000000004; (0.5 − 0.1) / 0.1 = 4.000000000000001 still gives 5 values.
+    assert_eq!(
+        texts("from = 0.1\nto = 0.5\nstep = 0.1"),
+        ["0.1", "0.2", "0.3", "0.4", "0.5"]
+    );
+    // Quantities in the largest unit dividing from and step: 30Gi, 40Gi, 50Gi; 1G by 500M is
+    // written in M (1G = 1000M).
+    assert_eq!(
+        texts("from = \"30Gi\"\nto = \"50Gi\"\nstep = \"10Gi\""),
+        ["30Gi", "40Gi", "50Gi"]
+    );
+    assert_eq!(
+        texts("from = \"1G\"\nto = \"2G\"\nstep = \"500M\""),
+        ["1000M", "1500M", "2000M"]
+    );
+    // Durations likewise (30m does not divide by 1h): 30m, 60m, 90m, 120m. `10m` is a duration
+    // here, not ten thousandths of a byte.
+    assert_eq!(
+        texts("from = \"30m\"\nto = \"2h\"\nstep = \"30m\""),
+        ["30m", "60m", "90m", "120m"]
+    );
+    assert_eq!(
+        texts("from = \"1d\"\nto = \"3d\"\nstep = \"1d\""),
+        ["1d", "2d", "3d"]
+    );
+    for (bad, want) in [
+        (
+            "from = 60\nto = 90\nstep = 0",
+            "step must be a number other than 0",
+        ),
+        (
+            "from = 60\nto = 90\nstep = -5",
+            "the step leads away from `to`",
+        ),
+        ("from = 60\nto = \"90\"\nstep = 5", "must be of one kind"),
+        ("from = 60\nstep = 5", "the range has no to"),
+        (
+            "from = 60\nto = 90\nstep = 5\nby = 2",
+            "\"by\" is not a part of a range",
+        ),
+        (
+            "from = 0\nto = 10000000\nstep = 1",
+            "the range has 10000001 values; an axis may have at most 1000000",
+        ),
+        (
+            "from = \"1Gi\"\nto = \"2h\"\nstep = \"1Gi\"",
+            "must all be numbers, all quantities",
+        ),
+    ] {
+        let e = r(bad).unwrap_err();
+        assert!(e.contains(want), "{bad}: {e}");
+    }
+}
+
+#[test]
+fn zipped_axes_vary_together_and_ranges_are_axes() {
+    // node.disk 30Gi..50Gi by 10Gi (3 values) × the zipped pair (high, low) = (80, 70), (90, 80):
+    // 3 × 2 = 6 points, not 3 × 2 × 2 = 12. The first dimension varies slowest.
+    let t = tempfile::tempdir().unwrap();
+    let spec = SweepSpec::load(&scenario(
+        t.path(),
+        "zip",
+        r#"[sweep]
+"node.disk" = { from = "30Gi", to = "50Gi", step = "10Gi" }
+[[sweep.zip]]
+"kubelet.imageGCHighThresholdPercent" = [80, 90]
+"kubelet.imageGCLowThresholdPercent" = { from = 70, to = 85, step = 10 }"#,
+    ))
+    .unwrap();
+    assert_eq!(spec.points(), 6);
+    assert_eq!(spec.value_texts(0), ["30Gi", "80", "70"]);
+    assert_eq!(spec.value_texts(1), ["30Gi", "90", "80"]);
+    assert_eq!(spec.value_texts(5), ["50Gi", "90", "80"]);
+    let sc = spec.scenario(3, 0).unwrap();
+    assert_eq!(sc.node.nodefs_capacity, 40 << 30);
+    assert_eq!(
+        (
+            sc.kubelet.image_gc_high_threshold_percent,
+            sc.kubelet.image_gc_low_threshold_percent
+        ),
+        (90, 80)
+    );
+    spec.check_axes().unwrap();
+    let out = t.path().join("out");
+    let r = sweep(&spec, &out, 2);
+    assert_eq!(r.points, 6);
+    let csv = fs::read_to_string(out.join("sweep_summary.csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().collect();
+    assert!(rows[0].starts_with("point,node.disk,kubelet.imageGCHighThresholdPercent,kubelet.imageGCLowThresholdPercent,replicates,"), "{}", rows[0]);
+    assert!(rows[2].starts_with("1,30Gi,90,80,1,"), "{}", rows[2]);
+    assert_eq!(rows.len(), 7);
+    // The journal's plan records the dimensions: a resumed run computes nothing.
+    let r = sweep(&spec, &out, 1);
+    assert_eq!((r.computed, r.resumed), (0, 6));
+    // Zipped axes of different lengths: an error naming both.
+    let e = SweepSpec::load(&scenario(
+        t.path(),
+        "zipbad",
+        "[[sweep.zip]]\n\"kubelet.imageGCHighThresholdPercent\" = [80, 90]\n\"kubelet.imageGCLowThresholdPercent\" = [70]",
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("sweep.zip: zipped axes vary together, so they need as many values each: kubelet.imageGCHighThresholdPercent has 2, kubelet.imageGCLowThresholdPercent has 1"), "{e}");
 }

@@ -341,10 +341,37 @@ fn parse_plan(line: &[u8]) -> Result<Plan, (Option<&'static str>, String)> {
             format!("axis {:?} has no values", plan.axes[i]),
         ));
     }
+    if !plan.zip.is_empty() {
+        if plan.zip.len() != plan.axes.len() {
+            return Err((
+                Some("zip"),
+                format!(
+                    "has {} dimensions for {} axes",
+                    plan.zip.len(),
+                    plan.axes.len()
+                ),
+            ));
+        }
+        let mut lens: Vec<usize> = Vec::new();
+        for (k, &d) in plan.zip.iter().enumerate() {
+            let n = plan.axis_values[k].len();
+            if d == lens.len() {
+                lens.push(n);
+            } else if d > lens.len() || lens[d] != n {
+                return Err((
+                    Some("zip"),
+                    format!(
+                        "axis {:?} is not in a dimension of its own length",
+                        plan.axes[k]
+                    ),
+                ));
+            }
+        }
+    }
     let grid = plan
-        .axis_values
+        .dim_lens()
         .iter()
-        .try_fold(1usize, |p, a| p.checked_mul(a.len()));
+        .try_fold(1usize, |p, &a| p.checked_mul(a));
     if grid != Some(plan.points) {
         return Err((
             Some("points"),

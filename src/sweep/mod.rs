@@ -61,6 +61,10 @@ pub struct Plan {
     /// `[K, N]`; `[0, 1]` for a whole sweep.
     pub shard: [usize; 2],
     pub goal: Option<Goal>,
+    /// The grid dimension of each axis when some are zipped (`[[sweep.zip]]`); empty when
+    /// every axis is its own dimension.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub zip: Vec<usize>,
 }
 
 impl Plan {
@@ -79,16 +83,71 @@ impl Plan {
             replicates: spec.replicates,
             shard: [shard.0, shard.1],
             goal: spec.goal.clone(),
+            zip: {
+                let dims = spec.axis_dims();
+                if dims.iter().enumerate().all(|(k, &d)| k == d) {
+                    Vec::new()
+                } else {
+                    dims
+                }
+            },
         }
     }
 
-    fn lens(&self) -> Vec<usize> {
-        self.axis_values.iter().map(Vec::len).collect()
+    /// The grid dimension of each axis.
+    pub fn dims(&self) -> Vec<usize> {
+        if self.zip.is_empty() {
+            (0..self.axes.len()).collect()
+        } else {
+            self.zip.clone()
+        }
+    }
+
+    /// The number of values of each grid dimension.
+    pub fn dim_lens(&self) -> Vec<usize> {
+        let mut lens = Vec::new();
+        for (d, v) in self.dims().into_iter().zip(&self.axis_values) {
+            if d == lens.len() {
+                lens.push(v.len());
+            }
+        }
+        lens
+    }
+
+    /// The value index on each axis of point `i` (zipped axes take the same index).
+    pub fn coords(&self, i: usize) -> Vec<usize> {
+        let c = spec::coords(&self.dim_lens(), i);
+        self.dims().into_iter().map(|d| c[d]).collect()
+    }
+
+    /// The grid as plots show it: one axis per dimension; zipped axes are one, named
+    /// `a + b`, its values `85 + 80`.
+    pub fn plot_axes(&self) -> (Vec<String>, Vec<Vec<String>>) {
+        let dims = self.dims();
+        let mut names: Vec<Vec<&str>> = Vec::new();
+        let mut values: Vec<Vec<Vec<&str>>> = Vec::new();
+        for ((&d, a), v) in dims.iter().zip(&self.axes).zip(&self.axis_values) {
+            if d == names.len() {
+                names.push(Vec::new());
+                values.push(vec![Vec::new(); v.len()]);
+            }
+            names[d].push(a);
+            for (k, x) in v.iter().enumerate() {
+                values[d][k].push(x);
+            }
+        }
+        (
+            names.iter().map(|n| n.join(" + ")).collect(),
+            values
+                .iter()
+                .map(|vs| vs.iter().map(|x| x.join(" + ")).collect())
+                .collect(),
+        )
     }
 
     /// Axis values of point `i`.
     pub fn values(&self, i: usize) -> Vec<String> {
-        spec::coords(&self.lens(), i)
+        self.coords(i)
             .iter()
             .zip(&self.axis_values)
             .map(|(&c, v)| v[c].clone())
@@ -870,9 +929,8 @@ fn recommend(plan: &Plan, entries: &BTreeMap<usize, Entry>) -> Option<Recommenda
             let a = plan.axes.iter().position(|x| x == m)?;
             let vals = &plan.axis_values[a];
             let nums: Option<Vec<f64>> = vals.iter().map(|v| spec::value_number(v)).collect();
-            let lens = plan.lens();
             Box::new(move |i| {
-                let c = spec::coords(&lens, i)[a];
+                let c = plan.coords(i)[a];
                 match &nums {
                     Some(n) => n[c],
                     None => c as f64,
@@ -1123,6 +1181,7 @@ fn stage_outputs(
                 })
             })
             .collect();
+        let (plot_axes, plot_values) = plan.plot_axes();
         let input = SweepPlotInput {
             title: format!("{} — sweep", plan.scenario),
             subtitle: format!(
@@ -1140,8 +1199,8 @@ fn stage_outputs(
                     String::new()
                 }
             ),
-            axes: plan.axes.clone(),
-            axis_values: plan.axis_values.clone(),
+            axes: plot_axes,
+            axis_values: plot_values,
             metrics: metrics.clone(),
             cells,
         };

@@ -61,6 +61,9 @@ pub struct Axis {
     pub values: Vec<toml::Value>,
     /// The line of its key in `[sweep]`, for errors.
     pub line: Option<usize>,
+    /// Its dimension of the grid: axes zipped together (`[[sweep.zip]]`) share one and take
+    /// their values together; every other axis is a dimension of its own.
+    pub dim: usize,
 }
 
 /// The most grid points a sweep may have (each point's results are held in memory until the
@@ -118,8 +121,9 @@ pub struct SweepSpec {
 
 #[derive(Deserialize)]
 struct RawDoc {
+    // Not spanned itself: a `[sweep]` made only by `[[sweep.zip]]` headers has no span.
     #[serde(default)]
-    sweep: Option<Spanned<Ordered<Spanned<toml::Value>>>>,
+    sweep: Option<Ordered<Spanned<toml::Value>>>,
     #[serde(default)]
     goal: Option<Spanned<Ordered<Spanned<toml::Value>>>>,
 }
@@ -200,9 +204,11 @@ impl SweepSpec {
             .to_string();
 
         let mut axes = Vec::new();
+        // Dimensions of the grid so far (zipped axes share one).
+        let mut dims = 0usize;
         let mut replicates = 1u32;
         if let Some(sw) = &raw.sweep {
-            for (key, v) in &sw.get_ref().0 {
+            for (key, v) in &sw.0 {
                 let pos = Some(v.span().start);
                 if key == "replicates" {
                     match v.get_ref() {
@@ -235,8 +241,17 @@ impl SweepSpec {
                 }
                 let line = pos.map(|p| line_of(text, p));
                 let first = axes.len();
-                flatten_axis(key, v.get_ref(), &mut axes)
-                    .map_err(|m| err(pos, &format!("sweep.{key}"), m))?;
+                if key == "zip" {
+                    zip_axes(v.get_ref(), &mut axes, &mut dims)
+                        .map_err(|m| err(pos, "sweep.zip", m))?;
+                } else {
+                    flatten_axis(key, v.get_ref(), &mut axes)
+                        .map_err(|m| err(pos, &format!("sweep.{key}"), m))?;
+                    for a in &mut axes[first..] {
+                        a.dim = dims;
+                        dims += 1;
+                    }
+                }
                 for a in &mut axes[first..] {
                     a.line = line;
                     let top = a.path.split('.').next().unwrap_or("");
@@ -255,20 +270,33 @@ impl SweepSpec {
             }
         }
         // The grid's size, before anything is allocated for it.
-        let points = axes
+        let lens = dim_lens(&axes);
+        let points = lens
             .iter()
-            .try_fold(1usize, |n, a| n.checked_mul(a.values.len()))
+            .try_fold(1usize, |n, &l| n.checked_mul(l))
             .filter(|&n| n <= MAX_POINTS);
-        let sweep_pos = raw.sweep.as_ref().map(|s| s.span().start);
+        // Where `[sweep]` (or its first `[[sweep.…]]` header) is, for errors of the whole grid.
+        let sweep_pos = raw.sweep.as_ref().map(|_| {
+            let mut at = 0;
+            for l in text.split_inclusive('\n') {
+                let h = l.trim_start();
+                if h.starts_with("[sweep]") || h.starts_with("[[sweep.") || h.starts_with("[sweep.")
+                {
+                    return at + (l.len() - h.len());
+                }
+                at += l.len();
+            }
+            0
+        });
         let Some(points) = points else {
-            let sizes: Vec<String> = axes.iter().map(|a| a.values.len().to_string()).collect();
+            let sizes: Vec<String> = lens.iter().map(|l| l.to_string()).collect();
             return Err(err(
                 sweep_pos,
                 "sweep",
                 format!(
                     "the grid has {} points ({}); the limit is {MAX_POINTS}",
-                    axes.iter()
-                        .try_fold(1u128, |n, a| n.checked_mul(a.values.len() as u128))
+                    lens.iter()
+                        .try_fold(1u128, |n, &l| n.checked_mul(l as u128))
                         .map_or("more than 2^128".to_string(), |n| n.to_string()),
                     sizes.join(" × ")
                 ),
@@ -285,7 +313,7 @@ impl SweepSpec {
         for (i, a) in axes.iter().enumerate() {
             if axes[..i].iter().any(|b| b.path == a.path) {
                 return Err(err(
-                    raw.sweep.as_ref().map(|s| s.span().start),
+                    sweep_pos,
                     "sweep",
                     format!("{:?} is swept twice", a.path),
                 ));
@@ -459,7 +487,7 @@ impl SweepSpec {
     /// Number of grid points (the product of the axes' lengths; 1 without axes; at most
     /// [`MAX_POINTS`], checked on load).
     pub fn points(&self) -> usize {
-        self.axes.iter().map(|a| a.values.len()).product()
+        dim_lens(&self.axes).iter().product()
     }
 
     /// Runs of the whole grid: points × replicates.
@@ -520,13 +548,16 @@ impl SweepSpec {
         Ok(())
     }
 
-    /// The value index on each axis of point `i`: the first axis varies slowest.
+    /// The value index on each axis of point `i`: the first dimension varies slowest; zipped
+    /// axes take the same index.
     pub fn coords(&self, i: usize) -> Vec<usize> {
-        coords(&self.axis_lens(), i)
+        let c = coords(&dim_lens(&self.axes), i);
+        self.axes.iter().map(|a| c[a.dim]).collect()
     }
 
-    pub fn axis_lens(&self) -> Vec<usize> {
-        self.axes.iter().map(|a| a.values.len()).collect()
+    /// The dimension of each axis (see [`Axis::dim`]).
+    pub fn axis_dims(&self) -> Vec<usize> {
+        self.axes.iter().map(|a| a.dim).collect()
     }
 
     /// Axis values of point `i` as the CSVs show them.
@@ -593,6 +624,193 @@ pub(crate) fn coords(lens: &[usize], mut i: usize) -> Vec<usize> {
     c
 }
 
+/// The number of values of each dimension of the grid (the axes' dims are 0, 1, … in order
+/// of first appearance; zipped axes have the same length, checked on load).
+pub(crate) fn dim_lens(axes: &[Axis]) -> Vec<usize> {
+    let mut lens: Vec<usize> = Vec::new();
+    for a in axes {
+        if a.dim == lens.len() {
+            lens.push(a.values.len());
+        }
+    }
+    lens
+}
+
+/// `[[sweep.zip]]`: each table's axes vary together (their values are taken in step), so the
+/// table adds one dimension to the grid. Every axis of a table must have the same number of
+/// values.
+fn zip_axes(v: &toml::Value, axes: &mut Vec<Axis>, dims: &mut usize) -> Result<(), String> {
+    let how = "[[sweep.zip]] tables list axes whose values vary together, e.g.\n  [[sweep.zip]]\n  \"kubelet.imageGCHighThresholdPercent\" = [80, 85, 90]\n  \"kubelet.imageGCLowThresholdPercent\" = [75, 80, 85]";
+    let toml::Value::Array(tables) = v else {
+        return Err(format!("is not a list of tables: {how}"));
+    };
+    for t in tables {
+        let toml::Value::Table(t) = t else {
+            return Err(format!("is not a list of tables: {how}"));
+        };
+        let first = axes.len();
+        for (k, v) in t {
+            flatten_axis(k, v, axes)?;
+        }
+        let group = &mut axes[first..];
+        let Some(n) = group.first().map(|a| a.values.len()) else {
+            return Err(format!("a zip table has no axes: {how}"));
+        };
+        if let Some(b) = group.iter().find(|a| a.values.len() != n) {
+            return Err(format!(
+                "zipped axes vary together, so they need as many values each: {} has {n}, {} has {}",
+                group[0].path,
+                b.path,
+                b.values.len()
+            ));
+        }
+        for a in group {
+            a.dim = *dims;
+        }
+        *dims += 1;
+    }
+    Ok(())
+}
+
+/// Whether an axis's table is a range `{ from, to, step }` (rather than a table of axes).
+fn is_range(t: &toml::Table) -> bool {
+    t.contains_key("from") || t.contains_key("to") || t.contains_key("step")
+}
+
+/// The values of a range `{ from = A, to = B, step = S }`: A, A + S, … up to B (included when
+/// a step lands on it), in the type A is written in: integers; numbers with a decimal point
+/// (rounded to the most decimals A, B and S are written with, so 0.1 steps give 0.3, not
+/// 0.30000000000000004); quantities (`"30Gi"`, written back in the largest unit of the kind
+/// used, binary or decimal, that divides A and S: `"30Gi"`, `"40Gi"`); durations (`"1h"`,
+/// written back in the largest unit that divides A and S: `"90m"`). The step's sign must lead
+/// from A to B. At most [`MAX_POINTS`] values.
+pub fn range_values(t: &toml::Table) -> Result<Vec<toml::Value>, String> {
+    let how = "a range is { from = A, to = B, step = S }, e.g. { from = 60, to = 90, step = 5 } or { from = \"30Gi\", to = \"100Gi\", step = \"10Gi\" }";
+    for k in t.keys() {
+        if !["from", "to", "step"].contains(&k.as_str()) {
+            return Err(format!("{k:?} is not a part of a range: {how}"));
+        }
+    }
+    let get = |k: &str| {
+        t.get(k)
+            .ok_or_else(|| format!("the range has no {k}: {how}"))
+    };
+    let (from, to, step) = (get("from")?, get("to")?, get("step")?);
+    let count = |span: f64, step: f64| -> Result<usize, String> {
+        if step == 0.0 || !step.is_finite() || !span.is_finite() {
+            return Err(format!("step must be a number other than 0: {how}"));
+        }
+        if span != 0.0 && span.signum() != step.signum() {
+            return Err(
+                "the step leads away from `to`: no value after `from` is in the range".into(),
+            );
+        }
+        // A step landing within a billionth of a step of `to` lands on it.
+        let n = (span / step + 1e-9).floor() + 1.0;
+        if n > MAX_POINTS as f64 {
+            return Err(format!(
+                "the range has {n} values; an axis may have at most {MAX_POINTS}"
+            ));
+        }
+        Ok(n as usize)
+    };
+    use toml::Value as V;
+    match (from, to, step) {
+        (V::Integer(a), V::Integer(b), V::Integer(s)) => {
+            let n = count(*b as f64 - *a as f64, *s as f64)?;
+            // Exact: the last value is at most `to`, so it fits.
+            Ok((0..n as i64).map(|k| V::Integer(a + k * s)).collect())
+        }
+        (V::Integer(_) | V::Float(_), V::Integer(_) | V::Float(_), V::Integer(_) | V::Float(_)) => {
+            let f = |v: &V| match v {
+                V::Integer(i) => *i as f64,
+                V::Float(x) => *x,
+                _ => unreachable!("matched numbers"),
+            };
+            let decimals = [from, to, step]
+                .iter()
+                .map(|v| match v {
+                    V::Float(x) => format!("{x}").split_once('.').map_or(0, |(_, d)| d.len()),
+                    _ => 0,
+                })
+                .max()
+                .unwrap_or(0)
+                .min(9) as i32;
+            let (a, s) = (f(from), f(step));
+            let n = count(f(to) - a, s)?;
+            let scale = 10f64.powi(decimals);
+            Ok((0..n)
+                .map(|k| V::Float(((a + k as f64 * s) * scale).round() / scale))
+                .collect())
+        }
+        (V::String(a), V::String(b), V::String(s)) => {
+            // Durations first: `10m` is also a quantity (ten thousandths).
+            let durations = [a, b, s].map(|x| crate::units::parse_sim_duration(x));
+            if let [Ok(da), Ok(db), Ok(ds)] = durations {
+                let n = count(db as f64 - da as f64, ds as f64)?;
+                const S: i64 = 1_000_000_000;
+                let mut units: Vec<(&str, i64)> = vec![
+                    ("h", 3600 * S),
+                    ("m", 60 * S),
+                    ("s", S),
+                    ("ms", 1_000_000),
+                    ("us", 1_000),
+                    ("ns", 1),
+                ];
+                if [a, b, s].iter().any(|x| x.contains('d')) {
+                    units.insert(0, ("d", 86_400 * S));
+                }
+                let (name, unit) = units
+                    .iter()
+                    .find(|(_, u)| da % u == 0 && ds % u == 0)
+                    .copied()
+                    .unwrap_or(("ns", 1));
+                return Ok((0..n as i64)
+                    .map(|k| V::String(format!("{}{name}", (da + k * ds) / unit)))
+                    .collect());
+            }
+            let quantities = [a, b, s].map(|x| crate::units::parse_bytes(x));
+            if let [Ok(qa), Ok(qb), Ok(qs)] = quantities {
+                let n = count(qb as f64 - qa as f64, qs as f64)?;
+                let binary = [a, b, s].iter().any(|x| x.ends_with('i'));
+                let units: &[(&str, u64)] = if binary {
+                    &[
+                        ("Ei", 1 << 60),
+                        ("Pi", 1 << 50),
+                        ("Ti", 1 << 40),
+                        ("Gi", 1 << 30),
+                        ("Mi", 1 << 20),
+                        ("Ki", 1 << 10),
+                    ]
+                } else {
+                    &[
+                        ("E", 1_000_000_000_000_000_000),
+                        ("P", 1_000_000_000_000_000),
+                        ("T", 1_000_000_000_000),
+                        ("G", 1_000_000_000),
+                        ("M", 1_000_000),
+                        ("k", 1_000),
+                    ]
+                };
+                let (name, unit) = units
+                    .iter()
+                    .find(|(_, u)| qa % u == 0 && qs % u == 0)
+                    .copied()
+                    .unwrap_or(("", 1));
+                return Ok((0..n as u64)
+                    .map(|k| V::String(format!("{}{name}", (qa + k * qs) / unit)))
+                    .collect());
+            }
+            Err(format!(
+                "from, to and step must all be numbers, all quantities (\"30Gi\") or all durations (\"1h\"): {a:?}, {b:?}, {s:?}"
+            ))
+        }
+        _ => Err(format!(
+            "from, to and step must be of one kind (numbers, quantities or durations): {how}"
+        )),
+    }
+}
+
 fn flatten_axis(key: &str, v: &toml::Value, axes: &mut Vec<Axis>) -> Result<(), String> {
     match v {
         toml::Value::Array(a) if !a.is_empty() => {
@@ -600,6 +818,16 @@ fn flatten_axis(key: &str, v: &toml::Value, axes: &mut Vec<Axis>) -> Result<(), 
                 path: key.to_string(),
                 values: a.clone(),
                 line: None,
+                dim: 0,
+            });
+            Ok(())
+        }
+        toml::Value::Table(t) if is_range(t) => {
+            axes.push(Axis {
+                path: key.to_string(),
+                values: range_values(t)?,
+                line: None,
+                dim: 0,
             });
             Ok(())
         }
