@@ -6,6 +6,13 @@
 //! - three or more: one heatmap figure per combination of the other axes' values,
 //!   `sweep_<axis>=<value>….png`.
 //!
+//! Values carry their unit (bytes in IEC units, seconds, %), read from the metric's name. A
+//! heatmap's colours run from light (the scale's low end: 0 for a metric that is never
+//! negative, such as a count) to dark red (the largest mean of the metric in any facet), so the
+//! facet files of one sweep share one scale. With a `[goal]`, the recommended point has a black
+//! frame (heatmaps) or ring (curves), and a bound of a goal metric is a dashed line on its
+//! curve (in a heatmap's title).
+//!
 //! Text uses the run plots' embedded DejaVu Sans.
 
 use std::path::{Path, PathBuf};
@@ -36,6 +43,91 @@ pub struct SweepPlotInput {
     pub axis_values: Vec<Vec<String>>,
     pub metrics: Vec<String>,
     pub cells: Vec<Option<Vec<Stat>>>,
+    /// The point the goal recommends.
+    pub recommended: Option<usize>,
+    /// Per metric, the goal's bounds on it (min, max), if it has any.
+    pub bounds: Vec<(Option<f64>, Option<f64>)>,
+}
+
+/// What a metric's numbers are, from its name (`*_bytes`/`bytes_*`, `*_seconds`, `*_percent`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Unit {
+    Bytes,
+    Seconds,
+    Percent,
+    Count,
+}
+
+pub fn unit_of(metric: &str) -> Unit {
+    if metric.contains("bytes") {
+        Unit::Bytes
+    } else if metric.ends_with("_seconds") {
+        Unit::Seconds
+    } else if metric.ends_with("_percent") {
+        Unit::Percent
+    } else {
+        Unit::Count
+    }
+}
+
+/// A value in its unit, short: `12.3 GiB`, `3500 s`, `86.3%`, `2.33`.
+pub fn with_unit(unit: Unit, v: f64) -> String {
+    match unit {
+        Unit::Bytes => iec(v),
+        Unit::Seconds => format!("{} s", short(v)),
+        Unit::Percent => format!("{}%", short(v)),
+        Unit::Count => short(v),
+    }
+}
+
+/// Bytes in IEC units with three significant digits (`1.5 GiB`, `300 MiB`, `0`).
+pub fn iec(v: f64) -> String {
+    let a = v.abs();
+    if v == 0.0 {
+        return "0".into();
+    }
+    if a < 1024.0 {
+        return format!("{} B", short(v));
+    }
+    let units = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    let mut x = v / 1024.0;
+    let mut u = 0;
+    while x.abs() >= 1024.0 && u + 1 < units.len() {
+        x /= 1024.0;
+        u += 1;
+    }
+    let t = if x.abs() >= 100.0 {
+        format!("{x:.0}")
+    } else if x.abs() >= 10.0 {
+        trim(format!("{x:.1}"))
+    } else {
+        trim(format!("{x:.2}"))
+    };
+    format!("{t} {}", units[u])
+}
+
+/// A metric's colour scale over every point (every facet): `(low, high)`. Counts and seconds
+/// start at 0 when no mean is negative (0 evictions is the anchor that matters); percentages
+/// and bytes span the means' range (80 % and 86 % usage would otherwise both be dark).
+fn scale(input: &SweepPlotInput, k: usize, unit: Unit) -> Option<(f64, f64)> {
+    let means = input.cells.iter().flatten().map(|s| s[k].mean);
+    let (lo, hi) = means.fold((f64::MAX, f64::MIN), |(a, b), m| (a.min(m), b.max(m)));
+    let anchored = matches!(unit, Unit::Count | Unit::Seconds);
+    (lo <= hi).then_some((if anchored { lo.min(0.0) } else { lo }, hi))
+}
+
+/// The goal's bounds on metric `k` as text: `goal ≤ 90%`, `goal ≥ 1 GiB`, `goal 2 … 5`.
+fn bound_text(input: &SweepPlotInput, k: usize, unit: Unit) -> Option<String> {
+    match input.bounds.get(k).copied().unwrap_or((None, None)) {
+        (Some(a), Some(b)) => Some(format!(
+            "goal {} … {}",
+            with_unit(unit, a),
+            with_unit(unit, b)
+        )),
+        (Some(a), None) => Some(format!("goal ≥ {}", with_unit(unit, a))),
+        (None, Some(b)) => Some(format!("goal ≤ {}", with_unit(unit, b))),
+        (None, None) => None,
+    }
 }
 
 fn err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
@@ -218,6 +310,9 @@ fn line_panel<DB: DrawingBackend>(
 ) -> Result<()> {
     let vals = &input.axis_values[0];
     let n = vals.len();
+    let numeric = vals
+        .iter()
+        .all(|v| crate::sweep::spec::value_number(v).is_some());
     let pts: Vec<Option<Stat>> = (0..n)
         .map(|i| input.cells[index(i, 0)].as_ref().map(|s| s[k]))
         .collect();
@@ -250,11 +345,21 @@ fn line_panel<DB: DrawingBackend>(
     if lo < 0.0 {
         lo -= pad;
     }
+    let unit = unit_of(metric);
+    let (bmin, bmax) = input.bounds.get(k).copied().unwrap_or((None, None));
+    for b in [bmin, bmax].into_iter().flatten() {
+        lo = lo.min(b);
+        hi = hi.max(b + (hi - lo) * 0.05);
+    }
+    let caption = match bound_text(input, k, unit) {
+        Some(b) => format!("{metric} · {b}"),
+        None => metric.to_string(),
+    };
     let mut chart = ChartBuilder::on(area)
-        .caption(metric, (FONT, 20))
+        .caption(caption, (FONT, 20))
         .margin(12)
         .x_label_area_size(62)
-        .y_label_area_size(80)
+        .y_label_area_size(90)
         .build_cartesian_2d(-0.5..(n as f64 - 0.5), lo..hi)
         .map_err(err)?;
     chart
@@ -262,7 +367,7 @@ fn line_panel<DB: DrawingBackend>(
         .disable_x_mesh()
         .x_labels(0)
         .y_labels(6)
-        .y_label_formatter(&|v| short(*v))
+        .y_label_formatter(&|v| with_unit(unit, *v))
         .light_line_style(TRANSPARENT)
         .bold_line_style(RGBColor(228, 228, 228))
         .label_style((FONT, 14))
@@ -297,18 +402,52 @@ fn line_panel<DB: DrawingBackend>(
                     .map_err(err)?;
             }
         }
-        chart
-            .draw_series(LineSeries::new(
-                run.iter().map(|(x, s)| (*x, s.mean)),
-                LINE.stroke_width(2),
-            ))
-            .map_err(err)?;
+        // Values that are not numbers (a runtime, a layout) are categories: points, no line.
+        if numeric {
+            chart
+                .draw_series(LineSeries::new(
+                    run.iter().map(|(x, s)| (*x, s.mean)),
+                    LINE.stroke_width(2),
+                ))
+                .map_err(err)?;
+        }
         chart
             .draw_series(
                 run.iter()
                     .map(|(x, s)| Circle::new((*x, s.mean), 4, LINE.filled())),
             )
             .map_err(err)?;
+    }
+    // The goal's bounds, dashed.
+    for b in [bmin, bmax].into_iter().flatten() {
+        chart
+            .draw_series(DashedLineSeries::new(
+                vec![(-0.5, b), (n as f64 - 0.5, b)],
+                8,
+                6,
+                RGBColor(200, 20, 20).stroke_width(2),
+            ))
+            .map_err(err)?;
+    }
+    // The recommended point: a ring.
+    if let Some(i) = (0..n).find(|&i| input.recommended == Some(index(i, 0))) {
+        if let Some(s) = pts[i] {
+            chart
+                .draw_series(std::iter::once(Circle::new(
+                    (i as f64, s.mean),
+                    11,
+                    BLACK.stroke_width(3),
+                )))
+                .map_err(err)?;
+            let (px, py) = chart.backend_coord(&(i as f64, s.mean));
+            label(
+                root,
+                "recommended",
+                (px, py - 16),
+                13,
+                Pos::new(HPos::Center, VPos::Bottom),
+            )?;
+        }
     }
     // Category labels under the axis; skipped points marked.
     let (l, r) = (
@@ -357,20 +496,20 @@ fn heat_panel<DB: DrawingBackend>(
     let (ys, xs) = (&input.axis_values[0], &input.axis_values[1]);
     let (ny, nx) = (ys.len(), xs.len());
     let cell = |y: usize, x: usize| input.cells[index(y, x)].as_ref().map(|s| s[k]);
-    let (mut lo, mut hi) = (f64::MAX, f64::MIN);
-    for y in 0..ny {
-        for x in 0..nx {
-            if let Some(s) = cell(y, x) {
-                lo = lo.min(s.mean);
-                hi = hi.max(s.mean);
-            }
-        }
-    }
-    let caption = if lo <= hi {
-        format!("{metric}   (yellow {} … red {})", short(lo), short(hi))
-    } else {
-        metric.to_string()
+    let unit = unit_of(metric);
+    let (lo, hi) = scale(input, k, unit).unwrap_or((0.0, 0.0));
+    let mut caption = match scale(input, k, unit) {
+        Some((lo, hi)) if hi > lo => format!(
+            "{metric}   (colour: {} light → {} dark red)",
+            with_unit(unit, lo),
+            with_unit(unit, hi)
+        ),
+        Some((lo, _)) => format!("{metric}   (all {})", with_unit(unit, lo)),
+        None => metric.to_string(),
     };
+    if let Some(b) = bound_text(input, k, unit) {
+        caption = format!("{caption} · {b}");
+    }
     let longest_y = ys.iter().map(|v| v.chars().count()).max().unwrap_or(1) as u32;
     let mut chart = ChartBuilder::on(area)
         .caption(caption, (FONT, 20))
@@ -434,20 +573,37 @@ fn heat_panel<DB: DrawingBackend>(
                 Some(s) => match s.ci95.filter(|c| *c > 0.0) {
                     Some(c) if ch as f64 > 2.6 * size as f64 => {
                         let off = (size as f64 * 0.6) as i32;
-                        root.draw(&Text::new(short(s.mean), (cx, cy - off), style(size)))
-                            .map_err(err)?;
                         root.draw(&Text::new(
-                            format!("±{}", short(c)),
+                            with_unit(unit, s.mean),
+                            (cx, cy - off),
+                            style(size),
+                        ))
+                        .map_err(err)?;
+                        root.draw(&Text::new(
+                            format!("±{}", with_unit(unit, c)),
                             (cx, cy + off),
                             style((size * 4 / 5).max(9)),
                         ))
                         .map_err(err)?;
                     }
                     _ => {
-                        root.draw(&Text::new(short(s.mean), (cx, cy), style(size)))
+                        root.draw(&Text::new(with_unit(unit, s.mean), (cx, cy), style(size)))
                             .map_err(err)?;
                     }
                 },
+            }
+            if input.recommended == Some(index(y, x)) {
+                for inset in [0.0, 0.02] {
+                    chart
+                        .draw_series(std::iter::once(Rectangle::new(
+                            [
+                                (x0 + inset, y0 + inset),
+                                (x0 + 1.0 - inset, y0 + 1.0 - inset),
+                            ],
+                            BLACK.stroke_width(3),
+                        )))
+                        .map_err(err)?;
+                }
             }
         }
     }
@@ -474,4 +630,60 @@ fn heat_panel<DB: DrawingBackend>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod unit_tests {
+    use super::*;
+
+    #[test]
+    fn values_carry_their_units() {
+        // 1.5 GiB = 1610612736 bytes; 300 MiB = 314572800; 10 GiB and up with one decimal.
+        assert_eq!(iec(1610612736.0), "1.5 GiB");
+        assert_eq!(iec(314572800.0), "300 MiB");
+        assert_eq!(iec(10.5 * 1073741824.0), "10.5 GiB");
+        assert_eq!(iec(0.0), "0");
+        assert_eq!(iec(512.0), "512 B");
+        assert_eq!(iec(-2.0 * 1048576.0), "-2 MiB");
+        assert_eq!(unit_of("min_available_bytes"), Unit::Bytes);
+        assert_eq!(unit_of("bytes_freed_on_disk"), Unit::Bytes);
+        assert_eq!(unit_of("disk_pressure_seconds"), Unit::Seconds);
+        assert_eq!(unit_of("peak_usage_percent"), Unit::Percent);
+        assert_eq!(unit_of("evictions"), Unit::Count);
+        assert_eq!(with_unit(Unit::Seconds, 3500.0), "3500 s");
+        assert_eq!(with_unit(Unit::Percent, 86.3333), "86.3%");
+        assert_eq!(with_unit(Unit::Count, 2.3333), "2.33");
+    }
+
+    #[test]
+    fn colour_scales_anchor_counts_at_zero_and_span_percentages() {
+        let st = |m: f64| Stat {
+            mean: m,
+            sd: None,
+            ci95: None,
+        };
+        let input = SweepPlotInput {
+            title: String::new(),
+            subtitle: String::new(),
+            axes: vec!["a".into()],
+            axis_values: vec![vec!["1".into(), "2".into(), "3".into()]],
+            metrics: vec!["evictions".into(), "peak_usage_percent".into()],
+            // Point 1 skipped: not part of either scale.
+            cells: vec![
+                Some(vec![st(2.0), st(80.0)]),
+                None,
+                Some(vec![st(5.0), st(86.0)]),
+            ],
+            recommended: None,
+            bounds: vec![(None, Some(0.0)), (None, None)],
+        };
+        // Counts: 0 → 5 (not 2 → 5); percentages: 80 → 86.
+        assert_eq!(scale(&input, 0, Unit::Count), Some((0.0, 5.0)));
+        assert_eq!(scale(&input, 1, Unit::Percent), Some((80.0, 86.0)));
+        assert_eq!(
+            bound_text(&input, 0, Unit::Count).as_deref(),
+            Some("goal ≤ 0")
+        );
+        assert_eq!(bound_text(&input, 1, Unit::Percent), None);
+    }
 }

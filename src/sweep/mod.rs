@@ -1185,7 +1185,7 @@ fn stage_outputs(
         let input = SweepPlotInput {
             title: format!("{} — sweep", plan.scenario),
             subtitle: format!(
-                "mean of {} replicate{} per point{}{}",
+                "mean of {} replicate{} per point{}{}{}",
                 plan.replicates,
                 if plan.replicates == 1 { "" } else { "s" },
                 if plan.replicates > 1 {
@@ -1197,12 +1197,30 @@ fn stage_outputs(
                     format!(" · shard {}/{}", plan.shard[0], plan.shard[1])
                 } else {
                     String::new()
+                },
+                match recommendation.as_ref().and_then(|r| r.point) {
+                    Some(_) if plan.dim_lens().len() == 1 => " · ring: the recommended point",
+                    Some(_) => " · black frame: the recommended point",
+                    None => "",
                 }
             ),
             axes: plot_axes,
             axis_values: plot_values,
             metrics: metrics.clone(),
             cells,
+            recommended: recommendation.as_ref().and_then(|r| r.point),
+            bounds: metrics
+                .iter()
+                .map(|m| {
+                    let mut b = (None, None);
+                    for c in plan.goal.iter().flat_map(|g| &g.conditions) {
+                        if &c.metric == m {
+                            b = (c.min.or(b.0), c.max.or(b.1));
+                        }
+                    }
+                    b
+                })
+                .collect(),
         };
         for f in sweep_plot::plot_sweep(st.path(), &input)? {
             st.add(&f.file_name().unwrap().to_string_lossy())?;
