@@ -353,7 +353,15 @@ impl SweepSpec {
                         return Err(err(
                             pos,
                             &field,
-                            format!("{key:?} is not a numeric summary.json metric (e.g. evictions, gc_failures, disk_pressure_seconds, evictions_by_signal.imagefs.available)"),
+                            format!(
+                                "{key:?} is not a numeric summary.json metric; choose from: {}, evictions_by_signal.<signal>",
+                                fields
+                                    .iter()
+                                    .filter(|f| f.as_str() != "seed")
+                                    .cloned()
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
                         ));
                     }
                     let num = |v: &toml::Value| match v {
