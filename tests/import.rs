@@ -1859,3 +1859,109 @@ fn import_kubeadm_configmap_field_by_field() {
         ]
     );
 }
+
+/// The `[kubelet]` lines an import writes are the config's own fields the model has, in the
+/// schema's order (image GC, pulls, logs, storage isolation, then eviction), each as
+/// configured; a field the config leaves out stays out (the kubelet's default applies).
+
+/// EKS AL2 (amazon-eks-ami's kubelet-config.json with a user's changes): parallel pulls, MaxAge
+/// one week, soft eviction on nodefs; evictionHard has no imagefs.* key, so none is written
+/// (the real kubelet has no imagefs threshold: nothing may add the default 15 %).
+#[test]
+fn import_eks_al2_config_field_by_field() {
+    assert_eq!(
+        kubelet_table("kubelet-config-eks.json"),
+        [
+            "imageMinimumGCAge = \"5m\"",
+            "imageMaximumGCAge = \"168h\"",
+            "serializeImagePulls = false",
+            "maxParallelImagePulls = 3",
+            "registryPullQPS = 10",
+            "registryBurst = 20",
+            "evictionHard = { \"memory.available\" = \"100Mi\", \"nodefs.available\" = \"10%\", \"nodefs.inodesFree\" = \"5%\" }",
+            "evictionSoft = { \"nodefs.available\" = \"15%\" }",
+            "evictionSoftGracePeriod = { \"nodefs.available\" = \"1m30s\" }",
+            "evictionMinimumReclaim = { \"nodefs.available\" = \"2Gi\" }",
+            "evictionPressureTransitionPeriod = \"2m\"",
+            "evictionMaxPodGracePeriod = 60",
+        ]
+    );
+}
+
+/// EKS AL2023 (nodeadm's config.json): only serializeImagePulls and evictionHard of ours; no
+/// imagefs.* threshold, so none.
+#[test]
+fn import_eks_al2023_config_field_by_field() {
+    assert_eq!(
+        kubelet_table("kubelet-config-eks-al2023.json"),
+        [
+            "serializeImagePulls = false",
+            "evictionHard = { \"memory.available\" = \"100Mi\", \"nodefs.available\" = \"10%\", \"nodefs.inodesFree\" = \"5%\" }",
+        ]
+    );
+}
+
+/// GKE's /configz reply: the kubelet's defaulted configuration, so every field of ours is there
+/// (MaxAge 0s, QPS 5/10, log rotation 10Mi × 5 with one worker every 10 s); pulls in parallel,
+/// 2 at a time; evictionHard as GKE sets it, pid.available included and no imagefs.* key.
+#[test]
+fn import_gke_configz_field_by_field() {
+    assert_eq!(
+        kubelet_table("configz-gke.json"),
+        [
+            "imageGCHighThresholdPercent = 85",
+            "imageGCLowThresholdPercent = 80",
+            "imageMinimumGCAge = \"2m0s\"",
+            "imageMaximumGCAge = \"0s\"",
+            "serializeImagePulls = false",
+            "maxParallelImagePulls = 2",
+            "registryPullQPS = 5",
+            "registryBurst = 10",
+            "containerLogMaxSize = \"10Mi\"",
+            "containerLogMaxFiles = 5",
+            "containerLogMaxWorkers = 1",
+            "containerLogMonitorInterval = \"10s\"",
+            "localStorageCapacityIsolation = true",
+            "evictionHard = { \"memory.available\" = \"100Mi\", \"nodefs.available\" = \"10%\", \"nodefs.inodesFree\" = \"5%\", \"pid.available\" = \"10%\" }",
+            "evictionPressureTransitionPeriod = \"5m0s\"",
+        ]
+    );
+}
+
+/// RKE2's drop-in: imagefs and nodefs at 5 % hard with 10 % minimum reclaim; serial pulls off.
+#[test]
+fn import_rke2_config_field_by_field() {
+    assert_eq!(
+        kubelet_table("kubelet-config-rke2.yaml"),
+        [
+            "serializeImagePulls = false",
+            "evictionHard = { \"imagefs.available\" = \"5%\", \"nodefs.available\" = \"5%\" }",
+            "evictionMinimumReclaim = { \"imagefs.available\" = \"10%\", \"nodefs.available\" = \"10%\" }",
+        ]
+    );
+}
+
+/// A kubeadm node's /configz reply (configz.json): every defaulted field, and the kubeadm
+/// evictionHard with all five signals.
+#[test]
+fn import_configz_reply_field_by_field() {
+    assert_eq!(
+        kubelet_table("configz.json"),
+        [
+            "imageGCHighThresholdPercent = 85",
+            "imageGCLowThresholdPercent = 80",
+            "imageMinimumGCAge = \"2m0s\"",
+            "imageMaximumGCAge = \"0s\"",
+            "serializeImagePulls = true",
+            "registryPullQPS = 5",
+            "registryBurst = 10",
+            "containerLogMaxSize = \"10Mi\"",
+            "containerLogMaxFiles = 5",
+            "containerLogMaxWorkers = 1",
+            "containerLogMonitorInterval = \"10s\"",
+            "localStorageCapacityIsolation = true",
+            "evictionHard = { \"imagefs.available\" = \"15%\", \"imagefs.inodesFree\" = \"5%\", \"memory.available\" = \"100Mi\", \"nodefs.available\" = \"10%\", \"nodefs.inodesFree\" = \"5%\" }",
+            "evictionPressureTransitionPeriod = \"5m0s\"",
+        ]
+    );
+}
