@@ -83,6 +83,20 @@ enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
     },
+    /// Fit a synthetic workload to a trace-driven scenario's pods (such as `import` writes):
+    /// writes a scenario of --duration with [workload.synthetic] estimated from the trace (rates
+    /// per owner kind, daily rhythm, Zipf popularity, lifetimes, image sizes) and the fit's
+    /// report as comments.
+    Fit {
+        /// The trace-driven scenario (TOML) whose trace is the observation.
+        scenario: PathBuf,
+        /// How long the fitted scenario runs (e.g. 7d).
+        #[arg(long, default_value = "7d")]
+        duration: String,
+        /// The fitted scenario to write (default: <scenario>-fitted.toml beside it).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Build a runnable scenario (scenario.toml, catalog.toml, trace.csv) from a real node's
     /// files; any subset of them will do, and what is missing is assumed and reported.
     #[command(group(clap::ArgGroup::new("inputs").multiple(true).required(true).args(["configz", "summary", "events", "images", "containerd_config", "imagefsinfo", "node_json"])))]
@@ -379,6 +393,36 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             } else {
                 ExitCode::SUCCESS
+            }
+        }
+        Command::Fit {
+            scenario,
+            duration,
+            out,
+        } => {
+            let out = out.unwrap_or_else(|| {
+                let stem = scenario
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "scenario".into());
+                scenario.with_file_name(format!("{stem}-fitted.toml"))
+            });
+            match imagefs_sim::runner::fit_file(&scenario, &duration, &out) {
+                Ok(report) => {
+                    for l in &report {
+                        outln!("{l}");
+                    }
+                    outln!(
+                        "wrote {}; run it with: imagefs-sim run {}",
+                        out.display(),
+                        out.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::FAILURE
+                }
             }
         }
         Command::Generate { scenario, out, set } => {

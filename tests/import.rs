@@ -1860,9 +1860,9 @@ fn import_kubeadm_configmap_field_by_field() {
     );
 }
 
-/// The `[kubelet]` lines an import writes are the config's own fields the model has, in the
-/// schema's order (image GC, pulls, logs, storage isolation, then eviction), each as
-/// configured; a field the config leaves out stays out (the kubelet's default applies).
+// The `[kubelet]` lines an import writes are the config's own fields the model has, in the
+// schema's order (image GC, pulls, logs, storage isolation, then eviction), each as
+// configured; a field the config leaves out stays out (the kubelet's default applies).
 
 /// EKS AL2 (amazon-eks-ami's kubelet-config.json with a user's changes): parallel pulls, MaxAge
 /// one week, soft eviction on nodefs; evictionHard has no imagefs.* key, so none is written
