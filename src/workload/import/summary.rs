@@ -181,7 +181,16 @@ pub fn parse_summary(file: &Path) -> Result<SummaryImport, InputError> {
         Ok(())
     })?;
     let root = serde_json::Value::Object(rest);
-    let at = At::new(file, &root, "");
+    let mut s = read_reply(&At::new(file, &root, ""))?;
+    s.pods = pods;
+    Ok(s)
+}
+
+/// The node part of one Summary reply held in memory at `at` (its `node.fs` and
+/// `node.runtime` filesystems, checked as [`parse_summary`] checks them); `pods` is not read
+/// and comes back empty. Errors name the paths under `at`'s own (`[3].node.fs.capacityBytes`
+/// for the fourth reply of an array). `validate` reads a series of replies with this.
+pub fn read_reply(at: &At) -> Result<SummaryImport, InputError> {
     let node = at.field("node")?;
     if node.is_null() {
         return Err(node.err(
@@ -239,7 +248,7 @@ pub fn parse_summary(file: &Path) -> Result<SummaryImport, InputError> {
         nodefs,
         imagefs,
         containerfs,
-        pods,
+        pods: Vec::new(),
     })
 }
 
