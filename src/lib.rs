@@ -7,6 +7,7 @@ pub mod error;
 pub mod input;
 pub mod kubelet;
 pub mod node;
+pub mod observed;
 pub mod outcome;
 pub mod overrides;
 pub mod report;
