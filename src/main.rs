@@ -183,6 +183,31 @@ enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Check a finished run against what the node really did: its image filesystem's available
+    /// bytes over time, from a Prometheus query_range reply (node_filesystem_avail_bytes, with
+    /// node_filesystem_size_bytes if wanted) or Summary API replies (a JSON array, or one per
+    /// line). Aligns them on the run's start_time; prints the errors (available bytes, usage %)
+    /// and when each side reaches the image GC high threshold; writes validate.txt,
+    /// validate.json and validate.png into --out (default output/<RUN>-validate/).
+    #[command(
+        after_help = "Example:\n  curl -sG http://prometheus:9090/api/v1/query_range \\\n    --data-urlencode 'query=node_filesystem_avail_bytes{instance=\"node-1:9100\",mountpoint=\"/var/lib/containerd\"}' \\\n    --data-urlencode start=2026-03-18T06:47:29Z --data-urlencode end=2026-03-25T06:47:29Z --data-urlencode step=60 > obs.json\n  imagefs-sim validate output/my-node --observed obs.json"
+    )]
+    Validate {
+        /// The run's output directory (summary.json with start_time, timeseries.csv).
+        run: PathBuf,
+        /// The node's series: a Prometheus query_range reply, or Summary API replies.
+        #[arg(long, value_name = "FILE")]
+        observed: PathBuf,
+        /// The image filesystem's mountpoint, when the Prometheus reply has several.
+        #[arg(long, value_name = "M")]
+        mountpoint: Option<String>,
+        /// The wall-clock instant of the run's t = 0 (RFC 3339), for a run whose scenario had
+        /// no start_time; it wins over the run's own.
+        #[arg(long, value_name = "RFC3339")]
+        start: Option<String>,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Combine the output directories of `sweep --shard K/N` runs into one sweep's files.
     Merge {
         #[arg(required = true)]
@@ -322,6 +347,53 @@ fn main() -> ExitCode {
                 Ok(text) => {
                     out!("{text}");
                     outln!("wrote {}/{{diff.txt,diff.png}}", out.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Validate {
+            run,
+            observed,
+            mountpoint,
+            start,
+            out,
+        } => {
+            use imagefs_sim::report::validate::{write_validate, ValidateOptions};
+            let start = match start
+                .as_deref()
+                .map(imagefs_sim::wallclock::WallTime::parse_rfc3339)
+            {
+                None => None,
+                Some(Ok(t)) => Some(t),
+                Some(Err(e)) => {
+                    eprintln!("error: --start: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let name = run
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "run".to_string());
+            let out =
+                out.unwrap_or_else(|| PathBuf::from("output").join(format!("{name}-validate")));
+            let opts = ValidateOptions {
+                run,
+                observed,
+                out: out.clone(),
+                mountpoint,
+                start,
+            };
+            match write_validate(&opts) {
+                Ok(text) => {
+                    out!("{text}");
+                    outln!(
+                        "wrote {}/{{validate.txt,validate.json,validate.png}}",
+                        out.display()
+                    );
                     ExitCode::SUCCESS
                 }
                 Err(e) => {

@@ -254,7 +254,7 @@ pub fn read_summary(dir: &Path) -> Result<SummaryFields> {
     let p = dir.join("summary.json");
     let text = std::fs::read_to_string(&p).with_context(|| {
         format!(
-            "cannot read {}: diff compares two run directories (what `run` writes)",
+            "cannot read {}: not a run's output directory (what `run` writes)",
             p.display()
         )
     })?;

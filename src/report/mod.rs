@@ -11,6 +11,7 @@ pub mod diff;
 pub mod leftovers;
 pub mod plot;
 pub mod sweep_plot;
+pub mod validate;
 
 use std::fs;
 use std::io::Write;

@@ -24,6 +24,7 @@
 mod data;
 mod diff_draw;
 mod draw;
+mod validate_draw;
 
 use std::fs;
 use std::io::Write;
@@ -40,6 +41,8 @@ use crate::outcome::{EventRow, Recorder, Sample};
 use crate::scenario::Scenario;
 
 pub use diff_draw::DIFF_PLOT_SIZE;
+pub use validate_draw::{gc_available_line, VALIDATE_PLOT_SIZE};
+pub(crate) use validate_draw::{render_validate, ValidatePlot};
 
 /// Draws `diff.png` at `png` comparing the runs in directories `a` and `b` (from their CSVs),
 /// with the instant their decisions first differ marked.

@@ -119,6 +119,47 @@ impl Extremes {
     }
 }
 
+impl Merge for Extremes {
+    fn merge(&mut self, other: &Self) {
+        Extremes::merge(self, other);
+    }
+}
+
+/// One series over time, binned as the plots bin it (each bin's minimum and maximum, so no
+/// peak is lost): `validate.png`'s curves.
+#[derive(Debug, Clone)]
+pub(crate) struct Curve(Bins<Extremes>);
+
+impl Default for Curve {
+    fn default() -> Self {
+        Curve(Bins::new())
+    }
+}
+
+impl Curve {
+    /// Adds the value `v` at `t` seconds (t ≥ 0).
+    pub(crate) fn add(&mut self, t: f64, v: f64) {
+        let slot = self.0.slot(t);
+        match slot {
+            Some(e) => e.add(t, v),
+            None => *slot = Some(Extremes::new(t, v)),
+        }
+    }
+
+    /// The points to draw, in time order.
+    pub(crate) fn points(&self) -> Vec<(f64, f64)> {
+        self.0.iter().flat_map(|(_, _, e)| e.points()).collect()
+    }
+
+    /// The least and the greatest value, if any.
+    pub(crate) fn range(&self) -> Option<(f64, f64)> {
+        self.0.iter().fold(None, |acc, (_, _, e)| {
+            let (lo, hi) = acc.unwrap_or((e.min, e.max));
+            Some((lo.min(e.min), hi.max(e.max)))
+        })
+    }
+}
+
 fn merge_opt(a: &mut Option<Extremes>, b: &Option<Extremes>) {
     match (a.as_mut(), b) {
         (Some(a), Some(b)) => a.merge(b),

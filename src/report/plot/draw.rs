@@ -95,7 +95,7 @@ pub(super) fn time_axis(t_end: f64) -> TimeAxis {
 }
 
 /// A binary byte unit suiting values up to `max`.
-fn byte_unit(max: f64) -> (f64, &'static str) {
+pub(super) fn byte_unit(max: f64) -> (f64, &'static str) {
     const K: f64 = 1024.0;
     if max >= K * K * K {
         (K * K * K, "GiB")
