@@ -545,7 +545,7 @@ fn bad_observed_files_name_the_place() {
         ),
         (
             summary_line(START + 86_400, 1 << 30, 1),
-            "none of the 1 observed samples (2026-03-19T06:47:29Z to 2026-03-19T06:47:29Z) falls within the run (2026-03-18T06:47:29Z to 2026-03-18T06:57:29Z",
+            "none of the 1 observed samples (at 2026-03-19T06:47:29Z) fall within the run (2026-03-18T06:47:29Z to 2026-03-18T06:57:29Z",
         ),
     ];
     for (text, want) in cases {

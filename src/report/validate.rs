@@ -224,7 +224,7 @@ fn read_timeseries(path: &Path, on_row: &mut dyn FnMut(Row)) -> Result<usize> {
             )
         })?;
         let bytes = |i: usize, name: &str| -> Result<u64> {
-            get(i).parse::<u64>().with_context(|| {
+            get(i).parse::<u64>().ok().with_context(|| {
                 format!(
                     "{}:{line}: {name}: {:?} is not a number of bytes",
                     path.display(),
@@ -462,6 +462,9 @@ fn compare(opts: &ValidateOptions) -> Result<(Validation, ValidatePlot)> {
 
     if aligned.is_empty() {
         let span = match (observed.samples.first(), observed.samples.last()) {
+            (Some(a), Some(b)) if a.time_ns == b.time_ns => {
+                format!(" (at {})", WallTime::from_unix_ns(a.time_ns))
+            }
             (Some(a), Some(b)) => format!(
                 " ({} to {})",
                 WallTime::from_unix_ns(a.time_ns),
@@ -470,7 +473,7 @@ fn compare(opts: &ValidateOptions) -> Result<(Validation, ValidatePlot)> {
             _ => String::new(),
         };
         bail!(
-            "{}: none of the {} observed samples{span} falls within the run ({start} to {end}, t = 0 from {start_from}): is that the run's start, and the same node?",
+            "{}: none of the {} observed samples{span} fall within the run ({start} to {end}, t = 0 from {start_from}): is that the run's start, and the same node?",
             opts.observed.display(),
             observed.samples.len()
         );
