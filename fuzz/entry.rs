@@ -41,6 +41,7 @@ pub const KINDS: &[&str] = &[
     "import_containerd_config",
     "import_imagefsinfo",
     "import_node_object",
+    "observed",
 ];
 
 /// A directory holding a valid catalog and trace beside the fuzzed file, so that a fuzzed
@@ -162,6 +163,7 @@ pub fn run(sb: &Sandbox, kind: &str, data: &[u8]) {
                 check_err(&p, &e, data);
             }
         }
+        "observed" => observed(sb, data),
         other => panic!("no entry point {other:?}"),
     }
 }
@@ -262,5 +264,27 @@ fn journal(sb: &Sandbox, data: &[u8]) {
     let p = sb.put("journal.jsonl", data);
     if let Err(e) = imagefs_sim::sweep::journal::read(&p) {
         check_err(&p, &e.into_inner(), data);
+    }
+}
+
+/// `validate --observed`'s file (a Prometheus reply or Summary replies), with and without a
+/// mountpoint: an accepted series is in time order, within its own sizes and the limits.
+fn observed(sb: &Sandbox, data: &[u8]) {
+    use imagefs_sim::observed::{read_observed, MAX_SAMPLES};
+    let p = sb.put("obs.json", data);
+    for mount in [None, Some("/var/lib/containerd")] {
+        match read_observed(&p, mount) {
+            Ok(o) => {
+                assert!(!o.samples.is_empty() && o.samples.len() <= MAX_SAMPLES);
+                assert!(o.samples.windows(2).all(|w| w[0].time_ns <= w[1].time_ns));
+                for s in &o.samples {
+                    assert!(s.time_ns >= 0 && s.available_bytes <= i64::MAX as u64);
+                    if let Some(c) = s.capacity_bytes {
+                        assert!(c > 0 && s.available_bytes <= c, "{s:?}");
+                    }
+                }
+            }
+            Err(e) => check_err(&p, &e, data),
+        }
     }
 }

@@ -34,7 +34,6 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::error::InputError;
-use crate::wallclock::MAX_SECS;
 use crate::workload::import::common::{json_error, At};
 use crate::workload::import::summary::read_reply;
 
@@ -457,10 +456,11 @@ impl Replies {
     }
 }
 
-/// An instant a run's RFC 3339 texts can show (1970 to 9999).
+/// An instant after the epoch (the RFC 3339 parser stops at 2262, where nanoseconds since
+/// the epoch stop fitting an i64).
 fn check_instant(ns: i64, at: &At) -> Result<(), InputError> {
-    if ns < 0 || ns / 1_000_000_000 > MAX_SECS {
-        return Err(at.err("is outside 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z"));
+    if ns < 0 {
+        return Err(at.err("is before 1970-01-01T00:00:00Z"));
     }
     Ok(())
 }
@@ -721,12 +721,14 @@ fn timestamp(at: &At) -> Result<i64, InputError> {
         Value::String(s) => s.trim().parse::<f64>().ok(),
         _ => None,
     };
+    // Nanoseconds since the epoch fit an i64 until 2262-04-11T23:47:16Z.
+    const LAST: f64 = (i64::MAX / 1_000_000_000 - 1) as f64;
     match secs {
-        Some(s) if s.is_finite() && (0.0..=MAX_SECS as f64).contains(&s) => {
+        Some(s) if s.is_finite() && (0.0..=LAST).contains(&s) => {
             Ok((s * 1000.0).round() as i64 * 1_000_000)
         }
         Some(s) => Err(at.err(format!(
-            "{s} is not a Unix time in seconds from 1970 to 9999"
+            "{s} is not a Unix time in seconds from 1970 to 2262"
         ))),
         None => Err(at.err(format!(
             "expected a Unix time in seconds (a number), found {}",

@@ -80,6 +80,12 @@ fn seeds(kind: &str) -> Vec<Vec<u8>> {
             .iter()
             .map(|f| read(&format!("tests/fixtures/import/{f}")))
             .collect(),
+        // validate --observed: Prometheus replies (one mountpoint with sizes, two mountpoints)
+        // and Summary replies (JSON lines, a pretty-printed array).
+        "observed" => ["prometheus-avail-size.json", "prometheus-two-mountpoints.json", "summary-lines.jsonl", "summary-array.json"]
+            .iter()
+            .map(|f| read(&format!("tests/fixtures/validate/{f}")))
+            .collect(),
         other => panic!("no seeds for {other}"),
     };
     v.retain(|s| !s.is_empty());
@@ -250,4 +256,5 @@ fuzz_tests! {
     fuzz_import_containerd_config: "import_containerd_config", 300;
     fuzz_import_imagefsinfo: "import_imagefsinfo", 300;
     fuzz_import_node_object: "import_node_object", 300;
+    fuzz_observed: "observed", 300;
 }

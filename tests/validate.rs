@@ -557,3 +557,35 @@ fn bad_observed_files_name_the_place() {
         assert_eq!(std::fs::read(r.out.join("validate.json")).unwrap(), before);
     }
 }
+
+/// The fuzz seeds (tests/fixtures/validate/) read as they say: 6 samples every 60 s from
+/// 06:47:29.123Z with their size, 10Mi less each time; the second Prometheus file has two
+/// mountpoints; the Summary files 3 and 2 replies, 100Mi less each time.
+#[test]
+fn fixtures_read_as_described() {
+    use imagefs_sim::observed::read_observed;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/validate");
+    let o = read_observed(&dir.join("prometheus-avail-size.json"), None).unwrap();
+    assert_eq!(o.samples.len(), 6);
+    assert_eq!(o.samples[0].time_ns, (START * 1000 + 123) * 1_000_000);
+    assert_eq!(o.samples[1].time_ns - o.samples[0].time_ns, 60_000_000_000);
+    assert_eq!(
+        o.samples[0].available_bytes - o.samples[1].available_bytes,
+        10 * MI
+    );
+    assert_eq!(o.samples[5].capacity_bytes, Some(1 << 30));
+    let two = dir.join("prometheus-two-mountpoints.json");
+    let e = read_observed(&two, None).unwrap_err().to_string();
+    assert!(e.contains("2 mountpoints (/, /var/lib/containerd)"), "{e}");
+    assert_eq!(
+        read_observed(&two, Some("/")).unwrap().samples[0].available_bytes,
+        20_000_000_000
+    );
+    for (f, n) in [("summary-lines.jsonl", 3), ("summary-array.json", 2)] {
+        let o = read_observed(&dir.join(f), None).unwrap();
+        assert_eq!(o.samples.len(), n, "{f}");
+        assert_eq!(o.samples[0].available_bytes, 324 * MI);
+        assert_eq!(o.samples[1].available_bytes, 224 * MI);
+        assert_eq!(o.samples[0].time_ns, START * 1_000_000_000);
+    }
+}
