@@ -205,6 +205,7 @@ enum Command {
         /// no start_time; it wins over the run's own.
         #[arg(long, value_name = "RFC3339")]
         start: Option<String>,
+        /// Output directory (default output/<RUN>-validate/; replaced whole).
         #[arg(long)]
         out: Option<PathBuf>,
     },

@@ -776,10 +776,19 @@ impl Validation {
                 let _ = writeln!(s, "  both reach it at the same instant");
             }
             (Some(a), Some(b)) => {
+                let gap = (b - a).abs();
                 let _ = writeln!(
                     s,
-                    "  the simulation reaches it {} s {} the node",
-                    short((b - a).abs()),
+                    "  the simulation reaches it {} s{} {} the node",
+                    short(gap),
+                    if gap >= 60.0 {
+                        format!(
+                            " ({})",
+                            crate::units::format_go_duration((gap * 1e9).round() as i64)
+                        )
+                    } else {
+                        String::new()
+                    },
                     if b < a { "before" } else { "after" }
                 );
             }
