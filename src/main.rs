@@ -138,6 +138,10 @@ enum Command {
         /// Simulated duration (default: the trace plus 15 min, at least 1h).
         #[arg(long)]
         duration: Option<String>,
+        /// Also write fitted.toml: a synthetic workload this long (e.g. 7d) fitted to the
+        /// imported trace (as `fit` does), with its report.
+        #[arg(long, value_name = "DURATION")]
+        fit: Option<String>,
         /// Output directory (created; written atomically).
         #[arg(long)]
         out: PathBuf,
@@ -540,6 +544,7 @@ fn main() -> ExitCode {
             runtime,
             unpack_ratio,
             duration,
+            fit,
             out,
         } => {
             use imagefs_sim::workload::import;
@@ -555,6 +560,7 @@ fn main() -> ExitCode {
             opts.runtime = runtime.as_deref().and_then(import::Runtime::parse);
             opts.unpack_ratio = unpack_ratio;
             opts.duration = duration;
+            opts.fit = fit;
             match import::run(&opts) {
                 Ok(report) => {
                     out!("{report}");

@@ -107,62 +107,16 @@ pub fn generate_file(
     result
 }
 
-/// `imagefs-sim fit`: the scenario `scenario` (a trace-driven one, such as `import` writes) with
-/// its `[workload]` replaced by a `[workload.synthetic]` fitted to its trace (see
-/// [`crate::workload::fit`]), `duration` long, written to `out` atomically with the fit's report
-/// as comments at the top. The written scenario is loaded (and so validated) before it
-/// replaces anything. Returns the report.
+/// `imagefs-sim fit`: writes [`crate::workload::fit::fitted_scenario`] of `scenario` to `out`
+/// atomically (a temporary file beside it, then a rename). Returns the fit's report.
 pub fn fit_file(scenario: &Path, duration: &str, out: &Path) -> anyhow::Result<Vec<String>> {
-    use anyhow::{bail, Context};
-    let sc = Scenario::load(scenario)?;
-    if sc.synthetic.is_some() {
-        bail!(
-            "{}: its workload is already synthetic; fit a trace-driven scenario (such as `import` writes)",
-            scenario.display()
-        );
-    }
-    let ns = crate::units::parse_sim_duration(duration)
-        .ok()
-        .filter(|d| *d > 0)
-        .with_context(|| {
-            format!("--duration {duration:?}: not a duration above 0 (e.g. 7d, 36h)")
-        })?;
-    let fitted = crate::workload::fit::fit(&sc.trace, &sc.catalog)
-        .map_err(|m| anyhow::anyhow!("{}: {m}", scenario.display()))?;
-    let text = std::fs::read_to_string(scenario)
-        .with_context(|| format!("cannot read {}", scenario.display()))?;
-    let mut doc: toml::Table =
-        toml::from_str(&text).with_context(|| format!("cannot read {}", scenario.display()))?;
-    for k in ["workload", "layer", "image", "sweep", "goal"] {
-        doc.remove(k);
-    }
-    doc.insert(
-        "name".into(),
-        toml::Value::String(format!("{}-fitted", sc.name)),
-    );
-    doc.insert("duration".into(), toml::Value::String(duration.to_string()));
-    // A plan starts wherever its user wants it: the observation's wall clock does not apply.
-    doc.remove("start_time");
-    let mut report = fitted.report();
-    report.push(format!(
-        "fitted from {} ({} of observation) for {duration}",
-        scenario.display(),
-        crate::units::format_go_duration((fitted.observed_seconds * 1e9) as i64)
-    ));
-    let mut body = String::new();
-    for line in &report {
-        body.push_str(&format!("# {line}\n"));
-    }
-    body.push('\n');
-    body.push_str(&toml::to_string(&doc).context("cannot write the fitted scenario")?);
-    body.push('\n');
-    body.push_str(&fitted.synthetic_toml(ns as crate::engine::SimTime));
-    // Loaded from where it will be, so that relative paths resolve as they will.
-    Scenario::from_str(out, &body).map_err(|e| {
-        anyhow::anyhow!(
-            "the fitted scenario does not load ({e}); please report this with the input"
-        )
-    })?;
+    use anyhow::Context;
+    let (body, report) = crate::workload::fit::fitted_scenario(
+        scenario,
+        &scenario.display().to_string(),
+        duration,
+        out,
+    )?;
     let dir = match out.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),

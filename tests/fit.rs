@@ -136,3 +136,165 @@ fn a_generated_month_is_recovered() {
         "rate of the refit",
     );
 }
+
+fn bin() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_imagefs-sim"))
+}
+
+/// A DaemonSet pod and three Job pods of one image 10 minutes apart (a CronJob: the gaps'
+/// spread is 0), each completing after 5 min and deleted 1 min later.
+const OBSERVED: &str = r#"name = "obs"
+duration = "1h"
+seed = 1
+[node]
+disk = "10Gi"
+pull_bandwidth = "100Mi"
+[[layer]]
+id = "a"
+size = "10Mi"
+[[layer]]
+id = "b"
+size = "20Mi"
+[[image]]
+name = "agent:1"
+layers = ["a"]
+[[image]]
+name = "batch:1"
+layers = ["b"]
+[workload]
+trace = "trace.csv"
+"#;
+
+const OBSERVED_TRACE: &str = "time,action,pod,image,owner
+0,create,agent-x7k2p,agent:1,DaemonSet
+600,create,job-1,batch:1,Job
+900,complete,job-1,,
+960,delete,job-1,,
+1200,create,job-2,batch:1,Job
+1500,complete,job-2,,
+1560,delete,job-2,,
+1800,create,job-3,batch:1,Job
+2100,complete,job-3,,
+2160,delete,job-3,,
+";
+
+/// `fit obs.toml --duration 2d`: the cronjob every 600 s from 600 s, runtime 300 s, deleted 60 s
+/// after; the DaemonSet `agent` from 0; no pods stream, so a family of 0 images whose size is
+/// the geometric mean of the two observed images, √(10Mi · 20Mi) = 10485760 · √2 = 14829104
+/// bytes, sigma ln 2 / √2 = 0.49 (n − 1 = 1); unpacked = compressed (unknown), ratio 1.
+#[test]
+fn fit_cli_writes_a_scenario_that_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("obs.toml"), OBSERVED).unwrap();
+    std::fs::write(d.join("trace.csv"), OBSERVED_TRACE).unwrap();
+    let o = bin()
+        .args(["fit", "obs.toml", "--duration", "2d"])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        out.contains("cronjob job: 3 pods of batch:1, every 10m0s, runtime 5m0s"),
+        "{out}"
+    );
+    let text = std::fs::read_to_string(d.join("obs-fitted.toml")).unwrap();
+    for want in [
+        "name = \"obs-fitted\"",
+        "duration = \"2d\"",
+        "[[workload.synthetic.cronjob]]\nname = \"job\"\nfamily = \"fit\"\nevery = \"10m0s\"\nstart = \"10m0s\"\nruntime = \"5m0s\"\nttl_after_finished = \"1m0s\"\n",
+        "[[workload.synthetic.daemonset]]\nname = \"agent\"\nfamily = \"fit\"\nstart = \"0s\"\n",
+        "images = 0\n",
+        "image_size = 14829104\n",
+        "image_size_sigma = 0.49\n",
+        "unpack_ratio = 1\n",
+    ] {
+        assert!(text.contains(want), "{want:?} not in:\n{text}");
+    }
+    assert!(!text.contains("[workload.synthetic.pods]"), "{text}");
+    // It runs: 2 days of the cronjob (every 10 min) and the agent.
+    let o = bin()
+        .args(["run", "obs-fitted.toml", "--out", "r"])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    // A synthetic scenario has nothing to fit; a bad duration is refused; nothing is written.
+    for (args, want) in [
+        (
+            vec!["fit", "obs-fitted.toml", "--out", "x.toml"],
+            "its workload is already synthetic",
+        ),
+        (
+            vec!["fit", "obs.toml", "--duration", "soon", "--out", "x.toml"],
+            "--duration \"soon\": not a duration above 0",
+        ),
+    ] {
+        let o = bin().args(&args).current_dir(d).output().unwrap();
+        assert_eq!(o.status.code(), Some(1));
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(e.contains(want), "{e}");
+        assert!(!d.join("x.toml").exists());
+    }
+}
+
+/// `import --fit 7d` writes fitted.toml with the import, all or nothing; an import without
+/// `--fit` into the same directory replaces the set, so no stale fitted.toml stays.
+#[test]
+fn import_fit_writes_fitted_toml_beside_the_replay() {
+    let fx = |n: &str| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/import")
+            .join(n)
+            .display()
+            .to_string()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("node");
+    let args = |fit: bool| {
+        let mut a = vec![
+            "import".to_string(),
+            "--configz".into(),
+            fx("configz.json"),
+            "--events".into(),
+            fx("events.json"),
+            "--images".into(),
+            fx("crictl-images-containerd.json"),
+            "--out".into(),
+            out.display().to_string(),
+        ];
+        if fit {
+            a.extend(["--fit".into(), "7d".into()]);
+        }
+        a
+    };
+    let o = bin().args(args(true)).output().unwrap();
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        o.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        text.contains("fit: fitted from the imported trace ("),
+        "{text}"
+    );
+    let fitted = Scenario::load(&out.join("fitted.toml")).unwrap();
+    assert_eq!(fitted.duration, 7 * 86_400 * 1_000_000_000);
+    assert!(fitted.synthetic.is_some());
+    assert!(bin().args(args(false)).output().unwrap().status.success());
+    assert!(!out.join("fitted.toml").exists());
+    assert!(out.join("scenario.toml").exists());
+    // A bad --fit duration: refused before anything is read or written.
+    let mut a = args(false);
+    a.extend(["--fit".into(), "0s".into()]);
+    let o = bin().args(a).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--fit \"0s\""));
+}

@@ -37,6 +37,8 @@ pub mod stats;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
+use std::path::Path;
+
 use crate::engine::SimTime;
 use crate::node::catalog::Catalog;
 use crate::units::format_go_duration;
@@ -142,6 +144,8 @@ pub struct ContainerFit {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PodsFit {
+    /// Pods of the stream (those at t = 0 too) and those created after t = 0.
+    pub pods: usize,
     pub arrivals: usize,
     pub rate_per_hour: f64,
     pub interarrival_ks: f64,
@@ -557,6 +561,7 @@ fn pods_stream(stream: &[&PodObs], observed: f64) -> PodsFit {
         Owner::None
     };
     PodsFit {
+        pods: stream.len(),
         arrivals: arrivals.len(),
         rate_per_hour: rate,
         interarrival_ks,
@@ -580,7 +585,7 @@ fn dur(s: f64) -> String {
     } else {
         ((s * 1000.0).round() * 1e6) as i64
     };
-    format_go_duration(ns.max(1_000_000))
+    format_go_duration(ns)
 }
 
 fn round3(x: f64) -> f64 {
@@ -714,6 +719,12 @@ impl Fitted {
                 "pods stream: {} arrivals after t = 0 → rate {:.3}/h; inter-arrival KS distance to exponential {:.3}",
                 p.arrivals, p.rate_per_hour, p.interarrival_ks
             ));
+            if p.arrivals < 30 {
+                r.push(format!(
+                    "  warning: only {} arrivals: every estimate below is rough (observe longer: events cover about an hour)",
+                    p.arrivals
+                ));
+            }
             match p.diurnal {
                 Some((a, peak, pv)) => r.push(format!(
                     "  daily rhythm: amplitude {:.3}, peak at {} (Rayleigh p = {:.1e})",
@@ -733,7 +744,7 @@ impl Fitted {
                 )),
                 None if p.fresh_image => r.push(format!(
                     "  images: most pods ran an image no other pod ran ({} images for {} pods): fresh_image = true",
-                    p.images, p.arrivals
+                    p.images, p.pods
                 )),
                 None => r.push(format!("  image popularity: {} image(s): no Zipf fit", p.images)),
             }
@@ -815,4 +826,65 @@ impl Fitted {
         ));
         r
     }
+}
+
+/// The text of scenario `scenario` (a trace-driven one, such as `import` writes) with its
+/// `[workload]` replaced by a `[workload.synthetic]` fitted to its trace, `duration` long, the
+/// fit's report as comments at the top (its last line names `source`, what the user knows the
+/// scenario as); checked by loading it as the file `out` will be. Also returns the report.
+pub fn fitted_scenario(
+    scenario: &Path,
+    source: &str,
+    duration: &str,
+    out: &Path,
+) -> anyhow::Result<(String, Vec<String>)> {
+    use anyhow::{bail, Context};
+    let ns = crate::units::parse_sim_duration(duration)
+        .ok()
+        .filter(|d| *d > 0)
+        .with_context(|| {
+            format!("--duration {duration:?}: not a duration above 0 (e.g. 7d, 36h)")
+        })?;
+    let sc = crate::scenario::Scenario::load(scenario)?;
+    if sc.synthetic.is_some() {
+        bail!(
+            "{}: its workload is already synthetic; fit a trace-driven scenario (such as `import` writes)",
+            scenario.display()
+        );
+    }
+    let fitted =
+        fit(&sc.trace, &sc.catalog).map_err(|m| anyhow::anyhow!("{}: {m}", scenario.display()))?;
+    let text = std::fs::read_to_string(scenario)
+        .with_context(|| format!("cannot read {}", scenario.display()))?;
+    let mut doc: toml::Table =
+        toml::from_str(&text).with_context(|| format!("cannot read {}", scenario.display()))?;
+    // The replayed pods' settings do not carry over: a plan's pods come as the scheduler sends
+    // them (on_disk_pressure's default), its wall clock is the user's.
+    for k in ["workload", "layer", "image", "sweep", "goal", "start_time"] {
+        doc.remove(k);
+    }
+    doc.insert(
+        "name".into(),
+        toml::Value::String(format!("{}-fitted", sc.name)),
+    );
+    doc.insert("duration".into(), toml::Value::String(duration.to_string()));
+    let mut report = fitted.report();
+    report.push(format!(
+        "fitted from {source} ({} of observation) for {duration}",
+        format_go_duration((fitted.observed_seconds * 1e9) as i64)
+    ));
+    let mut body = String::new();
+    for line in &report {
+        body.push_str(&format!("# {line}\n"));
+    }
+    body.push('\n');
+    body.push_str(&toml::to_string(&doc).context("cannot write the fitted scenario")?);
+    body.push('\n');
+    body.push_str(&fitted.synthetic_toml(ns as SimTime));
+    crate::scenario::Scenario::from_str(out, &body).map_err(|e| {
+        anyhow::anyhow!(
+            "the fitted scenario does not load ({e}); please report this with the input"
+        )
+    })?;
+    Ok((body, report))
 }

@@ -155,6 +155,9 @@ pub struct ImportOptions {
     pub unpack_ratio: f64,
     /// Scenario duration (Go duration, `d` allowed); default: the trace plus 15 min, ≥ 1 h.
     pub duration: Option<String>,
+    /// `--fit D`: also write `fitted.toml`, a synthetic workload of duration D fitted to the
+    /// imported trace (see [`crate::workload::fit`]).
+    pub fit: Option<String>,
     pub out: PathBuf,
 }
 
@@ -172,6 +175,7 @@ impl ImportOptions {
             runtime: None,
             unpack_ratio: DEFAULT_UNPACK_RATIO,
             duration: None,
+            fit: None,
             out: out.into(),
         }
     }
@@ -189,6 +193,8 @@ pub struct ImportReport {
     pub validation: Vec<String>,
     /// The files written (after [`run`]).
     pub wrote: Option<PathBuf>,
+    /// The fit's report, with `--fit`.
+    pub fit: Vec<String>,
 }
 
 impl fmt::Display for ImportReport {
@@ -205,13 +211,24 @@ impl fmt::Display for ImportReport {
         for w in &self.warnings {
             writeln!(f, "warning: {w}")?;
         }
+        for l in &self.fit {
+            writeln!(f, "fit: {l}")?;
+        }
         if let Some(d) = &self.wrote {
             writeln!(
                 f,
-                "wrote {}/{{scenario.toml,catalog.toml,trace.csv}}; run it with: imagefs-sim run {}",
+                "wrote {}/{{scenario.toml,catalog.toml,trace.csv{}}}; run it with: imagefs-sim run {}",
                 d.display(),
+                if self.fit.is_empty() { "" } else { ",fitted.toml" },
                 d.join("scenario.toml").display()
             )?;
+            if !self.fit.is_empty() {
+                writeln!(
+                    f,
+                    "  and the fitted workload with: imagefs-sim run {}",
+                    d.join("fitted.toml").display()
+                )?;
+            }
         }
         Ok(())
     }
@@ -804,28 +821,36 @@ fn plan_compact(opts: &ImportOptions) -> Result<(ImportPlan, trace_build::Trace)
 
 /// Writes the plan into `out` atomically, after checking that it loads as a scenario.
 pub fn write(plan: &ImportPlan, out: &Path) -> anyhow::Result<PathBuf> {
-    scenario_writer::write_with(plan, out, &mut |f| {
+    scenario_writer::write_with(plan, out, None, &mut |f| {
         for r in &plan.trace {
             f(RowRef::from(r))?;
         }
         Ok(())
     })
+    .map(|(dir, _)| dir)
 }
 
 /// Reads the inputs, writes the scenario into `opts.out`, and returns the report.
 pub fn run(opts: &ImportOptions) -> anyhow::Result<ImportReport> {
     // Before reading the inputs: an --out that cannot be written fails at once.
     crate::report::check_target(&opts.out, &scenario_writer::is_import_file)?;
+    if let Some(d) = &opts.fit {
+        if !crate::units::parse_sim_duration(d).is_ok_and(|n| n > 0) {
+            anyhow::bail!("--fit {d:?}: the fitted workload's duration must be a duration above 0 (e.g. 7d, 36h)");
+        }
+    }
     let (plan, trace) = plan_compact(opts)?;
     let mut trace = Some(trace);
-    let dir = scenario_writer::write_with(&plan, &opts.out, &mut |f| {
-        trace
-            .take()
-            .expect("the rows are written once")
-            .for_each(&plan.catalog, f)
-    })?;
+    let (dir, fit) =
+        scenario_writer::write_with(&plan, &opts.out, opts.fit.as_deref(), &mut |f| {
+            trace
+                .take()
+                .expect("the rows are written once")
+                .for_each(&plan.catalog, f)
+        })?;
     let mut rep = plan.report;
     rep.wrote = Some(dir);
+    rep.fit = fit;
     Ok(rep)
 }
 

@@ -326,7 +326,7 @@ impl RowCheck<'_> {
     }
 }
 
-const OUTPUT_FILES: [&str; 3] = ["scenario.toml", "catalog.toml", "trace.csv"];
+const OUTPUT_FILES: [&str; 4] = ["scenario.toml", "catalog.toml", "trace.csv", "fitted.toml"];
 
 /// Whether `name` is a file an import writes: `--out` may replace a directory holding only these.
 pub(super) fn is_import_file(name: &str) -> bool {
@@ -336,15 +336,19 @@ pub(super) fn is_import_file(name: &str) -> bool {
 pub(super) type RowFn<'f> = dyn FnMut(RowRef) -> anyhow::Result<()> + 'f;
 
 /// [`write`] with the trace rows from `rows`, which calls its argument with each row.
+/// With `fit` (a duration), `fitted.toml` is fitted to the trace and written with the rest
+/// (all or nothing); its report is returned.
 pub(super) fn write_with(
     plan: &ImportPlan,
     out: &Path,
+    fit: Option<&str>,
     rows: &mut dyn FnMut(&mut RowFn) -> anyhow::Result<()>,
-) -> anyhow::Result<PathBuf> {
+) -> anyhow::Result<(PathBuf, Vec<String>)> {
     let bug = |e: &dyn fmt::Display| {
         anyhow::anyhow!("the imported scenario does not load (an importer bug): {e}")
     };
     let dir = OutputDir::create(out, &is_import_file)?;
+    let mut fit_report = Vec::new();
     // Errors name the files in `out`, never the staging directory.
     let written = (|| -> anyhow::Result<()> {
         let cannot = |name: &str| format!("cannot write {}", dir.file(name).display());
@@ -379,10 +383,21 @@ pub(super) fn write_with(
             })?;
             w.finish().with_context(|| cannot("trace.csv"))?;
         }
+        if let Some(d) = fit {
+            let (text, report) = crate::workload::fit::fitted_scenario(
+                &dir.file("scenario.toml"),
+                "the imported trace",
+                d,
+                &dir.file("fitted.toml"),
+            )
+            .map_err(|e| anyhow::anyhow!("--fit: {e:#}"))?;
+            std::fs::write(dir.file("fitted.toml"), text).with_context(|| cannot("fitted.toml"))?;
+            fit_report = report;
+        }
         Ok(())
     })();
     match written {
-        Ok(()) => dir.commit(),
+        Ok(()) => dir.commit().map(|d| (d, fit_report)),
         Err(e) => Err(dir.explain(e)),
     }
 }
