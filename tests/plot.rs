@@ -147,7 +147,7 @@ fn replot_reads_split_layout_columns_and_eviction_events() {
     // imagefs usage from `usage_percent`: 70 + (i mod 250)/10, so 70..94; nodefs usage from the
     // nodefs columns: (50 − 30)/50 = 40 % throughout; image bytes (usage − 60) GiB: 10..34 GiB,
     // reported half that. Events: one GC pass (thresholds 90/75 from its message), one
-    // deletion, one GC failure, no failed pull, one eviction and one admission rejection (the
+    // deletion by GC, no eviction reclaim, one GC failure, no failed pull, one eviction and one admission rejection (the
     // `The node had condition` text), 123 456 789 bytes pulled; DiskPressure 2600–3000 s and
     // from 100 000 s to the end.
     let d = PlotData::from_files(&dir).unwrap();
@@ -159,7 +159,7 @@ fn replot_reads_split_layout_columns_and_eviction_events() {
     assert_eq!(o.nodefs_usage, Some((40.0, 40.0)));
     assert_eq!(o.image_bytes, Some((10.0 * g, 34.0 * g)));
     assert_eq!(o.reported_image_bytes, Some((5.0 * g, 17.0 * g)));
-    assert_eq!(o.marks, [1, 1, 1, 0, 1, 1, 0]);
+    assert_eq!(o.marks, [1, 1, 0, 1, 0, 1, 1, 0]);
     assert_eq!(o.pulled_bytes, 123_456_789);
     assert_eq!(o.pressure, vec![(2600.0, 3000.0), (100_000.0, 172_790.0)]);
     assert_eq!(o.gc_thresholds, Some((90.0, 75.0)));

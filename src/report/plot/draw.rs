@@ -220,10 +220,19 @@ pub(super) fn legend<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A DiskPressure period from `a` to `b` (x units; `px` per pixel): at least 2 px wide, and
+/// a stronger shade when it is under 4 px, so that short periods stay visible at any span.
+fn pressure_rect(a: f64, b: f64, y0: f64, y1: f64, px: f64) -> Rectangle<(f64, f64)> {
+    let narrow = b - a < 4.0 * px;
+    let colour = PRESSURE.mix(if narrow { 0.35 } else { 0.13 });
+    Rectangle::new([(a, y0), (b.max(a + 2.0 * px), y1)], colour.filled())
+}
+
 pub(super) fn mark_style(m: Mark) -> (&'static str, RGBColor) {
     match m {
         Mark::GcPass => ("GC passes", GC_HIGH),
-        Mark::ImageDeleted => ("images deleted", RGBColor(150, 90, 20)),
+        Mark::ImageDeleted => ("deleted by GC", RGBColor(150, 90, 20)),
+        Mark::EvictionReclaim => ("eviction reclaim", RGBColor(190, 40, 110)),
         Mark::GcFailed => ("GC failed", RGBColor(170, 0, 0)),
         Mark::PullFailed => ("pulls failed", RGBColor(110, 110, 110)),
         Mark::Evicted => ("pods evicted", EVICTION),
@@ -337,7 +346,7 @@ fn draw<DB: DrawingBackend>(
 
     c1.draw_series(pressure.iter().map(|&(a, b)| {
         let (a, b) = (a / ta.div, b / ta.div);
-        Rectangle::new([(a, 0.0), (b.max(a + px), 100.0)], shade.filled())
+        pressure_rect(a, b, 0.0, 100.0, px)
     }))
     .map_err(err)?;
 
@@ -416,6 +425,63 @@ fn draw<DB: DrawingBackend>(
 
     let (plot_left, plot_top) = c1.backend_coord(&(0.0, 100.0));
     let (plot_right, plot_bottom) = c1.backend_coord(&(xmax, 0.0));
+
+    // Who made the big drops: deletions (bins closer than 8 px merged) of at least 5 % of the
+    // largest image cache, named at the top of the usage panel.
+    {
+        let cache_max = d
+            .samples
+            .iter()
+            .map(|(_, _, b)| b.image_bytes.max)
+            .fold(0.0, f64::max);
+        let mut drops: Vec<(f64, [u64; 2])> = Vec::new();
+        for (t0, t1, b) in d.events.iter() {
+            if b.freed == [0, 0] {
+                continue;
+            }
+            let x = (t0 + t1) / 2.0 / ta.div;
+            match drops.last_mut() {
+                Some(last) if x - last.0 < 8.0 * px => {
+                    last.1[0] += b.freed[0];
+                    last.1[1] += b.freed[1];
+                }
+                _ => drops.push((x, b.freed)),
+            }
+        }
+        drops.retain(|(_, f)| (f[0] + f[1]) as f64 >= 0.05 * cache_max && cache_max > 0.0);
+        // Largest first; a label that would touch one already placed (150 px) is left out.
+        drops.sort_by(|a, b| (b.1[0] + b.1[1]).cmp(&(a.1[0] + a.1[1])));
+        let mut placed: Vec<f64> = Vec::new();
+        drops.retain(|(x, _)| {
+            let free = placed.iter().all(|p| (p - x).abs() >= 150.0 * px);
+            if free {
+                placed.push(*x);
+            }
+            free
+        });
+        for (x, f) in drops {
+            let who = match (f[0] > 0, f[1] > 0) {
+                (true, true) => "GC + eviction",
+                (false, true) => "eviction reclaim",
+                _ => "GC",
+            };
+            let color = if f[1] > f[0] {
+                mark_style(Mark::EvictionReclaim).1
+            } else {
+                mark_style(Mark::ImageDeleted).1
+            };
+            let (px_x, _) = c1.backend_coord(&(x, 100.0));
+            root.draw(&Text::new(
+                format!(
+                    "{who} −{}",
+                    crate::units::format_binary_size_1dec(f[0] + f[1])
+                ),
+                (px_x.clamp(plot_left + 60, plot_right - 60), plot_top + 10),
+                text(13, color, HPos::Center, VPos::Top),
+            ))
+            .map_err(err)?;
+        }
+    }
     {
         let mut order: Vec<usize> = (0..lines.len()).collect();
         order.sort_by_key(|&i| c1.backend_coord(&(0.0, lines[i].0)).1);
@@ -445,10 +511,15 @@ fn draw<DB: DrawingBackend>(
     if d.has_nodefs {
         items.push((Swatch::Line(NODEFS), "nodefs usage".to_string()));
     }
-    if let (Some(_), Some(label)) = (s.eviction_threshold_percent, &s.eviction_label) {
+    if let (Some(e), Some(label)) = (s.eviction_threshold_percent, &s.eviction_label) {
         items.push((
             Swatch::Line(EVICTION),
-            format!("eviction threshold: {label}"),
+            // Within 0.05 points: the same pixel row (the threshold is a byte count).
+            if (e - s.gc_high_percent).abs() < 0.05 {
+                format!("eviction threshold: {label} (at GC high: one line, dashed over solid)")
+            } else {
+                format!("eviction threshold: {label}")
+            },
         ));
     }
     items.push((
@@ -484,7 +555,7 @@ fn draw<DB: DrawingBackend>(
         .map_err(err)?;
     c2.draw_series(pressure.iter().map(|&(a, b)| {
         let (a, b) = (a / ta.div, b / ta.div);
-        Rectangle::new([(a, 0.0), (b.max(a + px), rows)], shade.filled())
+        pressure_rect(a, b, 0.0, rows, px)
     }))
     .map_err(err)?;
     for (r, &m) in MARKS.iter().enumerate() {
@@ -586,7 +657,7 @@ fn draw<DB: DrawingBackend>(
         .map_err(err)?;
     c3.draw_series(pressure.iter().map(|&(a, b)| {
         let (a, b) = (a / ta.div, b / ta.div);
-        Rectangle::new([(a, 0.0), (b.max(a + px), ymax)], shade.filled())
+        pressure_rect(a, b, 0.0, ymax, px)
     }))
     .map_err(err)?;
     c3.draw_secondary_series(pull_bins.iter().enumerate().filter(|(_, &v)| v > 0).map(
@@ -620,6 +691,12 @@ fn draw<DB: DrawingBackend>(
         ))
         .map_err(err)?;
     }
+    // The two image series coincide when, in every bin, their extremes agree to 0.5 %.
+    let same_bytes = d.samples.iter().all(|(_, _, b)| {
+        let close = |a: f64, c: f64| (a - c).abs() <= 0.005 * a.abs().max(c.abs()).max(1.0);
+        close(b.image_bytes.max, b.reported_image_bytes.max)
+            && close(b.image_bytes.min, b.reported_image_bytes.min)
+    });
     let (left3, top3) = c3.backend_coord(&(0.0, ymax));
     legend(
         root,
@@ -631,7 +708,12 @@ fn draw<DB: DrawingBackend>(
             ),
             (
                 Swatch::Line(BELIEVED),
-                "as the kubelet believes (sum of reported sizes)".to_string(),
+                if same_bytes {
+                    "as the kubelet believes (sum of reported sizes): the same, one line"
+                        .to_string()
+                } else {
+                    "as the kubelet believes (sum of reported sizes)".to_string()
+                },
             ),
             (
                 Swatch::Block(PULLS.mix(0.45)),
