@@ -94,7 +94,32 @@ fn gc_at_85_collides_with_eviction_at_15_percent_gc_at_75_does_not() {
     // every unused image, yet available must reach 15 % + 2Gi = 3647483707 bytes, and with 6.6 GB
     // in use it cannot (3.4 GB at best): it evicts the app, the pod most over its request.
     let (toml, trace) = collision(85, 80, "2h");
-    let (s85, _) = common::run(&toml, &trace);
+    let (s85, rec85) = common::run(&toml, &trace);
+    // In the kubelet's order at the instant of a sync that acts: `EvictionThresholdMet`
+    // (recorded before the reclaim), the reclaim's deletions, then the eviction.
+    let first = rec85
+        .events
+        .iter()
+        .position(|e| e.reason == "EvictionThresholdMet")
+        .expect("the eviction manager acts");
+    let t = rec85.events[first].time;
+    let same: Vec<&str> = rec85.events[first..]
+        .iter()
+        .take_while(|e| e.time == t)
+        .map(|e| e.reason)
+        .filter(|r| ["EvictionThresholdMet", "ImageDeleted", "Evicted"].contains(r))
+        .collect();
+    assert_eq!(same.first(), Some(&"EvictionThresholdMet"), "{same:?}");
+    assert!(same.contains(&"ImageDeleted"), "{same:?}");
+    assert!(
+        rec85.events[..first]
+            .iter()
+            .all(|e| e.time < t || e.reason != "ImageDeleted"),
+        "no deletion of that instant before the event that causes it"
+    );
+    if let Some(ev) = same.iter().position(|r| *r == "Evicted") {
+        assert!(same[..ev].contains(&"ImageDeleted"), "{same:?}");
+    }
     assert_eq!(
         s85.gc_triggered, 0,
         "the eviction manager always got there first"

@@ -17,6 +17,8 @@ pub struct CsvRecorder {
     per_fs: usize,
     /// The instant of t = 0: each row's `timestamp` is it plus `time_s`.
     start_time: Option<WallTime>,
+    /// The next event's `seq`.
+    seq: u64,
     /// The first write error of the run, and the file it happened in.
     error: Option<(PathBuf, csv::Error)>,
     ts_path: PathBuf,
@@ -82,9 +84,11 @@ impl CsvRecorder {
         ts.write_record(&header)
             .with_context(|| format!("cannot write {}", ts_path.display()))?;
         let mut events = open("events.csv")?;
-        let mut ev_header = vec!["time_s", "type", "reason", "object", "message"];
+        // `seq`: the event's place in the run (0, 1, …), so that rows of one instant keep
+        // their order (a cause before its effects) through any sort.
+        let mut ev_header = vec!["seq", "time_s", "type", "reason", "object", "message"];
         if start_time.is_some() {
-            ev_header.insert(1, "timestamp");
+            ev_header.insert(2, "timestamp");
         }
         events
             .write_record(&ev_header)
@@ -94,6 +98,7 @@ impl CsvRecorder {
             events,
             per_fs,
             start_time,
+            seq: 0,
             error: None,
             ts_path,
             events_path,
@@ -165,8 +170,11 @@ impl Recorder for CsvRecorder {
             return;
         }
         let time = format_seconds(e.time);
+        let seq = self.seq.to_string();
+        self.seq += 1;
         let r = match self.start_time {
             None => self.events.write_record([
+                seq.as_str(),
                 time.as_str(),
                 e.kind.as_str(),
                 e.reason,
@@ -174,6 +182,7 @@ impl Recorder for CsvRecorder {
                 e.message.as_str(),
             ]),
             Some(t0) => self.events.write_record([
+                seq.as_str(),
                 time.as_str(),
                 t0.plus_ns(e.time).to_string().as_str(),
                 e.kind.as_str(),

@@ -25,8 +25,21 @@ impl<'a> Simulation<'a> {
         let removed = env.containers_removed;
         drop(env);
         self.summary.containers_removed += removed;
+        // In the kubelet's order: `EvictionThresholdMet` is recorded before the node-level
+        // reclaim runs (`synchronize` step 14, then 15), the reclaim's deletions follow, then
+        // the evictions of pods.
+        let split = res
+            .events
+            .iter()
+            .position(|e| {
+                e.reason == crate::kubelet::eviction::helpers::REASON_EVICTION_THRESHOLD_MET
+            })
+            .map_or(0, |i| i + 1);
+        for e in res.events[..split].iter().cloned() {
+            self.emit(rec, e);
+        }
         self.record_deletions(&deletions, rec);
-        for e in res.events.iter().cloned() {
+        for e in res.events[split..].iter().cloned() {
             self.emit(rec, e);
         }
         let mut max_grace = 0;
