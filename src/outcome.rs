@@ -95,6 +95,10 @@ impl Recorder for VecRecorder {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
     pub scenario: String,
+    /// The scenario file as `run` was given it (relative to where `run` started): what
+    /// `explain RUN_DIR` reruns. `run` sets it; sweeps do not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scenario_path: Option<String>,
     pub seed: u64,
     /// The scenario's `start_time` (RFC 3339, UTC), when it has one; `run` sets it.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -40,6 +40,7 @@ pub fn run_to_dir(sc: &Scenario, out: &Path) -> Result<Summary> {
         )?;
         let mut summary = Simulation::new(sc).run(&mut rec);
         summary.start_time = sc.start_time.map(|t| t.to_string());
+        summary.scenario_path = Some(sc.path.display().to_string());
         rec.finish()?;
         write_summary(&dir.file("summary.json"), &summary, &sc.overrides)?;
         crate::report::plot::plot_dir(

@@ -109,7 +109,10 @@ fn is_sweep(path: &Path) -> bool {
 fn golden(name: &str) {
     let file = root().join("scenarios").join(format!("{name}.toml"));
     let mut failures = Vec::new();
-    let sc = Scenario::load(&file).unwrap_or_else(|e| panic!("{e}"));
+    // Loaded by a relative path, as a user types it (tests run in the package root), so that
+    // summary.json's `scenario_path` is the same on every machine.
+    let rel = Path::new("scenarios").join(format!("{name}.toml"));
+    let sc = Scenario::load(&rel).unwrap_or_else(|e| panic!("{e}"));
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("run");
     imagefs_sim::runner::run_to_dir(&sc, &out).unwrap();
