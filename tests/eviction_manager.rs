@@ -21,7 +21,8 @@ use imagefs_sim::kubelet::eviction::helpers::{
     SYSTEM_CRITICAL_PRIORITY,
 };
 use imagefs_sim::kubelet::eviction::manager::{
-    Eviction, EvictionConfig, EvictionEnv, EvictionManager, SyncResult, SPLIT_FS_GATE_OFF_ERROR,
+    Eviction, EvictionConfig, EvictionEnv, EvictionManager, SyncEnd, SyncResult, SyncTrace,
+    SPLIT_FS_GATE_OFF_ERROR,
 };
 use imagefs_sim::kubelet::eviction::types::{
     DurationNs, NodeConditionType, Signal, Threshold, ThresholdValue,
@@ -1597,4 +1598,104 @@ fn test_stale_stats_are_not_acted_on() {
     h.env.summary.node_fs.as_mut().unwrap().time = Some(h.now);
     let r = h.sync("refreshed stats");
     assert_killed(&r, "low-priority-high-usage", 1, 1, "refreshed stats");
+}
+
+/// `explain`'s trace of a sync (ours): the same result as an untraced sync, and each step's
+/// view. Hard imagefs < 1Gi, soft nodefs < 2Gi with 2 m grace; nodefs shows 1.5Gi available
+/// (soft met), imagefs 3Gi (not met). Sync 1 at T0: met, first observed T0, grace not passed →
+/// DiskPressure reported, nothing acted on. Sync 2 two minutes later: grace passed, nodefs acted
+/// on; a single filesystem reclaims with container GC then image GC, which free nothing, so
+/// the pods are ranked: both use more than they request (500Mi > 0, 1Gi > 100Mi), so lower
+/// priority first: `low` is evicted.
+#[test]
+fn a_traced_sync_records_each_step_and_decides_the_same() {
+    let cfg = config(
+        vec![
+            hard(Signal::ImageFsAvailable, "1Gi"),
+            soft(Signal::NodeFsAvailable, "2Gi", two_minutes()),
+        ],
+        0,
+        true,
+    );
+    let env = || {
+        let mut e = FakeEnv::new(false, false, make_disk_stats("1.5Gi", "3Gi", None));
+        let low = new_pod("low", LOW_PRIORITY, "", "");
+        let s = new_pod_disk_stats(&low, "500Mi", "", "");
+        e.add_pod(low, s);
+        let high = new_pod("high", HIGH_PRIORITY, "100Mi", "");
+        let s = new_pod_disk_stats(&high, "1Gi", "", "");
+        e.add_pod(high, s);
+        e
+    };
+    let mut plain = Harness::new(cfg.clone(), env());
+    let mut traced = Harness::new(cfg, env());
+    let mut traces = Vec::new();
+    for step in 0..2 {
+        if step == 1 {
+            plain.step(2 * MIN);
+            traced.step(2 * MIN);
+        }
+        let want = plain.sync("plain");
+        let mut t = SyncTrace::default();
+        let got = traced
+            .mgr
+            .synchronize_traced(&mut traced.env, traced.now, &mut t);
+        assert_eq!(got, want, "sync {step}");
+        traces.push((t, got));
+    }
+    let (t1, _) = &traces[0];
+    assert_eq!(t1.end, Some(SyncEnd::NothingToActOn));
+    let nodefs = t1
+        .thresholds
+        .iter()
+        .find(|x| x.threshold.signal == Signal::NodeFsAvailable)
+        .unwrap();
+    assert_eq!(
+        (nodefs.met_now, nodefs.first_observed, nodefs.passed_grace),
+        (true, Some(T0), false)
+    );
+    assert_eq!(nodefs.quantity, Some(v("2Gi") as i64));
+    let imagefs = &t1.thresholds[0];
+    assert_eq!(
+        (
+            imagefs.threshold.signal,
+            imagefs.met_now,
+            imagefs.first_observed
+        ),
+        (Signal::ImageFsAvailable, false, None)
+    );
+    assert_eq!(t1.conditions_reported_before, []);
+    assert_eq!(t1.conditions_reported, [NodeConditionType::DiskPressure]);
+    let (t2, r2) = &traces[1];
+    assert_eq!(t2.end, Some(SyncEnd::Evicted));
+    assert_eq!(
+        t2.conditions_reported_before,
+        [NodeConditionType::DiskPressure]
+    );
+    assert_eq!(t2.acted.map(|a| a.0), Some(Signal::NodeFsAvailable));
+    assert!(t2
+        .thresholds
+        .iter()
+        .any(|x| x.acted_on && x.passed_grace && x.first_observed == Some(T0)));
+    assert_eq!(t2.reclaim.len(), 2);
+    assert_eq!(t2.reclaim_resolved, Some(false));
+    let ranked: Vec<(&str, i64, i64, bool, i32)> = t2
+        .ranking
+        .iter()
+        .map(|(_, n, k, _)| (n.as_str(), k.usage, k.request, k.exceeds, k.priority))
+        .collect();
+    assert_eq!(
+        ranked,
+        [
+            ("low", v("500Mi") as i64, 0, true, LOW_PRIORITY),
+            (
+                "high",
+                v("1Gi") as i64,
+                v("100Mi") as i64,
+                true,
+                HIGH_PRIORITY
+            ),
+        ]
+    );
+    assert_eq!(only_eviction(r2, "sync 2").pod_name, "low");
 }

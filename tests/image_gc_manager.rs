@@ -6,7 +6,8 @@
 use imagefs_sim::engine::{secs, SimTime};
 use imagefs_sim::kubelet::events::FreeDiskSpaceWording;
 use imagefs_sim::kubelet::image_gc_manager::{
-    amount_to_free, usage_percent, DeleteReason, ImageGcManager, ImageGcPolicy,
+    amount_to_free, usage_percent, DeleteReason, GcPassTrace, ImageGcManager, ImageGcPolicy,
+    ImageVerdict, WalkEnd,
 };
 use imagefs_sim::kubelet::runtime::{CriImage, FsStats, ImageId, ImageRuntime, RuntimeError};
 
@@ -809,4 +810,111 @@ fn max_age_stage_waits_until_uptime_is_strictly_over_max_age() {
     assert_eq!((left.len(), rt.images.len()), (1, 1));
     let (left, _) = m.free_old_images(&mut rt, left, max_age + 1, 0);
     assert_eq!((left.len(), rt.images.len()), (0, 0));
+}
+
+/// `explain`'s trace of a pass (ours): every record with its fate, in the order the walk saw
+/// them, and the same outcome as an untraced pass. Policy 90/80, MinAge 60 s. At t = 0 images
+/// 0, 1 (pinned), 2, 3, 5, 6 are detected, all but 1 in use (lastUsed 0); at NOW - 30 s image 4
+/// arrives and only image 0 stays in use. The pass at NOW reads capacity 1000, available 50:
+/// usage = 100 - 50*100/1000 = 95 >= 90, amountToFree = 1000*20/100 - 50 = 150. Candidates,
+/// never-used first, then lastUsed 0 by ID: 4, 2, 3, 5, 6. Image 4 is 30 s old (< 60 s): kept.
+/// Image 2 (100) goes: 100 < 150. Image 3's RemoveImage fails: kept, the walk goes on. Image 5
+/// (50) goes: 150 >= 150, the walk stops; image 6 is not reached. Then the non-candidates by
+/// the same key: 1 (pinned, never used) before 0 (in use, lastUsed NOW). The deletion error
+/// makes the pass fail.
+#[test]
+fn a_traced_pass_records_each_images_fate_and_decides_the_same() {
+    let setup = || {
+        let mut rt = Fake {
+            images: vec![
+                img(0, 10),
+                named("image-1", 10, true),
+                img(2, 100),
+                img(3, 100),
+                img(5, 50),
+                img(6, 10),
+            ],
+            containers: vec![ctr(0), ctr(2), ctr(3), ctr(5), ctr(6)],
+            stats: Some(FsStats {
+                capacity_bytes: Some(1000),
+                available_bytes: Some(50),
+                ..Default::default()
+            }),
+            fail_remove: vec!["image-3".into()],
+        };
+        let mut m = manager(secs(60), 0);
+        m.detect_images(&rt, 0, 0).unwrap();
+        rt.images.push(img(4, 10));
+        rt.containers = vec![ctr(0)];
+        m.detect_images(&rt, NOW - secs(30), NOW - secs(30))
+            .unwrap();
+        (m, rt)
+    };
+    let (mut plain, mut rt_plain) = setup();
+    let want = plain.garbage_collect(&mut rt_plain, NOW, 0);
+    let (mut m, mut rt) = setup();
+    let mut trace = GcPassTrace::default();
+    let got = m.garbage_collect_traced(&mut rt, NOW, 0, &mut trace);
+    assert_eq!(got, want);
+    assert_eq!(m.records(), plain.records());
+    assert_eq!(
+        got.result,
+        Err("wanted to free 150 bytes, but freed 150 bytes space with errors in image deletion: failed to remove image-3".into())
+    );
+    assert_eq!(trace.stats, Some((1000, 50)));
+    assert_eq!(trace.usage_percent, Some(95));
+    assert_eq!(trace.bytes_to_free, Some(150));
+    assert_eq!(trace.walk_end, Some(WalkEnd::FreedEnough));
+    assert_eq!(trace.freed_reported, 150);
+    assert!(!trace.max_age_stage);
+    let rows: Vec<(&str, bool, ImageVerdict)> = trace
+        .images
+        .iter()
+        .map(|r| (&*r.image_id, r.candidate, r.verdict.clone()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("image-4", true, ImageVerdict::TooYoung),
+            ("image-2", true, ImageVerdict::Deleted),
+            (
+                "image-3",
+                true,
+                ImageVerdict::DeleteFailed("failed to remove image-3".into())
+            ),
+            ("image-5", true, ImageVerdict::Deleted),
+            ("image-6", true, ImageVerdict::NotReached),
+            ("image-1", false, ImageVerdict::Pinned),
+            ("image-0", false, ImageVerdict::InUse),
+        ]
+    );
+    let image4 = &trace.images[0];
+    assert_eq!(
+        (image4.first_detected, image4.last_used, image4.size),
+        (NOW - secs(30), None, 10)
+    );
+    assert_eq!(trace.images[6].last_used, Some(NOW));
+}
+
+/// Under the high threshold freeSpace does not run: the trace has the stats and usage and
+/// every candidate is `NotWalked`.
+#[test]
+fn a_traced_pass_under_the_threshold_walks_nothing() {
+    let mut rt = Fake {
+        images: vec![img(0, 10), img(1, 10)],
+        containers: vec![ctr(1)],
+        stats: Some(FsStats {
+            capacity_bytes: Some(1000),
+            available_bytes: Some(500),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let mut m = manager(0, 0);
+    let mut trace = GcPassTrace::default();
+    let out = m.garbage_collect_traced(&mut rt, NOW, 0, &mut trace);
+    assert_eq!((out.result, out.trigger), (Ok(()), None));
+    assert_eq!((trace.usage_percent, trace.bytes_to_free), (Some(50), None));
+    let v: Vec<ImageVerdict> = trace.images.iter().map(|r| r.verdict.clone()).collect();
+    assert_eq!(v, [ImageVerdict::NotWalked, ImageVerdict::InUse]);
 }

@@ -136,6 +136,88 @@ pub struct FreeSpaceResult {
     pub error: Option<String>,
 }
 
+/// What a pass did with one image record: a row of [`GcPassTrace::images`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImageVerdict {
+    /// Not a candidate: a container of it exists, running or exited (§1.3).
+    InUse,
+    /// Not a candidate: the runtime reports it pinned (containerd pins its sandbox image).
+    Pinned,
+    /// Deleted by the MaxAge stage (§3.3): unused for longer than `imageMaximumGCAge`.
+    DeletedByAge,
+    /// Deleted by `freeSpace` (§3.2).
+    Deleted,
+    /// Skipped by `freeSpace`: first detected less than `imageMinimumGCAge` before the pass.
+    TooYoung,
+    /// Skipped by `freeSpace`: `lastUsed` is not before the pass (used at this very instant).
+    UsedNow,
+    /// `RemoveImage` failed with this error; the walk went on.
+    DeleteFailed(String),
+    /// `freeSpace` had stopped before it: the bytes freed had reached the target.
+    NotReached,
+    /// `freeSpace` did not run: usage was under the high threshold (or the pass failed first).
+    NotWalked,
+}
+
+/// One image record as a traced pass saw it after its detection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageTrace {
+    pub image_id: ImageId,
+    pub first_detected: SimTime,
+    /// `None` is Go's zero time: never seen in use.
+    pub last_used: Option<SimTime>,
+    /// The size the runtime reports, which `freeSpace` adds up.
+    pub size: u64,
+    pub pinned: bool,
+    /// In the candidate list (neither in use nor pinned).
+    pub candidate: bool,
+    pub verdict: ImageVerdict,
+}
+
+/// How the `freeSpace` walk ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WalkEnd {
+    /// The reported bytes freed reached the target; the rest was not looked at.
+    FreedEnough,
+    /// Every candidate was looked at.
+    RanOutOfCandidates,
+}
+
+/// The decision of one pass (`GarbageCollect` or `DeleteUnusedImages`), as the kubelet made
+/// it: filled only by [`ImageGcManager::garbage_collect_traced`] and
+/// [`ImageGcManager::delete_unused_images_traced`], so an untraced pass builds none of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GcPassTrace {
+    /// The MaxAge stage ran: the GC loop had run for longer than `imageMaximumGCAge`.
+    pub max_age_stage: bool,
+    /// `ImageFsStats` as read: (capacity, available), before the available > capacity clamp.
+    pub stats: Option<(u64, u64)>,
+    /// The integer usage the threshold check compared (§2.1 step 8).
+    pub usage_percent: Option<i64>,
+    /// What `freeSpace` was asked to free: `amountToFree`, or `i64::MAX` for
+    /// `DeleteUnusedImages`. `None`: it did not run.
+    pub bytes_to_free: Option<i64>,
+    /// Every record after the pass's detection: the candidates in eviction order (the order
+    /// the MaxAge stage and `freeSpace` walk), then the in-use and pinned records in the same
+    /// order.
+    pub images: Vec<ImageTrace>,
+    pub walk_end: Option<WalkEnd>,
+    /// The reported bytes `freeSpace` freed.
+    pub freed_reported: u64,
+}
+
+impl GcPassTrace {
+    fn set(&mut self, id: &ImageId, verdict: ImageVerdict) {
+        if let Some(r) = self
+            .images
+            .iter_mut()
+            .find(|r| Arc::ptr_eq(&r.image_id, id) || r.image_id == *id)
+        {
+            r.verdict = verdict;
+        }
+    }
+}
+
 /// One image record in its slot, with detection's bookkeeping.
 #[derive(Debug, Clone)]
 struct Slot {
@@ -442,6 +524,35 @@ impl ImageGcManager {
         candidates.into_iter().map(|(id, _)| id.clone()).collect()
     }
 
+    /// Every record as a trace row, candidates first in eviction order (see
+    /// [`GcPassTrace::images`]).
+    fn trace_rows(&self) -> Vec<ImageTrace> {
+        let key = |s: &Slot| (s.record.last_used, s.record.first_detected, s.id.clone());
+        let mut slots: Vec<&Slot> = self.records.live().map(|(_, s)| s).collect();
+        slots.sort_by_key(|s| (s.in_use || s.record.pinned, key(s)));
+        slots
+            .into_iter()
+            .map(|s| {
+                let candidate = !s.in_use && !s.record.pinned;
+                ImageTrace {
+                    image_id: s.id.clone(),
+                    first_detected: s.record.first_detected,
+                    last_used: s.record.last_used,
+                    size: s.record.size,
+                    pinned: s.record.pinned,
+                    candidate,
+                    verdict: if candidate {
+                        ImageVerdict::NotWalked
+                    } else if s.in_use {
+                        ImageVerdict::InUse
+                    } else {
+                        ImageVerdict::Pinned
+                    },
+                }
+            })
+            .collect()
+    }
+
     fn remove(
         &mut self,
         rt: &mut dyn ImageRuntime,
@@ -478,29 +589,68 @@ impl ImageGcManager {
         candidates: &[ImageId],
         reason: DeleteReason,
     ) -> FreeSpaceResult {
+        self.free_space_with(rt, bytes_to_free, free_time, candidates, reason, None)
+    }
+
+    /// [`Self::free_space`], noting each candidate's fate in `trace` when there is one.
+    fn free_space_with(
+        &mut self,
+        rt: &mut dyn ImageRuntime,
+        bytes_to_free: i64,
+        free_time: SimTime,
+        candidates: &[ImageId],
+        reason: DeleteReason,
+        mut trace: Option<&mut GcPassTrace>,
+    ) -> FreeSpaceResult {
         let mut freed: u64 = 0;
         let mut errors: Vec<String> = Vec::new();
+        let mut end = WalkEnd::RanOutOfCandidates;
         for id in candidates {
             let Some(record) = self.records.get(id) else {
                 continue;
             };
             if record.last_used.is_some_and(|lu| lu >= free_time) {
+                if let Some(t) = trace.as_deref_mut() {
+                    t.set(id, ImageVerdict::UsedNow);
+                }
                 continue;
             }
             // Age is measured from first detection, not from the pull; `< MinAge` skips.
             if free_time.saturating_sub(record.first_detected) < self.policy.min_age
                 || record.first_detected > free_time
             {
+                if let Some(t) = trace.as_deref_mut() {
+                    t.set(id, ImageVerdict::TooYoung);
+                }
                 continue;
             }
             match self.remove(rt, id, reason) {
                 Ok(size) => {
+                    if let Some(t) = trace.as_deref_mut() {
+                        t.set(id, ImageVerdict::Deleted);
+                    }
                     freed = freed.saturating_add(size);
                     if freed as i128 >= bytes_to_free as i128 {
+                        end = WalkEnd::FreedEnough;
                         break;
                     }
                 }
-                Err(e) => errors.push(e.0),
+                Err(e) => {
+                    if let Some(t) = trace.as_deref_mut() {
+                        t.set(id, ImageVerdict::DeleteFailed(e.0.clone()));
+                    }
+                    errors.push(e.0)
+                }
+            }
+        }
+        if let Some(t) = trace {
+            t.bytes_to_free = Some(bytes_to_free);
+            t.walk_end = Some(end);
+            t.freed_reported = freed;
+            for r in &mut t.images {
+                if r.verdict == ImageVerdict::NotWalked && end == WalkEnd::FreedEnough {
+                    r.verdict = ImageVerdict::NotReached;
+                }
             }
         }
         let error = (!errors.is_empty()).then(|| {
@@ -522,6 +672,17 @@ impl ImageGcManager {
         free_time: SimTime,
         began_gc: SimTime,
     ) -> (Vec<ImageId>, Option<String>) {
+        self.free_old_images_with(rt, candidates, free_time, began_gc, None)
+    }
+
+    fn free_old_images_with(
+        &mut self,
+        rt: &mut dyn ImageRuntime,
+        candidates: Vec<ImageId>,
+        free_time: SimTime,
+        began_gc: SimTime,
+        mut trace: Option<&mut GcPassTrace>,
+    ) -> (Vec<ImageId>, Option<String>) {
         let max_age = self.policy.max_age;
         if max_age == 0 || free_time.saturating_sub(began_gc) <= max_age {
             return (candidates, None);
@@ -540,9 +701,19 @@ impl ImageGcManager {
                 left.push(id);
                 continue;
             }
-            if let Err(e) = self.remove(rt, &id, DeleteReason::Age) {
-                errors.push(e.0);
-                left.push(id);
+            match self.remove(rt, &id, DeleteReason::Age) {
+                Ok(_) => {
+                    if let Some(t) = trace.as_deref_mut() {
+                        t.set(&id, ImageVerdict::DeletedByAge);
+                    }
+                }
+                Err(e) => {
+                    if let Some(t) = trace.as_deref_mut() {
+                        t.set(&id, ImageVerdict::DeleteFailed(e.0.clone()));
+                    }
+                    errors.push(e.0);
+                    left.push(id);
+                }
             }
         }
         let error = (!errors.is_empty()).then(|| {
@@ -563,6 +734,28 @@ impl ImageGcManager {
         now: SimTime,
         began_gc: SimTime,
     ) -> GcOutcome {
+        self.garbage_collect_with(rt, now, began_gc, None)
+    }
+
+    /// [`Self::garbage_collect`], recording in `trace` what the pass read and did with each
+    /// image (for `explain`).
+    pub fn garbage_collect_traced(
+        &mut self,
+        rt: &mut dyn ImageRuntime,
+        now: SimTime,
+        began_gc: SimTime,
+        trace: &mut GcPassTrace,
+    ) -> GcOutcome {
+        self.garbage_collect_with(rt, now, began_gc, Some(trace))
+    }
+
+    fn garbage_collect_with(
+        &mut self,
+        rt: &mut dyn ImageRuntime,
+        now: SimTime,
+        began_gc: SimTime,
+        trace: Option<&mut GcPassTrace>,
+    ) -> GcOutcome {
         let mut out = GcOutcome {
             result: Ok(()),
             trigger: None,
@@ -570,7 +763,7 @@ impl ImageGcManager {
             deletions: Vec::new(),
             events: Vec::new(),
         };
-        out.result = self.garbage_collect_inner(rt, now, began_gc, &mut out);
+        out.result = self.garbage_collect_inner(rt, now, began_gc, &mut out, trace);
         out.deletions = std::mem::take(&mut self.deletions);
         out
     }
@@ -581,6 +774,7 @@ impl ImageGcManager {
         free_time: SimTime,
         began_gc: SimTime,
         out: &mut GcOutcome,
+        mut trace: Option<&mut GcPassTrace>,
     ) -> Result<(), String> {
         self.detect_images(rt, free_time, free_time)?;
         // The eviction order is only read by the MaxAge stage and by freeSpace; building it
@@ -588,10 +782,19 @@ impl ImageGcManager {
         // records it did not delete), without sorting on every quiet pass.
         let max_age_active =
             self.policy.max_age > 0 && free_time.saturating_sub(began_gc) > self.policy.max_age;
+        if let Some(t) = trace.as_deref_mut() {
+            t.images = self.trace_rows();
+            t.max_age_stage = max_age_active;
+        }
         let mut candidates = None;
         if max_age_active {
-            let (left, err) =
-                self.free_old_images(rt, self.candidates_in_eviction_order(), free_time, began_gc);
+            let (left, err) = self.free_old_images_with(
+                rt,
+                self.candidates_in_eviction_order(),
+                free_time,
+                began_gc,
+                trace.as_deref_mut(),
+            );
             if let Some(e) = err {
                 return Err(e);
             }
@@ -600,6 +803,9 @@ impl ImageGcManager {
         let stats = rt.image_fs_stats().map_err(|e| e.0)?;
         let capacity = stats.capacity_bytes.unwrap_or(0);
         let mut available = stats.available_bytes.unwrap_or(0);
+        if let Some(t) = trace.as_deref_mut() {
+            t.stats = Some((capacity, available));
+        }
         if available > capacity {
             // "Availability is larger than capacity": clamp, then the capacity check (§2.1 6–7).
             available = capacity;
@@ -613,6 +819,9 @@ impl ImageGcManager {
             return Err(INVALID_CAPACITY_MESSAGE.to_string());
         }
         let usage_percent = usage_percent(capacity, available);
+        if let Some(t) = trace.as_deref_mut() {
+            t.usage_percent = Some(usage_percent);
+        }
         if usage_percent < self.policy.high_threshold_percent as i64 {
             return Ok(());
         }
@@ -626,12 +835,13 @@ impl ImageGcManager {
             capacity,
             available,
         });
-        let res = self.free_space(
+        let res = self.free_space_with(
             rt,
             amount_to_free,
             free_time,
             &candidates,
             DeleteReason::Space,
+            trace,
         );
         out.freed_reported = res.freed;
         if let Some(e) = res.error {
@@ -662,10 +872,39 @@ impl ImageGcManager {
         rt: &mut dyn ImageRuntime,
         now: SimTime,
     ) -> (Result<(), String>, Vec<Deletion>) {
+        self.delete_unused_images_with(rt, now, None)
+    }
+
+    /// [`Self::delete_unused_images`], recording in `trace` what it did with each image.
+    pub fn delete_unused_images_traced(
+        &mut self,
+        rt: &mut dyn ImageRuntime,
+        now: SimTime,
+        trace: &mut GcPassTrace,
+    ) -> (Result<(), String>, Vec<Deletion>) {
+        self.delete_unused_images_with(rt, now, Some(trace))
+    }
+
+    fn delete_unused_images_with(
+        &mut self,
+        rt: &mut dyn ImageRuntime,
+        now: SimTime,
+        mut trace: Option<&mut GcPassTrace>,
+    ) -> (Result<(), String>, Vec<Deletion>) {
         let result = match self.images_in_eviction_order(rt, now) {
             Err(e) => Err(e),
             Ok(candidates) => {
-                let res = self.free_space(rt, i64::MAX, now, &candidates, DeleteReason::Eviction);
+                if let Some(t) = trace.as_deref_mut() {
+                    t.images = self.trace_rows();
+                }
+                let res = self.free_space_with(
+                    rt,
+                    i64::MAX,
+                    now,
+                    &candidates,
+                    DeleteReason::Eviction,
+                    trace,
+                );
                 res.error.map_or(Ok(()), Err)
             }
         };

@@ -1197,25 +1197,38 @@ pub enum PodComparator {
     Disk,
 }
 
-/// What the comparators need from one pod, computed once.
-struct RankKey {
-    has_stats: bool,
-    exceeds: bool,
-    priority: i32,
-    usage_minus_request: i64,
+/// What the comparators need from one pod, computed once (and what `explain` shows of the
+/// ranking).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RankKey {
+    /// The pod has stats (a pod without sorts first under both usage comparators).
+    pub has_stats: bool,
+    /// Usage of the resource strictly above the pod's request of it (0 for `inodes`).
+    pub exceeds: bool,
+    pub priority: i32,
+    /// The pod's usage of the resource over the ranking's filesystems (0 without stats).
+    pub usage: i64,
+    /// The pod's ephemeral-storage request ([`pod_request`]).
+    pub request: i64,
+    /// `usage - request` (the ephemeral-storage request, for `inodes` too: §7 quirk).
+    pub usage_minus_request: i64,
 }
 
-fn rank_key(
+/// The ranking inputs of one pod: [`rank_disk_pressure`] sorts by these.
+pub fn rank_key(
     pod: &EvictionPod,
     stats: &PodStatsMap,
     fs_types: &[FsStatsType],
     resource: ResourceName,
 ) -> RankKey {
+    let request = pod_request(pod, ResourceName::EphemeralStorage);
     match stats.get(&pod.uid) {
         None => RankKey {
             has_stats: false,
             exceeds: false,
             priority: pod.priority_or_zero(),
+            usage: 0,
+            request,
             usage_minus_request: 0,
         },
         Some(s) => {
@@ -1224,7 +1237,9 @@ fn rank_key(
                 has_stats: true,
                 exceeds: usage > pod_request(pod, resource),
                 priority: pod.priority_or_zero(),
-                usage_minus_request: usage - pod_request(pod, ResourceName::EphemeralStorage),
+                usage,
+                request,
+                usage_minus_request: usage - request,
             }
         }
     }

@@ -77,12 +77,15 @@ use super::helpers::{
     node_conditions_last_observed_at, node_conditions_observed_since, node_reclaim_funcs,
     pick_threshold_to_reclaim, rank_disk_pressure, rank_fs_types, sort_by_eviction_priority,
     threshold_met_event_message, thresholds_first_observed_at, thresholds_met,
-    thresholds_met_grace_period, thresholds_updated_stats, EvictionPod, NodeConditionsObservedAt,
-    NodeDiskSummary, NodeReclaimFunc, PodAdmitResult, PodStatsMap, SignalObservations,
-    ThresholdsObservedAt, DEFAULT_MAX_POD_GRACE_PERIOD_SECONDS, DEFAULT_PRESSURE_TRANSITION_PERIOD,
-    IMMEDIATE_EVICTION_GRACE_PERIOD_SECONDS, REASON_EVICTED, REASON_EVICTION_THRESHOLD_MET,
+    thresholds_met_grace_period, thresholds_updated_stats, EvictionPod, FsStatsType,
+    NodeConditionsObservedAt, NodeDiskSummary, NodeReclaimFunc, PodAdmitResult, PodStatsMap,
+    RankKey, SignalObservations, ThresholdsObservedAt, DEFAULT_MAX_POD_GRACE_PERIOD_SECONDS,
+    DEFAULT_PRESSURE_TRANSITION_PERIOD, IMMEDIATE_EVICTION_GRACE_PERIOD_SECONDS, REASON_EVICTED,
+    REASON_EVICTION_THRESHOLD_MET,
 };
-use super::types::{DurationNs, NodeConditionType, Signal, Threshold};
+use super::types::{
+    get_threshold_quantity, DurationNs, NodeConditionType, ResourceName, Signal, Threshold,
+};
 
 /// The error `synchronize` returns when the runtime reports a split image/container filesystem
 /// but `KubeletSeparateDiskGC` is off (§3.1). Exact upstream text.
@@ -207,6 +210,83 @@ impl SyncResult {
     }
 }
 
+/// One configured threshold as a traced sync weighed it (§4 steps 5–13).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThresholdTrace {
+    pub threshold: Threshold,
+    /// The threshold's quantity at the observed capacity (bytes, or inodes), when its signal
+    /// is observed; and the min-reclaim quantity on top of it, if any.
+    pub quantity: Option<i64>,
+    pub min_reclaim: Option<i64>,
+    /// Step 5: available < quantity now.
+    pub met_now: bool,
+    /// Step 6: not met now, but acted on at the previous sync and not yet clear by its
+    /// min-reclaim, so still met.
+    pub carried_over: bool,
+    /// Step 7: when it was first seen met (kept while it stays met).
+    pub first_observed: Option<SimTime>,
+    /// Step 9: met for at least its grace period (a hard threshold at once).
+    pub passed_grace: bool,
+    /// Step 10: and its stats were refreshed since the previous sync.
+    pub stats_fresh: bool,
+    /// Step 13: the threshold this sync acted on.
+    pub acted_on: bool,
+}
+
+/// How a traced sync ended (the step that returned).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncEnd {
+    /// Step 1: no thresholds and no local-storage isolation.
+    NothingConfigured,
+    /// Step 2: filesystem detection failed (see [`SyncResult::error`]).
+    DetectionFailed,
+    /// Step 3: no summary.
+    NoSummary,
+    /// Step 11: pods over their local-storage limits were evicted.
+    LimitEvictions,
+    /// Step 12: no threshold passed its grace period with fresh stats.
+    NothingToActOn,
+    /// Step 15: node-level reclaim cleared every threshold (with min-reclaim).
+    ReclaimedEnough,
+    /// Step 16: no ranking function for the signal.
+    NoRankingFunction,
+    /// Step 16: no active pods.
+    NoActivePods,
+    /// Step 17: a pod was evicted.
+    Evicted,
+    /// Step 17: every ranked pod was critical.
+    NoEvictablePod,
+}
+
+/// The decision of one sync, as the manager made it: filled only by
+/// [`EvictionManager::synchronize_traced`], so an untraced sync builds none of it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SyncTrace {
+    /// Step 4: what the summary showed.
+    pub observations: SignalObservations,
+    /// Every configured threshold (containerfs ones included once synthesised), in
+    /// configuration order.
+    pub thresholds: Vec<ThresholdTrace>,
+    /// Step 8: the conditions of the thresholds met now, when each was last observed, and
+    /// those reported (observed within the transition period); and those reported before.
+    pub conditions_observed: Vec<NodeConditionType>,
+    pub conditions_last_observed_at: NodeConditionsObservedAt,
+    pub conditions_reported: Vec<NodeConditionType>,
+    pub conditions_reported_before: Vec<NodeConditionType>,
+    /// Step 13: the threshold acted on and the resource it starves.
+    pub acted: Option<(Signal, ResourceName)>,
+    /// Step 15: the reclaim functions run, each with its error, then what the summary showed
+    /// after them and whether every threshold was then clear with min-reclaim.
+    pub reclaim: Vec<(NodeReclaimFunc, Option<String>)>,
+    pub after_reclaim: Option<SignalObservations>,
+    pub reclaim_resolved: Option<bool>,
+    /// Step 16: the usage the ranking counted and the active pods in rank order, first to
+    /// evict first: (index into the active pods, name, ranking inputs, critical).
+    pub rank_fs_types: Vec<FsStatsType>,
+    pub ranking: Vec<(usize, String, RankKey, bool)>,
+    pub end: Option<SyncEnd>,
+}
+
 /// `managerImpl`: the configuration plus the state carried from one sync to the next.
 #[derive(Debug, Clone)]
 pub struct EvictionManager {
@@ -236,6 +316,12 @@ impl EvictionManager {
             && self.node_conditions.is_empty()
             && self.thresholds_first_observed_at.is_empty()
             && self.thresholds_met.is_empty()
+    }
+
+    /// Some threshold was met at the last sync (now, or carried over for min-reclaim), whether
+    /// or not it had passed its grace period.
+    pub fn thresholds_observed(&self) -> bool {
+        !self.thresholds_first_observed_at.is_empty()
     }
 
     /// `NewManager`: nothing detected, no condition, no threshold tracked.
@@ -316,10 +402,37 @@ impl EvictionManager {
 
     /// One `synchronize()` at `now` (§4 steps 1–17).
     pub fn synchronize(&mut self, env: &mut dyn EvictionEnv, now: SimTime) -> SyncResult {
+        self.synchronize_with(env, now, None)
+    }
+
+    /// [`Self::synchronize`], recording in `trace` what the sync observed and weighed (for
+    /// `explain`).
+    pub fn synchronize_traced(
+        &mut self,
+        env: &mut dyn EvictionEnv,
+        now: SimTime,
+        trace: &mut SyncTrace,
+    ) -> SyncResult {
+        trace.conditions_reported_before = self.node_conditions.clone();
+        self.synchronize_with(env, now, Some(trace))
+    }
+
+    fn synchronize_with(
+        &mut self,
+        env: &mut dyn EvictionEnv,
+        now: SimTime,
+        mut trace: Option<&mut SyncTrace>,
+    ) -> SyncResult {
         let mut out = SyncResult::default();
+        let end = |trace: &mut Option<&mut SyncTrace>, e: SyncEnd| {
+            if let Some(t) = trace.as_deref_mut() {
+                t.end = Some(e);
+            }
+        };
 
         // 1. Nothing to do.
         if self.config.thresholds.is_empty() && !self.config.local_storage_capacity_isolation {
+            end(&mut trace, SyncEnd::NothingConfigured);
             return out;
         }
 
@@ -332,6 +445,7 @@ impl EvictionManager {
                     out.error = Some(format!(
                         "eviction manager: failed to get HasDedicatedImageFs: {e}"
                     ));
+                    end(&mut trace, SyncEnd::DetectionFailed);
                     return out;
                 }
             };
@@ -339,6 +453,7 @@ impl EvictionManager {
             let split = env.has_split_container_fs();
             if !self.config.kubelet_separate_disk_gc && split {
                 out.error = Some(SPLIT_FS_GATE_OFF_ERROR.to_string());
+                end(&mut trace, SyncEnd::DetectionFailed);
                 return out;
             }
             let (thresholds, err) =
@@ -361,6 +476,7 @@ impl EvictionManager {
                 out.warnings.push(format!(
                     "Eviction manager: failed to get summary stats: {e}"
                 ));
+                end(&mut trace, SyncEnd::NoSummary);
                 return out;
             }
         };
@@ -370,6 +486,7 @@ impl EvictionManager {
 
         // 5. Thresholds met now, ignoring grace periods.
         let mut met = thresholds_met(&self.config.thresholds, &observations, false);
+        let met_now = trace.is_some().then(|| met.clone());
 
         // 6. Min-reclaim carry-over: previously acted-on thresholds stay until min-reclaim is met.
         if !self.thresholds_met.is_empty() {
@@ -402,8 +519,22 @@ impl EvictionManager {
         self.thresholds_met = act.clone();
 
         // 10. Keep thresholds whose stats were refreshed since the previous sync.
+        let passed_grace = trace.is_some().then(|| act.clone());
         let act = thresholds_updated_stats(&act, &observations, &self.last_observations);
         self.last_observations = observations.clone();
+        if let Some(t) = trace.as_deref_mut() {
+            t.observations = observations.clone();
+            t.thresholds = self.threshold_traces(
+                &observations,
+                &met,
+                met_now.as_deref().unwrap_or(&[]),
+                passed_grace.as_deref().unwrap_or(&[]),
+                &act,
+            );
+            t.conditions_observed = observed_conditions.clone();
+            t.conditions_last_observed_at = self.node_conditions_last_observed_at.clone();
+            t.conditions_reported = self.node_conditions.clone();
+        }
 
         let needs_pods = !act.is_empty()
             || (self.config.local_storage_capacity_isolation && env.may_exceed_local_limits());
@@ -441,21 +572,30 @@ impl EvictionManager {
                         annotations: Default::default(),
                     });
                 }
+                end(&mut trace, SyncEnd::LimitEvictions);
                 return out;
             }
         }
 
         // 12. Nothing starved.
         if act.is_empty() {
+            end(&mut trace, SyncEnd::NothingToActOn);
             return out;
         }
 
         // 13. The threshold to act on (deterministic rule: see the module documentation).
         let Some((threshold, resource)) = pick_threshold_to_reclaim(&act) else {
+            end(&mut trace, SyncEnd::NothingToActOn);
             return out;
         };
         let act = sort_by_eviction_priority(&act);
         out.acted_signal = Some(threshold.signal);
+        if let Some(t) = trace.as_deref_mut() {
+            t.acted = Some((threshold.signal, resource));
+            for tt in &mut t.thresholds {
+                tt.acted_on = tt.threshold == threshold;
+            }
+        }
 
         // 14. Node event.
         out.events.push(KubeletEvent::warning(
@@ -465,7 +605,9 @@ impl EvictionManager {
         ));
 
         // 15. Node-level reclaim; done if every threshold is clear with min-reclaim.
-        if self.reclaim_node_level_resources(env, threshold.signal, &mut out) {
+        if self.reclaim_node_level_resources(env, threshold.signal, &mut out, trace.as_deref_mut())
+        {
+            end(&mut trace, SyncEnd::ReclaimedEnough);
             return out;
         }
 
@@ -479,6 +621,7 @@ impl EvictionManager {
                 "Eviction manager: no ranking function for signal {}",
                 threshold.signal
             ));
+            end(&mut trace, SyncEnd::NoRankingFunction);
             return out;
         };
         if active_pods.is_empty() {
@@ -487,9 +630,21 @@ impl EvictionManager {
                  to evict"
                     .to_string(),
             );
+            end(&mut trace, SyncEnd::NoActivePods);
             return out;
         }
         let order = rank_disk_pressure(&active_pods, &pod_stats, fs_types, resource);
+        if let Some(t) = trace.as_deref_mut() {
+            t.rank_fs_types = fs_types.to_vec();
+            t.ranking = order
+                .iter()
+                .map(|&i| {
+                    let p = &active_pods[i];
+                    let key = helpers::rank_key(p, &pod_stats, fs_types, resource);
+                    (i, p.name.clone(), key, p.is_critical())
+                })
+                .collect();
+        }
 
         // 17. Evict the first non-critical pod.
         for i in order {
@@ -527,11 +682,52 @@ impl EvictionManager {
                 limit_eviction: false,
                 annotations: msg.annotations,
             });
+            end(&mut trace, SyncEnd::Evicted);
             return out;
         }
         out.warnings
             .push("Eviction manager: unable to evict any pods from the node".to_string());
+        end(&mut trace, SyncEnd::NoEvictablePod);
         out
+    }
+
+    /// The trace of each configured threshold: `met` after the carry-over (step 6), `met_now`
+    /// before it (step 5), `passed_grace` (step 9) and `act` (step 10).
+    fn threshold_traces(
+        &self,
+        observations: &SignalObservations,
+        met: &[Threshold],
+        met_now: &[Threshold],
+        passed_grace: &[Threshold],
+        act: &[Threshold],
+    ) -> Vec<ThresholdTrace> {
+        self.config
+            .thresholds
+            .iter()
+            .map(|t| {
+                let obs = observations.get(&t.signal);
+                let now_met = met_now.contains(t);
+                ThresholdTrace {
+                    threshold: t.clone(),
+                    quantity: obs.map(|o| get_threshold_quantity(&t.value, o.capacity)),
+                    min_reclaim: obs.and_then(|o| {
+                        t.min_reclaim
+                            .as_ref()
+                            .map(|m| get_threshold_quantity(m, o.capacity))
+                    }),
+                    met_now: now_met,
+                    carried_over: !now_met && met.contains(t),
+                    first_observed: self
+                        .thresholds_first_observed_at
+                        .iter()
+                        .find(|(lt, _)| lt == t)
+                        .map(|(_, at)| *at),
+                    passed_grace: passed_grace.contains(t),
+                    stats_fresh: act.contains(t),
+                    acted_on: false,
+                }
+            })
+            .collect()
     }
 
     /// `reclaimNodeLevelResources` (§6): run the signal's reclaim functions in order (errors are
@@ -543,6 +739,7 @@ impl EvictionManager {
         env: &mut dyn EvictionEnv,
         signal: Signal,
         out: &mut SyncResult,
+        mut trace: Option<&mut SyncTrace>,
     ) -> bool {
         let funcs: &[NodeReclaimFunc] =
             match (self.dedicated_image_fs, self.split_container_image_fs) {
@@ -554,6 +751,9 @@ impl EvictionManager {
                 NodeReclaimFunc::DeleteAllUnusedContainers => env.delete_all_unused_containers(),
                 NodeReclaimFunc::DeleteUnusedImages => env.delete_unused_images(),
             };
+            if let Some(t) = trace.as_deref_mut() {
+                t.reclaim.push((*f, result.as_ref().err().cloned()));
+            }
             if let Err(e) = result {
                 out.warnings.push(format!(
                     "Eviction manager: unexpected error when attempting to reduce resource \
@@ -575,6 +775,11 @@ impl EvictionManager {
             }
         };
         let observations = make_signal_observations(&summary);
-        thresholds_met(&self.config.thresholds, &observations, true).is_empty()
+        let resolved = thresholds_met(&self.config.thresholds, &observations, true).is_empty();
+        if let Some(t) = trace {
+            t.after_reclaim = Some(observations);
+            t.reclaim_resolved = Some(resolved);
+        }
+        resolved
     }
 }
