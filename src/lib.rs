@@ -4,6 +4,7 @@
 
 pub mod engine;
 pub mod error;
+pub mod explain;
 pub mod input;
 pub mod kubelet;
 pub mod node;

@@ -56,6 +56,36 @@ enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
     },
+    /// Explain one decision: rerun a scenario (or the one a run directory came from) up to an
+    /// instant and print what the kubelet saw and decided at the first image GC pass that did
+    /// something (usage at or over the high threshold, a MaxAge deletion) or eviction sync that
+    /// met a threshold, at or after it.
+    #[command(
+        after_help = "Examples:\n  imagefs-sim run scenarios/quickstart.toml\n  imagefs-sim explain output/quickstart --at 71100            # time_s of an ImageGCTriggered row\n  imagefs-sim explain output/quickstart --at 6h --kind eviction\n  imagefs-sim explain scenarios/quickstart.toml --at 1d --set node.disk=60Gi --json"
+    )]
+    Explain {
+        /// A run directory (what `run` writes; its summary.json names the scenario and its
+        /// what-ifs) or a scenario file.
+        target: PathBuf,
+        /// The instant: seconds from t = 0 (the time_s of events.csv), a duration (3h, 1d2h30m)
+        /// or, for a scenario with a start_time, an RFC 3339 instant.
+        #[arg(long, allow_hyphen_values = true, value_name = "T")]
+        at: String,
+        /// Only image GC passes (gc) or only eviction syncs (eviction); default: the first of
+        /// either.
+        #[arg(long, value_name = "gc|eviction")]
+        kind: Option<String>,
+        /// The literal next pass or sync, even one that did nothing.
+        #[arg(long)]
+        any: bool,
+        /// Print the explanation as JSON.
+        #[arg(long)]
+        json: bool,
+        /// A what-if on a scenario file (as on run); a run directory's come from its
+        /// summary.json.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+    },
     /// Re-plot finished runs: writes usage.png and usage.svg from the CSVs and plot.json.
     Plot {
         /// Output directories of runs (each with timeseries.csv, events.csv, plot.json).
@@ -422,6 +452,14 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Explain {
+            target,
+            at,
+            kind,
+            any,
+            json,
+            set,
+        } => explain_command(&target, &at, kind.as_deref(), any, json, &set),
         Command::Plot { dirs } => {
             let mut failed = false;
             for dir in &dirs {
@@ -573,6 +611,108 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// `explain TARGET --at T`: flags first (exit 2), then the scenario (exit 1).
+fn explain_command(
+    target: &std::path::Path,
+    at_text: &str,
+    kind: Option<&str>,
+    any: bool,
+    json: bool,
+    set: &[String],
+) -> ExitCode {
+    use imagefs_sim::explain;
+    let overrides = match parse_set(set) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let kind = match kind.map(|k| (k, explain::DecisionKind::parse(k))) {
+        None => None,
+        Some((_, Some(k))) => Some(k),
+        Some((k, None)) => {
+            eprintln!(
+                "error: --kind {k}: expected gc (image GC passes) or eviction (eviction syncs)"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let at = match explain::At::parse(at_text) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let run_dir = target.is_dir().then_some(target);
+    if run_dir.is_some() && !overrides.is_empty() {
+        eprintln!(
+            "error: --set goes with a scenario file: a run directory's what-ifs are those of its summary.json (explain SCENARIO.toml --at T --set PATH=VALUE)"
+        );
+        return ExitCode::from(2);
+    }
+    let loaded = match run_dir {
+        Some(d) => explain::load_run_scenario(d).map_err(|e| format!("{e:#}")),
+        None => overrides::load(target, &overrides, true).map_err(|e| e.to_string()),
+    };
+    let sc = match loaded {
+        Ok(sc) => sc,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for w in &sc.warnings {
+        eprintln!("warning: {w}");
+    }
+    let at_ns = match at.resolve(at_text, sc.start_time) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if at_ns > sc.duration {
+        eprintln!(
+            "error: --at {at_text}: past the run's end ({}, {} s): give an instant from 0 to {} s",
+            imagefs_sim::units::format_go_duration(sc.duration as i64),
+            sc.duration / 1_000_000_000,
+            sc.duration / 1_000_000_000
+        );
+        return ExitCode::FAILURE;
+    }
+    let req = explain::ExplainRequest { at_ns, kind, any };
+    let mut keeper = explain::RerunKeeper::default();
+    let e = match explain::explain(&sc, req, &mut keeper) {
+        Ok(e) => e,
+        Err(nd) => {
+            eprintln!("error: {}", explain::no_decision_message(&sc, &req, &nd));
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Some(d) = run_dir {
+        match explain::first_mismatch(d, &keeper, e.decision.time_ns()) {
+            Ok(None) => {}
+            Ok(Some(m)) => eprintln!(
+                "warning: {} is not what {} produces now ({m}): the scenario or its files changed since the run; this explains the scenario as it is now",
+                d.display(),
+                sc.path.display()
+            ),
+            Err(err) => eprintln!("warning: the rerun was not checked against the run: {err:#}"),
+        }
+    }
+    if json {
+        match serde_json::to_string_pretty(&e) {
+            Ok(t) => outln!("{t}"),
+            Err(err) => {
+                eprintln!("error: {err}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        out!("{}", imagefs_sim::report::explain::render(&e));
+    }
+    ExitCode::SUCCESS
 }
 
 /// The `--set` arguments, or the exit status of a malformed one (2, as clap's own errors).

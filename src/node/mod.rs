@@ -511,6 +511,20 @@ impl Node {
         self.filesystems.iter().map(|f| f.layer_bytes).sum()
     }
 
+    /// The bytes removing present image `i` now would free on disk: its layers no other present
+    /// image uses (with containerd's blobs), as [`Node::take_removals`] would report them.
+    pub fn exclusive_layer_bytes(&self, i: usize) -> u64 {
+        if !self.present[i] {
+            return 0;
+        }
+        self.catalog.images[i]
+            .layers
+            .iter()
+            .filter(|&&l| self.layer_refs[l] == 1)
+            .map(|&l| self.costs.disk[l])
+            .sum()
+    }
+
     /// Recomputes on-disk layer bytes from the reference counts (for invariant checks).
     pub fn layer_bytes_from_refs(&self) -> u64 {
         let mut on = vec![false; self.layer_refs.len()];

@@ -8,6 +8,7 @@
 pub mod console;
 pub mod csv_recorder;
 pub mod diff;
+pub mod explain;
 pub mod leftovers;
 pub mod plot;
 pub mod sweep_plot;

@@ -8,12 +8,13 @@ use std::collections::BTreeMap;
 
 use crate::engine::SimTime;
 use crate::kubelet::container_gc::{containers_to_remove, ContainerGcPolicy, PodStateProvider};
+use crate::kubelet::eviction::helpers::NodeReclaimFunc;
 use crate::kubelet::eviction::helpers::{
     ContainerSpec as EvContainer, ContainerStats, EvictionPod, FsStats, FsUsage, NodeDiskSummary,
     PodStats, PodStatsMap, StorageMedium, VolumeSource, VolumeSpec, VolumeStats,
 };
 use crate::kubelet::eviction::manager::EvictionEnv;
-use crate::kubelet::image_gc_manager::{Deletion, ImageGcManager};
+use crate::kubelet::image_gc_manager::{Deletion, GcPassTrace, ImageGcManager};
 use crate::kubelet::runtime::ContainerRuntime;
 use crate::node::catalog::BYTES_PER_INODE;
 use crate::node::{Layout, Node};
@@ -65,9 +66,28 @@ pub struct Env<'a, 'b> {
     pub containers_removed: u64,
     /// Some active pod has an ephemeral-storage limit or an emptyDir sizeLimit.
     pub any_limits: bool,
+    /// For `explain`: what each reclaim function did (`None`: not asked, nothing is built).
+    pub reclaim_log: Option<Vec<ReclaimLog>>,
+}
+
+/// One node-level reclaim function's effect, for `explain`.
+#[derive(Debug)]
+pub struct ReclaimLog {
+    pub function: NodeReclaimFunc,
+    pub containers_removed: u64,
+    /// `DeleteUnusedImages`: what it did with each image.
+    pub images: Option<GcPassTrace>,
+    /// Available bytes it gave back, over every filesystem.
+    pub freed_bytes: u64,
 }
 
 impl Env<'_, '_> {
+    /// Available bytes over every filesystem (what a reclaim function gives back).
+    fn available_total(&self) -> u64 {
+        let t = self.node.now();
+        self.node.filesystems().iter().map(|f| f.available(t)).sum()
+    }
+
     fn fs(&self, id: usize) -> FsStats {
         let s = self.node.fs_stats(id);
         FsStats {
@@ -152,6 +172,8 @@ impl EvictionEnv for Env<'_, '_> {
     }
 
     fn delete_all_unused_containers(&mut self) -> Result<(), String> {
+        let before = self.reclaim_log.is_some().then(|| self.available_total());
+        let removed_before = self.containers_removed;
         let remove = containers_to_remove(
             &self.node.list_exited_containers(),
             self.pod_states,
@@ -163,12 +185,42 @@ impl EvictionEnv for Env<'_, '_> {
             self.node.remove_container(id);
             self.containers_removed += 1;
         }
+        if let Some(before) = before {
+            let freed_bytes = self.available_total().saturating_sub(before);
+            let containers_removed = self.containers_removed - removed_before;
+            if let Some(log) = self.reclaim_log.as_mut() {
+                log.push(ReclaimLog {
+                    function: NodeReclaimFunc::DeleteAllUnusedContainers,
+                    containers_removed,
+                    images: None,
+                    freed_bytes,
+                });
+            }
+        }
         Ok(())
     }
 
     fn delete_unused_images(&mut self) -> Result<(), String> {
-        let (res, deletions) = self.gc.delete_unused_images(self.node, self.now);
+        if self.reclaim_log.is_none() {
+            let (res, deletions) = self.gc.delete_unused_images(self.node, self.now);
+            self.deletions.extend(deletions);
+            return res;
+        }
+        let before = self.available_total();
+        let mut trace = GcPassTrace::default();
+        let (res, deletions) = self
+            .gc
+            .delete_unused_images_traced(self.node, self.now, &mut trace);
         self.deletions.extend(deletions);
+        let freed_bytes = self.available_total().saturating_sub(before);
+        if let Some(log) = self.reclaim_log.as_mut() {
+            log.push(ReclaimLog {
+                function: NodeReclaimFunc::DeleteUnusedImages,
+                containers_removed: 0,
+                images: Some(trace),
+                freed_bytes,
+            });
+        }
         res
     }
 }

@@ -6,6 +6,7 @@ impl<'a> Simulation<'a> {
     /// One `synchronize` of the eviction manager, then the node status and the next sync.
     pub(super) fn on_eviction_sync(&mut self, rec: &mut dyn Recorder) {
         let now = self.engine.now();
+        let mut trace = self.probe_traces(super::explain_probe::EVICTION, now);
         let states = PodStates { pods: &self.pods };
         let mut env = Env {
             node: &mut self.node,
@@ -18,12 +19,20 @@ impl<'a> Simulation<'a> {
             deletions: Vec::new(),
             containers_removed: 0,
             any_limits: !self.limited.is_empty(),
+            reclaim_log: trace.is_some().then(Vec::new),
         };
-        let res = self.eviction.synchronize(&mut env, now);
+        let res = match trace.as_mut() {
+            Some(t) => self.eviction.synchronize_traced(&mut env, now, t),
+            None => self.eviction.synchronize(&mut env, now),
+        };
         self.summary.eviction_syncs += 1;
         let deletions = std::mem::take(&mut env.deletions);
         let removed = env.containers_removed;
+        let reclaim_log = env.reclaim_log.take();
         drop(env);
+        if let Some(p) = self.probe.as_deref_mut() {
+            p.capturing = trace.is_some();
+        }
         self.summary.containers_removed += removed;
         // In the kubelet's order: `EvictionThresholdMet` is recorded before the node-level
         // reclaim runs (`synchronize` step 14, then 15), the reclaim's deletions follow, then
@@ -38,7 +47,7 @@ impl<'a> Simulation<'a> {
         for e in res.events[..split].iter().cloned() {
             self.emit(rec, e);
         }
-        self.record_deletions(&deletions, rec);
+        let removals = self.record_deletions(&deletions, rec);
         for e in res.events[split..].iter().cloned() {
             self.emit(rec, e);
         }
@@ -69,6 +78,9 @@ impl<'a> Simulation<'a> {
             self.engine.schedule_in(grace, Ev::KillDone(p));
         }
         self.set_pressure(self.eviction.is_under_disk_pressure(), rec);
+        if self.probe.is_some() {
+            self.probe_sync(now, &res, trace, reclaim_log, &removals);
+        }
         // `Start()`: after an eviction, wait for the kill and the first 1 s cleanup poll, then
         // sync at once; otherwise sleep the monitoring period.
         let next = if res.wait_for_cleanup() {

@@ -30,6 +30,7 @@
 
 mod eviction_env;
 mod eviction_sync;
+mod explain_probe;
 mod kubelet_restart;
 mod log_manager;
 
@@ -61,6 +62,15 @@ use crate::outcome::{EventRow, Recorder, Sample, Summary};
 use crate::scenario::{OnDiskPressure, Scenario, TraceOnDiskPressure};
 use crate::workload::trace::{Owner, PodSpec, TraceAction};
 use eviction_env::{eviction_pod, Env};
+
+/// What [`Simulation::run_loop`] does besides running: nothing, check the invariants after
+/// every event, or stop once `explain`'s probe has its decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LoopMode {
+    Plain,
+    Checked,
+    Explain,
+}
 
 /// Engine slots of the loops that always have exactly one event pending (see `engine`): the
 /// three periodic loops, and the eviction sync, which a newer schedule replaces.
@@ -267,6 +277,9 @@ pub struct Simulation<'a> {
     /// container) checks, earliest first.
     log_checks: FxHashSet<u64>,
     log_due: BinaryHeap<Reverse<(SimTime, u64)>>,
+    /// `explain`'s probe: which decision to trace, and what it found (`None` in a plain run:
+    /// nothing is traced).
+    probe: Option<Box<explain_probe::Probe>>,
 }
 
 impl<'a> Simulation<'a> {
@@ -350,6 +363,7 @@ impl<'a> Simulation<'a> {
             kubelet_down: None,
             restart_pos: 0,
             pulls_done_while_down: Vec::new(),
+            probe: None,
         };
         sim.flush_node_timers();
         sim
@@ -408,26 +422,14 @@ impl<'a> Simulation<'a> {
 
     fn run_inner(mut self, rec: &mut dyn Recorder, check: bool) -> Result<Summary, String> {
         let end = self.sc.duration;
-        let mut last = 0;
-        while let Some((now, e)) = self.engine.pop_until(end) {
-            self.emit_samples_before(now, rec);
-            self.node.set_now(now);
-            // Used bytes only grow between events, so the run's minimum of available bytes
-            // (and peak usage) falls just before an event, or at the end: observing there is
-            // enough (the state right after an event is at least as good as just before the
-            // next one).
-            self.observe();
-            self.handle(e, rec);
-            self.flush_node_timers();
-            self.drain_failed_pulls(rec);
-            if !matches!(e, Ev::EvictionSync(_)) {
-                self.reconsider_skip();
-            }
+        self.run_loop(
+            rec,
             if check {
-                self.check_invariants(last)?;
-                last = now;
-            }
-        }
+                LoopMode::Checked
+            } else {
+                LoopMode::Plain
+            },
+        )?;
         self.engine.advance_to(end);
         self.node.set_now(end);
         self.observe();
@@ -445,6 +447,43 @@ impl<'a> Simulation<'a> {
             self.summary.min_available_bytes = 0;
         }
         Ok(self.summary)
+    }
+
+    /// The events of the run up to its end, or (`Explain`) until the probe has its decision.
+    /// The one loop of every run: a plain run pays one branch per event for the other modes.
+    fn run_loop(&mut self, rec: &mut dyn Recorder, mode: LoopMode) -> Result<(), String> {
+        let end = self.sc.duration;
+        let mut last = 0;
+        while let Some((now, e)) = self.engine.pop_until(end) {
+            self.step(now, e, rec);
+            if mode != LoopMode::Plain {
+                if mode == LoopMode::Checked {
+                    self.check_invariants(last)?;
+                    last = now;
+                } else if self.probe.as_deref().is_some_and(|p| p.done()) {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One event of the run: the samples before it, the event, and what follows from it.
+    #[inline(always)]
+    fn step(&mut self, now: SimTime, e: Ev, rec: &mut dyn Recorder) {
+        self.emit_samples_before(now, rec);
+        self.node.set_now(now);
+        // Used bytes only grow between events, so the run's minimum of available bytes
+        // (and peak usage) falls just before an event, or at the end: observing there is
+        // enough (the state right after an event is at least as good as just before the
+        // next one).
+        self.observe();
+        self.handle(e, rec);
+        self.flush_node_timers();
+        self.drain_failed_pulls(rec);
+        if !matches!(e, Ev::EvictionSync(_)) {
+            self.reconsider_skip();
+        }
     }
 
     fn emit_samples_before(&mut self, t: SimTime, rec: &mut dyn Recorder) {
@@ -531,6 +570,9 @@ impl<'a> Simulation<'a> {
     fn emit(&mut self, rec: &mut dyn Recorder, e: KubeletEvent) {
         if !rec.wants_events() {
             return;
+        }
+        if let Some(p) = self.probe.as_deref_mut() {
+            p.capture(&e, &self.sc.node_name);
         }
         rec.event(&EventRow {
             time: self.engine.now(),
@@ -1069,7 +1111,17 @@ impl<'a> Simulation<'a> {
     fn on_image_gc(&mut self, rec: &mut dyn Recorder) {
         let now = self.engine.now();
         self.summary.gc_runs += 1;
-        let out = self.gc.garbage_collect(&mut self.node, now, self.began_gc);
+        let mut trace = self.probe_traces(explain_probe::GC, now);
+        let out = match trace.as_mut() {
+            Some(t) => self
+                .gc
+                .garbage_collect_traced(&mut self.node, now, self.began_gc, t),
+            None => self.gc.garbage_collect(&mut self.node, now, self.began_gc),
+        };
+        let kept = self.probe.is_some().then(|| out.clone());
+        if let Some(p) = self.probe.as_deref_mut() {
+            p.capturing = trace.is_some();
+        }
         if let Some(t) = out.trigger {
             self.summary.gc_triggered += 1;
             let msg = ev::gc_triggered_message(
@@ -1083,7 +1135,7 @@ impl<'a> Simulation<'a> {
                 KubeletEvent::normal(ev::IMAGE_GC_TRIGGERED, ObjectRef::Node, msg),
             );
         }
-        self.record_deletions(&out.deletions, rec);
+        let removals = self.record_deletions(&out.deletions, rec);
         for e in out.events {
             if e.reason == ev::FREE_DISK_SPACE_FAILED {
                 self.summary.gc_shortfalls += 1;
@@ -1104,14 +1156,21 @@ impl<'a> Simulation<'a> {
                 }
             }
         }
+        if let Some(out) = kept {
+            self.probe_gc(now, out, trace, &removals);
+        }
     }
 
     /// Pairs the GC's deletions with the node's removals (same order, one each) and reports the
-    /// bytes the kubelet counted against the bytes that left the disk.
-    fn record_deletions(&mut self, deletions: &[Deletion], rec: &mut dyn Recorder) {
+    /// bytes the kubelet counted against the bytes that left the disk. Returns the removals.
+    fn record_deletions(
+        &mut self,
+        deletions: &[Deletion],
+        rec: &mut dyn Recorder,
+    ) -> Vec<crate::node::ImageRemoval> {
         let removals = self.node.take_removals();
         debug_assert_eq!(removals.len(), deletions.len());
-        for (d, r) in deletions.iter().zip(removals) {
+        for (d, &r) in deletions.iter().zip(&removals) {
             self.ever_deleted.insert(r.image);
             self.summary.images_deleted += 1;
             match d.reason {
@@ -1144,6 +1203,7 @@ impl<'a> Simulation<'a> {
                 },
             );
         }
+        removals
     }
 
     /// One container GC run (`evict_non_deleted_pods` is the eviction manager's
