@@ -645,11 +645,21 @@ pub fn no_decision_message(sc: &Scenario, req: &ExplainRequest, nd: &NoDecision)
         d(sc.duration)
     );
     let p = nd.passed_over;
-    if p.gc_passes + p.eviction_syncs > 0 {
-        m += &format!(
-            ": {} GC passes under the high threshold and {} eviction syncs meeting no threshold in between",
-            p.gc_passes, p.eviction_syncs
-        );
+    let mut between = Vec::new();
+    if p.gc_passes > 0 {
+        between.push(format!(
+            "{} GC passes under the high threshold",
+            p.gc_passes
+        ));
+    }
+    if p.eviction_syncs > 0 {
+        between.push(format!(
+            "{} eviction syncs meeting no threshold",
+            p.eviction_syncs
+        ));
+    }
+    if !between.is_empty() {
+        m += &format!(": {} in between", between.join(" and "));
     }
     match nd.last_before {
         Some((t, kind)) => {

@@ -144,16 +144,19 @@ fn verdict_text(r: &ImageRow, min_age: SimTime, counted: Option<u64>) -> String 
 }
 
 /// The image table of a pass (or of `DeleteUnusedImages`).
-/// `counting`: show the reported bytes counted so far against a target (a GC pass's
-/// amountToFree; `DeleteUnusedImages` has none).
-fn image_table(
-    out: &mut String,
-    indent: &str,
-    images: &[ImageRow],
+/// What the image table needs besides the rows.
+struct TableCtx {
     now: SimTime,
     min_age: SimTime,
+    /// `imageMaximumGCAge`, when the MaxAge stage ran this pass.
+    max_age_ran: Option<SimTime>,
+    /// Show the reported bytes counted so far against a target (a GC pass's amountToFree;
+    /// `DeleteUnusedImages` has none).
     counting: bool,
-) {
+}
+
+fn image_table(out: &mut String, indent: &str, images: &[ImageRow], ctx: &TableCtx) {
+    let (now, min_age) = (ctx.now, ctx.min_age);
     let mut rows = vec![vec![
         "#".to_string(),
         "image".to_string(),
@@ -181,7 +184,26 @@ fn image_table(
             } else {
                 format!("({})", size(r.on_disk_bytes))
             },
-            verdict_text(r, min_age, (deleted && counting).then_some(counted)),
+            {
+                let mut v = verdict_text(r, min_age, (deleted && ctx.counting).then_some(counted));
+                // The MaxAge stage looked at every candidate first.
+                if let (Some(max), Some(lu), Some(_)) =
+                    (ctx.max_age_ran, r.last_used_ns, r.position)
+                {
+                    if !matches!(r.verdict, Verdict::DeletedByAge { .. }) {
+                        let age = format!(
+                            "unused for {}, not over imageMaximumGCAge {}",
+                            dur(now.saturating_sub(lu)),
+                            dur(max)
+                        );
+                        v = match v.strip_prefix("kept: ") {
+                            Some(rest) => format!("kept: {age}; {rest}"),
+                            None => format!("{v}; the MaxAge stage had kept it ({age})"),
+                        };
+                    }
+                }
+                v
+            },
         ]);
     }
     table(out, indent, &rows);
@@ -298,9 +320,12 @@ fn render_gc(out: &mut String, g: &GcPass) {
         out,
         "    ",
         &g.images,
-        g.time_ns,
-        pol.min_age_ns,
-        g.amount_to_free.is_some(),
+        &TableCtx {
+            now: g.time_ns,
+            min_age: pol.min_age_ns,
+            max_age_ran: g.max_age_stage.then_some(pol.max_age_ns),
+            counting: g.amount_to_free.is_some(),
+        },
     );
     out.push('\n');
     if let (Some(a), Some(end)) = (g.amount_to_free, g.walk_end) {
@@ -338,9 +363,34 @@ fn render_gc(out: &mut String, g: &GcPass) {
             }
         }
     }
+    if let (Some(a), Some(WalkEnd::RanOutOfCandidates)) = (g.amount_to_free, g.walk_end) {
+        let short = (g.freed_reported_bytes as i128) < a as i128;
+        if short && g.freed_on_disk_bytes as i128 >= a as i128 {
+            let _ = writeln!(
+                out,
+                "  Yet on disk the pass freed {} bytes ({}), more than amountToFree: usage after it is {}%{}. The kubelet counts reported sizes, not bytes on disk.",
+                g.freed_on_disk_bytes,
+                size(g.freed_on_disk_bytes),
+                g.after.usage_percent,
+                if g.after.usage_percent <= pol.low_threshold_percent as i64 {
+                    format!(", at or under the low threshold {}%", pol.low_threshold_percent)
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
+    let ratio = if g.freed_reported_bytes > 0 && g.freed_on_disk_bytes != g.freed_reported_bytes {
+        format!(
+            " ({:.1}× what it counted)",
+            g.freed_on_disk_bytes as f64 / g.freed_reported_bytes as f64
+        )
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "  Freed {} as the kubelet counts it (reported sizes), {} on disk; usage after the pass: {}% ({} available).",
+        "  Freed {} as the kubelet counts it (reported sizes), {} on disk{ratio}; usage after the pass: {}% ({} available).",
         size(g.freed_reported_bytes),
         size(g.freed_on_disk_bytes),
         g.after.usage_percent,
@@ -451,6 +501,15 @@ fn render_sync(out: &mut String, s: &EvictionSync) {
         ]);
     }
     table(out, "    ", &rows);
+    if s.thresholds
+        .iter()
+        .any(|t| t.signal.starts_with("containerfs."))
+    {
+        let _ = writeln!(
+            out,
+            "    containerfs.*: the kubelet's own copies of the thresholds of the filesystem holding the writable layers (nodefs here, imagefs when dedicated; KEP-4191)"
+        );
+    }
     if !unweighed.is_empty() {
         let _ = writeln!(
             out,
@@ -535,7 +594,17 @@ fn render_sync(out: &mut String, s: &EvictionSync) {
             }
             let _ = writeln!(out, "{line}");
             if r.function == "DeleteUnusedImages" && !r.images.is_empty() {
-                image_table(out, "      ", &r.images, now, s.min_age_ns, false);
+                image_table(
+                    out,
+                    "      ",
+                    &r.images,
+                    &TableCtx {
+                        now,
+                        min_age: s.min_age_ns,
+                        max_age_ran: None,
+                        counting: false,
+                    },
+                );
             }
         }
         if let Some(after) = &s.after_reclaim {
@@ -553,9 +622,42 @@ fn render_sync(out: &mut String, s: &EvictionSync) {
                 );
             }
             Some(false) => {
+                let still: Vec<String> = s
+                    .thresholds
+                    .iter()
+                    .filter(|t| t.can_be_met)
+                    .filter_map(|t| {
+                        let q = t.quantity?;
+                        let m = t.min_reclaim.unwrap_or(0);
+                        let a = s
+                            .after_reclaim
+                            .as_ref()?
+                            .iter()
+                            .find(|o| o.signal == t.signal)?;
+                        (a.available < q.saturating_add(m)).then(|| {
+                            if m > 0 {
+                                format!(
+                                    "{} {} < {} + {} min-reclaim",
+                                    t.signal,
+                                    amount(&t.signal, a.available),
+                                    amount(&t.signal, q),
+                                    amount(&t.signal, m)
+                                )
+                            } else {
+                                format!(
+                                    "{} {} < {}",
+                                    t.signal,
+                                    amount(&t.signal, a.available),
+                                    amount(&t.signal, q)
+                                )
+                            }
+                        })
+                    })
+                    .collect();
                 let _ = writeln!(
                     out,
-                    "    some threshold is still met (with its min-reclaim): the pods are ranked"
+                    "    still met, with min-reclaim: {}; so the pods are ranked",
+                    still.join(", ")
                 );
             }
             None => {}

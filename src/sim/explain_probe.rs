@@ -228,7 +228,8 @@ impl Simulation<'_> {
             error: out.result.err(),
             events,
         };
-        self.probe.as_deref_mut().expect("the probe").found = Some(Decision::ImageGc(Box::new(pass)));
+        self.probe.as_deref_mut().expect("the probe").found =
+            Some(Decision::ImageGc(Box::new(pass)));
     }
 
     /// The trace's rows with the node's facts: bytes on disk, containers, ages.
@@ -456,6 +457,7 @@ impl Simulation<'_> {
             error: res.error.clone(),
             events,
         };
-        self.probe.as_deref_mut().expect("the probe").found = Some(Decision::EvictionSync(Box::new(sync)));
+        self.probe.as_deref_mut().expect("the probe").found =
+            Some(Decision::EvictionSync(Box::new(sync)));
     }
 }
