@@ -73,7 +73,6 @@ impl Probe {
             DecisionKind::Gc => self.passed.gc_passes += 1,
             DecisionKind::Eviction => self.passed.eviction_syncs += 1,
         }
-        self.events.clear();
         false
     }
 }
