@@ -401,8 +401,9 @@ fn an_eviction_sync_explained_with_its_ranking() {
     assert_eq!(
         reasons,
         [
-            "ImageDeleted",
+            // The kubelet records the event before it reclaims (synchronize steps 14, 15).
             "EvictionThresholdMet",
+            "ImageDeleted",
             "Evicted",
             "NodeHasDiskPressure"
         ]
