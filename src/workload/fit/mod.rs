@@ -6,7 +6,10 @@
 //! way the generator makes them:
 //! - `DaemonSet` pods: a `[[daemonset]]` per name prefix (the pod name without its last
 //!   `-segment`), starting at its first pod;
-//! - `ReplicaSet` pods: a `[[rollout]]` per image repository (the reference without its tag):
+//! - `ReplicaSet` pods (and pods without an owner, as an import's are, named the way a
+//!   Deployment names them: `<name>-<pod-template-hash>-<5 chars>`, both parts of the
+//!   alphabet `bcdfghjklmnpqrstvwxz2456789` the API server's `SafeEncodeString` uses): a
+//!   `[[rollout]]` per image repository (the reference without its tag):
 //!   `every` = the median gap between its tags' first pods (one tag: the fitted duration, so
 //!   it never rolls), `replicas` = the most of its pods alive at once, `start` = its first pod;
 //! - `Job` and unowned pods with one image, at least 3 of them, whose name prefix (without a
@@ -115,6 +118,23 @@ pub fn name_prefix(name: &str) -> String {
         }
     }
     base.to_string()
+}
+
+/// Whether a pod name is a Deployment's: `<name>-<hash of 6–10>-<5>` in the alphabet of
+/// `k8s.io/apimachinery/pkg/util/rand.SafeEncodeString` (no vowels, no 0, 1 or 3).
+pub fn deployment_pod_name(name: &str) -> bool {
+    const SAFE: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let n = name.rsplit('/').next().unwrap_or(name);
+    let mut parts = n.rsplitn(3, '-');
+    let (Some(suffix), Some(hash), Some(base)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let safe = |s: &str| s.bytes().all(|c| SAFE.contains(&c));
+    !base.is_empty()
+        && suffix.len() == 5
+        && (6..=10).contains(&hash.len())
+        && safe(suffix)
+        && safe(hash)
 }
 
 /// An image reference's repository (without `:tag` or `@digest`).
@@ -294,7 +314,12 @@ pub fn fit(trace: &[TraceEvent], cat: &Catalog) -> Result<Fitted, String> {
     let mut rs: BTreeMap<String, Vec<&PodObs>> = BTreeMap::new();
     let mut rest: Vec<&PodObs> = Vec::new();
     for p in &pods {
-        match p.owner {
+        let owner = if p.owner == Owner::None && deployment_pod_name(&p.name) {
+            Owner::ReplicaSet
+        } else {
+            p.owner
+        };
+        match owner {
             // (Our generator names a DaemonSet's pod `<name>-node-1`.)
             Owner::DaemonSet => {
                 let n = name_prefix(&p.name);
@@ -887,4 +912,29 @@ pub fn fitted_scenario(
         )
     })?;
     Ok((body, report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A Deployment's pod (hash `5d8f7c9b4`, suffix `x2x7q`: only letters and digits of the safe
+    /// alphabet) against a Job's (`job-b-2mzpl`: a one-letter "hash"), a CronJob's
+    /// (`backup-28391234-abcde`: `a` and `e` are vowels) and a StatefulSet's (`db-0`).
+    #[test]
+    fn deployment_pod_names() {
+        assert!(deployment_pod_name("default/web-5d8f7c9b4-x2x7q"));
+        assert!(deployment_pod_name("shop-api-7f9c6b8d5-2kq4z"));
+        assert!(!deployment_pod_name("batch/job-b-2mzpl"));
+        assert!(!deployment_pod_name("backup-28391234-abcde"));
+        assert!(!deployment_pod_name("db-0"));
+        assert_eq!(name_prefix("backup-28391234-xk2zq"), "backup");
+        assert_eq!(name_prefix("ns/ci-app-3-12"), "ci-app-3");
+        assert_eq!(
+            repository("docker.io/library/nginx:1.25"),
+            "docker.io/library/nginx"
+        );
+        assert_eq!(repository("localhost:5000/app"), "localhost:5000/app");
+        assert_eq!(repository("app@sha256:abc"), "app");
+    }
 }
