@@ -6,14 +6,30 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use imagefs_sim::overrides;
-use imagefs_sim::runner::{default_out_dir, run_to_dir};
+use imagefs_sim::runner::default_out_dir;
 
-/// Prints to stdout; a closed pipe (`imagefs-sim run … | head`) ends the program quietly
-/// instead of panicking.
+/// How messages are printed: to stdout (normal), not at all (`--quiet`), or to stderr while
+/// stdout carries the JSON result (`--json`). Errors and warnings always go to stderr.
+static MODE: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(NORMAL);
+const NORMAL: u8 = 0;
+const QUIET: u8 = 1;
+const JSON: u8 = 2;
+
+fn mode() -> u8 {
+    MODE.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Prints a message (see [`MODE`]); a closed pipe (`imagefs-sim run … | head`) ends the
+/// program quietly instead of panicking.
 macro_rules! out {
     ($($arg:tt)*) => {{
         use std::io::Write;
-        if write!(std::io::stdout(), $($arg)*).is_err() {
+        let r = match mode() {
+            QUIET => Ok(()),
+            JSON => write!(std::io::stderr(), $($arg)*),
+            _ => write!(std::io::stdout(), $($arg)*),
+        };
+        if r.is_err() {
             std::process::exit(0);
         }
     }};
@@ -22,10 +38,27 @@ macro_rules! out {
 macro_rules! outln {
     ($($arg:tt)*) => {{
         use std::io::Write;
-        if writeln!(std::io::stdout(), $($arg)*).is_err() {
+        let r = match mode() {
+            QUIET => Ok(()),
+            JSON => writeln!(std::io::stderr(), $($arg)*),
+            _ => writeln!(std::io::stdout(), $($arg)*),
+        };
+        if r.is_err() {
             std::process::exit(0);
         }
     }};
+}
+
+/// With `--json`, prints a command's result on stdout as one JSON document.
+fn json_result(v: serde_json::Value) {
+    use std::io::Write;
+    if mode() == JSON {
+        let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+        s.push('\n');
+        if std::io::stdout().write_all(s.as_bytes()).is_err() {
+            std::process::exit(0);
+        }
+    }
 }
 
 #[derive(Parser)]
@@ -38,6 +71,13 @@ macro_rules! outln {
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Print nothing but errors and warnings (on stderr).
+    #[arg(long, global = true, conflicts_with = "json")]
+    quiet: bool,
+    /// Print the result as JSON on stdout (run, check, sweep, import, fit); messages go to
+    /// stderr.
+    #[arg(long, global = true)]
+    json: bool,
 }
 
 #[derive(Subcommand)]
@@ -78,9 +118,6 @@ enum Command {
         /// The literal next pass or sync, even one that did nothing.
         #[arg(long)]
         any: bool,
-        /// Print the explanation as JSON.
-        #[arg(long)]
-        json: bool,
         /// A what-if on a scenario file (as on run); a run directory's come from its
         /// summary.json.
         #[arg(long = "set", value_name = "PATH=VALUE")]
@@ -112,6 +149,12 @@ enum Command {
         /// values of [sweep] axes, e.g. --set kubelet.imageMaximumGCAge=24h --set node.disk=120Gi.
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
+    },
+    /// Print a shell completion script: `imagefs-sim completions bash > /etc/bash_completion.d/imagefs-sim`,
+    /// `… zsh > "${fpath[1]}/_imagefs-sim"`, `… fish > ~/.config/fish/completions/imagefs-sim.fish`.
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
     },
     /// Fit a synthetic workload to a trace-driven scenario's pods (such as `import` writes):
     /// writes a scenario of --duration with [workload.synthetic] estimated from the trace (rates
@@ -254,6 +297,52 @@ enum Command {
     },
 }
 
+/// `run`'s progress bar: on a terminal, from one second into a run, the simulated time done
+/// against the scenario's duration (hidden with `--quiet` and `--json`).
+struct RunProgress {
+    bar: indicatif::ProgressBar,
+    started: std::time::Instant,
+    shown: std::cell::Cell<bool>,
+    enabled: bool,
+}
+
+impl RunProgress {
+    fn new(duration: u64) -> RunProgress {
+        use std::io::IsTerminal;
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(duration / 1_000_000_000),
+            indicatif::ProgressDrawTarget::hidden(),
+        );
+        if let Ok(st) = indicatif::ProgressStyle::with_template(
+            "{bar:40.cyan/blue} {pos}/{len} simulated s  elapsed {elapsed}  ETA {eta}",
+        ) {
+            bar.set_style(st);
+        }
+        RunProgress {
+            bar,
+            started: std::time::Instant::now(),
+            shown: std::cell::Cell::new(false),
+            enabled: mode() == NORMAL && std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn at(&self, t: u64) {
+        if !self.enabled {
+            return;
+        }
+        if !self.shown.get() && self.started.elapsed() >= std::time::Duration::from_secs(1) {
+            self.bar
+                .set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            self.shown.set(true);
+        }
+        self.bar.set_position(t / 1_000_000_000);
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
 /// The command line with `--duration -1h` joined into `--duration=-1h`: a negative duration is
 /// a value (refused with its own message), not the short flags `-1`, `-h`.
 fn args() -> Vec<std::ffi::OsString> {
@@ -277,7 +366,26 @@ fn args() -> Vec<std::ffi::OsString> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse_from(args());
+    let m = if cli.json {
+        JSON
+    } else if cli.quiet {
+        QUIET
+    } else {
+        NORMAL
+    };
+    MODE.store(m, std::sync::atomic::Ordering::Relaxed);
     match cli.command {
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut cmd = Cli::command();
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "imagefs-sim", &mut buf);
+            use std::io::Write;
+            if std::io::stdout().write_all(&buf).is_err() {
+                std::process::exit(0);
+            }
+            ExitCode::SUCCESS
+        }
         Command::Run {
             scenarios,
             out,
@@ -301,11 +409,16 @@ fn main() -> ExitCode {
                 }
             }
             let mut failed = false;
+            let mut results = Vec::new();
             for path in &scenarios {
                 let sc = match overrides::load(path, &overrides, true) {
                     Ok(sc) => sc,
                     Err(e) => {
                         eprintln!("error: {e}");
+                        results.push(serde_json::json!({
+                            "scenario": path.display().to_string(),
+                            "error": e.to_string(),
+                        }));
                         failed = true;
                         continue;
                     }
@@ -316,7 +429,11 @@ fn main() -> ExitCode {
                 let dir = out
                     .clone()
                     .unwrap_or_else(|| overrides::with_suffix(default_out_dir(&sc), &overrides));
-                match run_to_dir(&sc, &dir) {
+                let bar = RunProgress::new(sc.duration);
+                let result =
+                    imagefs_sim::runner::run_to_dir_with_progress(&sc, &dir, &mut |t| bar.at(t));
+                bar.finish();
+                match result {
                     Ok(s) => {
                         outln!(
                             "{}",
@@ -326,13 +443,23 @@ fn main() -> ExitCode {
                             "  wrote {}/{{timeseries.csv,events.csv,summary.json,usage.png,usage.svg}}",
                             dir.display()
                         );
+                        results.push(serde_json::json!({
+                            "scenario": path.display().to_string(),
+                            "out": dir.display().to_string(),
+                            "summary": serde_json::to_value(&s).unwrap_or_default(),
+                        }));
                     }
                     Err(e) => {
                         eprintln!("error: {}: {e:#}", path.display());
+                        results.push(serde_json::json!({
+                            "scenario": path.display().to_string(),
+                            "error": format!("{e:#}"),
+                        }));
                         failed = true;
                     }
                 }
             }
+            json_result(serde_json::json!({ "runs": results }));
             if failed {
                 ExitCode::FAILURE
             } else {
@@ -457,9 +584,8 @@ fn main() -> ExitCode {
             at,
             kind,
             any,
-            json,
             set,
-        } => explain_command(&target, &at, kind.as_deref(), any, json, &set),
+        } => explain_command(&target, &at, kind.as_deref(), any, cli.json, &set),
         Command::Plot { dirs } => {
             let mut failed = false;
             for dir in &dirs {
@@ -483,6 +609,7 @@ fn main() -> ExitCode {
                 Err(code) => return code,
             };
             let mut failed = false;
+            let mut results = Vec::new();
             for path in &scenarios {
                 match overrides::load(path, &overrides, true) {
                     Ok(sc) => {
@@ -496,14 +623,29 @@ fn main() -> ExitCode {
                             sc.catalog.images.len(),
                             sc.trace.len(),
                             sc.duration / 1_000_000_000
-                        )
+                        );
+                        results.push(serde_json::json!({
+                            "scenario": path.display().to_string(),
+                            "ok": true,
+                            "layers": sc.catalog.layers.len(),
+                            "images": sc.catalog.images.len(),
+                            "trace_events": sc.trace.len(),
+                            "duration_seconds": sc.duration / 1_000_000_000,
+                            "warnings": sc.warnings,
+                        }));
                     }
                     Err(e) => {
                         eprintln!("error: {e}");
+                        results.push(serde_json::json!({
+                            "scenario": path.display().to_string(),
+                            "ok": false,
+                            "error": e.to_string(),
+                        }));
                         failed = true;
                     }
                 }
             }
+            json_result(serde_json::json!({ "checks": results }));
             if failed {
                 ExitCode::FAILURE
             } else {
@@ -527,6 +669,10 @@ fn main() -> ExitCode {
                     for l in &report {
                         outln!("{l}");
                     }
+                    json_result(serde_json::json!({
+                        "out": out.display().to_string(),
+                        "report": report,
+                    }));
                     outln!(
                         "wrote {}; run it with: imagefs-sim run {}",
                         out.display(),
@@ -602,6 +748,14 @@ fn main() -> ExitCode {
             match import::run(&opts) {
                 Ok(report) => {
                     out!("{report}");
+                    json_result(serde_json::json!({
+                        "out": report.wrote.as_ref().map(|d| d.display().to_string()),
+                        "took": report.took,
+                        "assumed": report.assumed,
+                        "warnings": report.warnings,
+                        "validation_targets": report.validation,
+                        "fit": report.fit,
+                    }));
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
@@ -702,8 +856,8 @@ fn explain_command(
         }
     }
     if json {
-        match serde_json::to_string_pretty(&e) {
-            Ok(t) => outln!("{t}"),
+        match serde_json::to_value(&e) {
+            Ok(v) => json_result(v),
             Err(err) => {
                 eprintln!("error: {err}");
                 return ExitCode::FAILURE;
@@ -795,7 +949,7 @@ fn sweep_command(
     opts.threads = threads;
     opts.shard = shard;
     opts.metrics = metrics;
-    opts.progress = true;
+    opts.progress = mode() == NORMAL;
     opts.allow_large = allow_large;
     // Everything the sweep can be refused for, before its first line of output.
     let estimate = match imagefs_sim::sweep::preflight(&spec, &opts) {
@@ -844,6 +998,16 @@ fn sweep_command(
                     return ExitCode::FAILURE;
                 }
                 print_outputs(o);
+                json_result(serde_json::json!({
+                    "out": r.out.display().to_string(),
+                    "points": r.points,
+                    "computed": r.computed,
+                    "resumed": r.resumed,
+                    "journal_discarded": r.journal_discarded,
+                    "skipped": o.skipped.iter().map(|(i, why)| serde_json::json!({"point": i, "reason": why})).collect::<Vec<_>>(),
+                    "recommendation": o.recommendation.as_ref().map(|r| serde_json::to_value(r).unwrap_or_default()),
+                    "files": o.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
+                }));
                 if goal_not_met(o) {
                     return ExitCode::from(GOAL_NOT_MET);
                 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::outcome::Summary;
+use crate::outcome::{Recorder, Summary};
 use crate::report::csv_recorder::CsvRecorder;
 use crate::report::{write_summary, OutputDir, RUN_FILES};
 use crate::scenario::Scenario;
@@ -27,6 +27,39 @@ pub fn is_run_file(name: &str) -> bool {
 /// contents of `out` stay as they were, and the error names the file in `out` that could not
 /// be written.
 pub fn run_to_dir(sc: &Scenario, out: &Path) -> Result<Summary> {
+    run_to_dir_with_progress(sc, out, &mut |_| {})
+}
+
+/// A recorder that passes everything on and reports each sample's time (a run samples every
+/// `output.sample_interval` of simulated time, so this is cheap) to `progress`.
+struct Progress<'a, R: Recorder> {
+    inner: &'a mut R,
+    progress: &'a mut dyn FnMut(crate::engine::SimTime),
+}
+
+impl<R: Recorder> Recorder for Progress<'_, R> {
+    fn wants_samples(&self) -> bool {
+        self.inner.wants_samples()
+    }
+    fn wants_events(&self) -> bool {
+        self.inner.wants_events()
+    }
+    fn sample(&mut self, s: &crate::outcome::Sample) {
+        (self.progress)(s.time);
+        self.inner.sample(s);
+    }
+    fn event(&mut self, e: &crate::outcome::EventRow) {
+        self.inner.event(e);
+    }
+}
+
+/// [`run_to_dir`], calling `progress` with the simulated time of each sample as the run goes
+/// (for a progress bar; the outputs are the same).
+pub fn run_to_dir_with_progress(
+    sc: &Scenario,
+    out: &Path,
+    progress: &mut dyn FnMut(crate::engine::SimTime),
+) -> Result<Summary> {
     let dir = OutputDir::create(out, &is_run_file)?;
     let written = (|| -> Result<Summary> {
         let mut rec = CsvRecorder::create(
@@ -38,7 +71,10 @@ pub fn run_to_dir(sc: &Scenario, out: &Path) -> Result<Summary> {
             },
             sc.start_time,
         )?;
-        let mut summary = Simulation::new(sc).run(&mut rec);
+        let mut summary = Simulation::new(sc).run(&mut Progress {
+            inner: &mut rec,
+            progress,
+        });
         summary.start_time = sc.start_time.map(|t| t.to_string());
         summary.scenario_path = Some(sc.path.display().to_string());
         rec.finish()?;

@@ -306,3 +306,51 @@ fn a_goal_no_point_meets_exits_3_with_the_closest_point() {
         String::from_utf8_lossy(&o.stdout)
     );
 }
+
+/// `--json` (anywhere on the line) puts one JSON document on stdout and the messages on stderr;
+/// `--quiet` prints nothing on stdout; the two together are refused (exit 2). The JSON run's
+/// summary is summary.json's: the 100Mi image leaves at least 1Gi − 200Mi = 864026624 bytes.
+#[test]
+fn json_and_quiet_outputs() {
+    let f = common::write(GOOD, TRACE);
+    let sc = f.scenario.to_str().unwrap();
+    let run = |args: &[&str]| bin().args(args).current_dir(f.dir.path()).output().unwrap();
+    let o = run(&["run", sc, "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let r = &v["runs"][0];
+    assert_eq!(r["summary"]["min_available_bytes"], 864026624u64);
+    assert!(r["out"].as_str().unwrap().ends_with("output/cli"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("wrote "));
+    let written: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(f.dir.path().join("output/cli/summary.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(written["gc_runs"], r["summary"]["gc_runs"]);
+
+    let o = run(&["--json", "check", sc]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["checks"][0]["ok"], true);
+    assert_eq!(v["checks"][0]["images"], 1);
+
+    let o = run(&["run", sc, "--quiet"]);
+    assert!(o.status.success());
+    assert!(
+        o.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+
+    let o = run(&["run", sc, "--quiet", "--json"]);
+    assert_eq!(o.status.code(), Some(2));
+
+    for shell in ["bash", "zsh", "fish"] {
+        let o = run(&["completions", shell]);
+        assert!(o.status.success());
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            text.contains("imagefs-sim") && text.contains("sweep"),
+            "{shell}"
+        );
+    }
+}
