@@ -183,3 +183,97 @@ fn replot_without_a_timeseries_fails() {
     assert!(format!("{e:#}").contains("timeseries.csv"), "{e:#}");
     assert!(replot(&d.path().join("missing")).is_err());
 }
+
+/// A peak of one sample is never lost, however long the run: 30 days of 10 s samples
+/// (259,200, about 190 per pixel column) at 50 % usage except one sample at 95 % in the middle.
+/// Each column draws its samples' minimum and maximum, so the usage line in usage.svg reaches
+/// the peak: its points take exactly two heights, and the distance from 50 % to the peak is
+/// (95 − 50) / (80 − 50) = 1.5 times the distance from 50 % to the GC low line (80 %).
+#[test]
+fn a_one_sample_peak_in_a_month_is_drawn() {
+    let d = tmp();
+    let dir: PathBuf = d.path().to_path_buf();
+    let mut ts = String::from(
+        "time_s,capacity_bytes,available_bytes,usage_percent,image_bytes,reported_image_bytes,\
+         pulling_bytes,writable_bytes,log_bytes,other_bytes,images,running_pods,containers\n",
+    );
+    let n = 30 * 86_400 / 10;
+    for i in 0..n {
+        let usage = if i == n / 2 { 95 } else { 50 };
+        ts.push_str(&format!(
+            "{},100,{},{usage},1,1,0,0,0,0,1,1,1\n",
+            i * 10,
+            100 - usage
+        ));
+    }
+    fs::write(dir.join("timeseries.csv"), ts).unwrap();
+    fs::write(
+        dir.join("events.csv"),
+        "time_s,type,reason,object,message\n",
+    )
+    .unwrap();
+    let settings = PlotSettings {
+        title: "peak".into(),
+        subtitle: String::new(),
+        gc_high_percent: 85.0,
+        gc_low_percent: 80.0,
+        eviction_threshold_percent: None,
+        eviction_label: None,
+    };
+    plot_dir(&dir, &settings).unwrap();
+    assert_plots(&dir);
+    let svg = fs::read_to_string(dir.join("usage.svg")).unwrap();
+    // The usage line: the polyline drawn in the usage colour #1F5CAA with width 2 (the image
+    // bytes' line has the same colour, in the lower panel: take the first, the usage panel's).
+    let line = svg
+        .lines()
+        .find(|l| {
+            l.contains("<polyline") && l.contains("#1F5CAA") && l.contains("stroke-width=\"2\"")
+        })
+        .expect("the usage line");
+    let pts = line
+        .split("points=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let ys: Vec<f64> = pts
+        .split_whitespace()
+        .map(|p| p.split(',').nth(1).unwrap().parse().unwrap())
+        .collect();
+    let mut distinct = ys.clone();
+    distinct.sort_by(f64::total_cmp);
+    distinct.dedup();
+    assert_eq!(distinct.len(), 2, "{distinct:?}");
+    let (y_peak, y_flat) = (distinct[0], distinct[1]);
+    // The GC low line (dashed, #1E963C): its height.
+    let low = svg
+        .lines()
+        .find(|l| l.contains("#1E963C") && (l.contains("<polyline") || l.contains("<line")))
+        .expect("the GC low line");
+    let y_low: f64 = if low.contains("points=\"") {
+        low.split("points=\"")
+            .nth(1)
+            .unwrap()
+            .split(&[',', ' '][..])
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap()
+    } else {
+        low.split("y1=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let ratio = (y_flat - y_peak) / (y_flat - y_low);
+    assert!(
+        (ratio - 1.5).abs() < 0.02,
+        "ratio {ratio}: {y_peak} {y_low} {y_flat}"
+    );
+}
