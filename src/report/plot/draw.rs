@@ -449,11 +449,12 @@ fn draw<DB: DrawingBackend>(
             }
         }
         drops.retain(|(_, f)| (f[0] + f[1]) as f64 >= 0.05 * cache_max && cache_max > 0.0);
-        // Largest first; a label that would touch one already placed (150 px) is left out.
+        // Largest first; a label that would touch one already placed (220 px, a label's width)
+        // is left out.
         drops.sort_by(|a, b| (b.1[0] + b.1[1]).cmp(&(a.1[0] + a.1[1])));
         let mut placed: Vec<f64> = Vec::new();
         drops.retain(|(x, _)| {
-            let free = placed.iter().all(|p| (p - x).abs() >= 150.0 * px);
+            let free = placed.iter().all(|p| (p - x).abs() >= 220.0 * px);
             if free {
                 placed.push(*x);
             }
