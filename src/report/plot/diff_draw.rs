@@ -25,9 +25,10 @@ const B_COLOR: RGBColor = RGBColor(230, 120, 0);
 const DIVERGE: RGBColor = RGBColor(90, 90, 90);
 
 /// The strips drawn, top to bottom: the decisions `diff` compares.
-const DIFF_MARKS: [Mark; 5] = [
+const DIFF_MARKS: [Mark; 6] = [
     Mark::GcPass,
     Mark::ImageDeleted,
+    Mark::EvictionReclaim,
     Mark::GcFailed,
     Mark::Evicted,
     Mark::Rejected,
