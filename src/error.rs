@@ -83,6 +83,10 @@ pub fn toml_key_at(text: &str, pos: usize) -> Option<String> {
 /// enum's name) replaced by what the file should hold.
 pub fn plain_message(msg: &str) -> String {
     let mut m = msg.to_string();
+    // The TOML parser's own words for an integer past i64 (TOML's integers are 64-bit signed).
+    if m.trim() == "number too large to fit in target type" {
+        return "a whole number above 9223372036854775807 (2^63 - 1, TOML's largest): write a quantity such as \"8Ei\" if one is meant, which is then checked against the field's limit".into();
+    }
     if let Some(i) = m.find("data did not match any variant of untagged enum") {
         m.truncate(i);
         m.push_str("expected a quantity or a number (e.g. \"50Gi\", \"10%\" or 1073741824)");
@@ -127,6 +131,8 @@ mod tests {
 
     #[test]
     fn plain_message_names_no_rust_type() {
+        assert!(plain_message("number too large to fit in target type")
+            .starts_with("a whole number above 9223372036854775807"));
         assert_eq!(
             plain_message("invalid type: floating point `79.5`, expected i64"),
             "invalid type: floating point `79.5`, expected an integer"
