@@ -509,8 +509,17 @@ fn number_after(text: &str, key: &str) -> Option<f64> {
     rest[..end].parse().ok()
 }
 
+/// Seconds as the plot reads them back from the CSVs (the nearest f64 to the decimal
+/// `time_s` they print), so that a plot drawn from memory and one redrawn from the files are
+/// the same to the byte. Whole seconds (every sample) need no text.
 fn seconds(t: u64) -> f64 {
-    (t / NANOS_PER_SEC) as f64 + (t % NANOS_PER_SEC) as f64 / NANOS_PER_SEC as f64
+    if t % NANOS_PER_SEC == 0 {
+        (t / NANOS_PER_SEC) as f64
+    } else {
+        crate::report::csv_recorder::format_seconds(t)
+            .parse()
+            .unwrap_or((t / NANOS_PER_SEC) as f64)
+    }
 }
 
 impl Recorder for PlotData {
