@@ -513,7 +513,7 @@ fn number_after(text: &str, key: &str) -> Option<f64> {
 /// `time_s` they print), so that a plot drawn from memory and one redrawn from the files are
 /// the same to the byte. Whole seconds (every sample) need no text.
 fn seconds(t: u64) -> f64 {
-    if t % NANOS_PER_SEC == 0 {
+    if t.is_multiple_of(NANOS_PER_SEC) {
         (t / NANOS_PER_SEC) as f64
     } else {
         crate::report::csv_recorder::format_seconds(t)
