@@ -623,6 +623,8 @@ fn run_disk_pressure_node_fs(c: SoftHardCase) {
     assert_no_eviction(&r, &at);
     assert!(r.events.is_empty(), "{at}");
     h.assert_admit(&pod_to_admit, true, &at);
+    // No threshold met: none observed (thresholdsFirstObservedAt is empty).
+    assert!(!h.mgr.thresholds_observed(), "{at}");
 
     // t0+1m: soft threshold crossed: DiskPressure at once, but no kill before the grace period.
     h.step(MIN);
@@ -641,6 +643,8 @@ fn run_disk_pressure_node_fs(c: SoftHardCase) {
         "{at}: no GC before the grace period"
     );
     assert!(r.events.is_empty(), "{at}");
+    // The soft threshold is met and remembered from now, though not yet acted on.
+    assert!(h.mgr.thresholds_observed(), "{at}");
 
     // t0+4m: grace period passed: pods[0] is killed with MaxPodGracePeriodSeconds (5).
     h.step(3 * MIN);
@@ -670,6 +674,8 @@ fn run_disk_pressure_node_fs(c: SoftHardCase) {
     let r = h.sync(&at);
     h.assert_pressure(false, &at);
     assert_no_eviction(&r, &at);
+    // Nothing met any more: the observed thresholds are forgotten.
+    assert!(!h.mgr.thresholds_observed(), "{at}");
 
     // t0+25m: hard (and soft) threshold crossed: pods[0] killed with grace 1; admission rejected.
     h.step(MIN);
