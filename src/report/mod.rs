@@ -11,6 +11,7 @@ pub mod diff;
 pub mod explain;
 pub mod leftovers;
 pub mod plot;
+pub mod run_files;
 pub mod sweep_plot;
 pub mod validate;
 

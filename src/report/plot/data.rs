@@ -6,14 +6,13 @@
 //! the maximum of each series with the times they occurred, which is enough to draw the series
 //! at any width of at most `MAX_BINS / 2` pixels without losing a peak.
 
-use std::fs::File;
-use std::io::BufReader;
 use std::path::Path;
 
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 
 use crate::engine::NANOS_PER_SEC;
 use crate::outcome::{EventRow, Recorder, Sample};
+use crate::report::run_files::{read_run_files, EventCsvRow, RunSink, SampleRow};
 
 /// Bins per series. The final count is between half of this and this, i.e. at least 2048: more
 /// than the plot's width in pixels.
@@ -218,6 +217,21 @@ pub(crate) enum Mark {
     KubeletRestart,
 }
 
+/// The strip row of an event, if it has one.
+pub(crate) fn classify(reason: &str, message: &str) -> Option<Mark> {
+    match reason {
+        "ImageGCTriggered" => Some(Mark::GcPass),
+        "ImageDeleted" if message.contains("reason=eviction") => Some(Mark::EvictionReclaim),
+        "ImageDeleted" => Some(Mark::ImageDeleted),
+        "FreeDiskSpaceFailed" | "ImageGCFailed" => Some(Mark::GcFailed),
+        "Failed" if message.starts_with("Failed to pull image") => Some(Mark::PullFailed),
+        "Evicted" if message.starts_with("The node had condition") => Some(Mark::Rejected),
+        "Evicted" => Some(Mark::Evicted),
+        "Starting" if message == "Starting kubelet." => Some(Mark::KubeletRestart),
+        _ => None,
+    }
+}
+
 pub(crate) const MARKS: [Mark; 8] = [
     Mark::GcPass,
     Mark::ImageDeleted,
@@ -332,14 +346,6 @@ impl PlotData {
     pub fn add_event(&mut self, t: f64, reason: &str, message: &str) {
         self.t_end = self.t_end.max(t);
         let mark = match reason {
-            "ImageGCTriggered" => Some(Mark::GcPass),
-            "ImageDeleted" if message.contains("reason=eviction") => Some(Mark::EvictionReclaim),
-            "ImageDeleted" => Some(Mark::ImageDeleted),
-            "FreeDiskSpaceFailed" | "ImageGCFailed" => Some(Mark::GcFailed),
-            "Failed" if message.starts_with("Failed to pull image") => Some(Mark::PullFailed),
-            "Evicted" if message.starts_with("The node had condition") => Some(Mark::Rejected),
-            "Evicted" => Some(Mark::Evicted),
-            "Starting" if message == "Starting kubelet." => Some(Mark::KubeletRestart),
             "NodeHasDiskPressure" => {
                 self.pressure_since.get_or_insert(t);
                 None
@@ -360,7 +366,7 @@ impl PlotData {
                 }
                 None
             }
-            _ => None,
+            _ => classify(reason, message),
         };
         let Some(mark) = mark else { return };
         let row = mark as usize;
@@ -406,97 +412,24 @@ impl PlotData {
     /// Streams `timeseries.csv` and `events.csv` (if present) from `dir`.
     pub fn from_files(dir: &Path) -> Result<PlotData> {
         let mut d = PlotData::new();
-        d.read_timeseries(&dir.join("timeseries.csv"))?;
-        let ev = dir.join("events.csv");
-        if ev.exists() {
-            d.read_events(&ev)?;
-        }
+        read_run_files(dir, &mut d)?;
         Ok(d)
     }
+}
 
-    fn read_timeseries(&mut self, path: &Path) -> Result<()> {
-        let f = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-        let mut r = csv::Reader::from_reader(BufReader::with_capacity(1 << 16, f));
-        let header = r
-            .headers()
-            .with_context(|| format!("cannot read {}", path.display()))?
-            .clone();
-        let col = |name: &str| header.iter().position(|h| h == name);
-        let need =
-            |name: &str| col(name).with_context(|| format!("{}: no column {name}", path.display()));
-        let c_time = need("time_s")?;
-        let c_usage = need("usage_percent")?;
-        let c_image = need("image_bytes")?;
-        let c_reported = need("reported_image_bytes")?;
-        let c_nodefs = col("nodefs_capacity_bytes").zip(col("nodefs_available_bytes"));
-        let mut rec = csv::ByteRecord::new();
-        let mut line = 1u64;
-        while r
-            .read_byte_record(&mut rec)
-            .with_context(|| format!("cannot read {}", path.display()))?
-        {
-            line += 1;
-            let field = |i: usize| -> Result<f64> {
-                let b = rec.get(i).unwrap_or_default();
-                std::str::from_utf8(b)
-                    .ok()
-                    .and_then(|s| s.trim().parse::<f64>().ok())
-                    .with_context(|| {
-                        format!(
-                            "{}:{line}: bad number {:?} in column {}",
-                            path.display(),
-                            String::from_utf8_lossy(b),
-                            &header[i]
-                        )
-                    })
-            };
-            let t = field(c_time)?;
-            let usage = field(c_usage)?;
-            let image = field(c_image)? as u64;
-            let reported = field(c_reported)? as u64;
-            let nodefs = match c_nodefs {
-                Some((c, a)) => {
-                    let (c, a) = (field(c)?, field(a)?);
-                    (c > 0.0).then(|| 100.0 * (c - a) / c)
-                }
-                None => None,
-            };
-            self.add_sample(t, usage, image, reported, nodefs);
-        }
-        Ok(())
+impl RunSink for PlotData {
+    fn sample(&mut self, s: &SampleRow) {
+        self.add_sample(
+            s.t,
+            s.usage_percent,
+            s.image_bytes,
+            s.reported_image_bytes,
+            s.nodefs_usage_percent,
+        );
     }
 
-    fn read_events(&mut self, path: &Path) -> Result<()> {
-        let f = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-        let mut r = csv::Reader::from_reader(BufReader::with_capacity(1 << 16, f));
-        let header = r
-            .headers()
-            .with_context(|| format!("cannot read {}", path.display()))?
-            .clone();
-        let col = |name: &str| {
-            header
-                .iter()
-                .position(|h| h == name)
-                .with_context(|| format!("{}: no column {name}", path.display()))
-        };
-        let (c_time, c_reason, c_message) = (col("time_s")?, col("reason")?, col("message")?);
-        let mut rec = csv::StringRecord::new();
-        let mut line = 1u64;
-        while r
-            .read_record(&mut rec)
-            .with_context(|| format!("cannot read {}", path.display()))?
-        {
-            line += 1;
-            let Ok(t) = rec.get(c_time).unwrap_or_default().trim().parse::<f64>() else {
-                bail!("{}:{line}: bad time", path.display());
-            };
-            self.add_event(
-                t,
-                rec.get(c_reason).unwrap_or_default(),
-                rec.get(c_message).unwrap_or_default(),
-            );
-        }
-        Ok(())
+    fn event(&mut self, e: &EventCsvRow) {
+        self.add_event(e.t, e.reason, e.message);
     }
 }
 
