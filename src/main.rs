@@ -123,7 +123,8 @@ enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
     },
-    /// Re-plot finished runs: writes usage.png and usage.svg from the CSVs and plot.json.
+    /// Re-plot finished runs: writes usage.png, usage.svg and report.html from the CSVs, plot.json
+    /// and summary.json.
     Plot {
         /// Output directories of runs (each with timeseries.csv, events.csv, plot.json).
         #[arg(required = true)]
@@ -440,7 +441,7 @@ fn main() -> ExitCode {
                             imagefs_sim::report::console::run_summary(&sc.name, &s)
                         );
                         outln!(
-                            "  wrote {}/{{timeseries.csv,events.csv,summary.json,usage.png,usage.svg}}",
+                            "  wrote {}/{{timeseries.csv,events.csv,summary.json,usage.png,usage.svg,report.html}}",
                             dir.display()
                         );
                         results.push(serde_json::json!({
@@ -590,7 +591,10 @@ fn main() -> ExitCode {
             let mut failed = false;
             for dir in &dirs {
                 match imagefs_sim::report::plot::replot(dir) {
-                    Ok(()) => outln!("wrote {}/{{usage.png,usage.svg}}", dir.display()),
+                    Ok(()) => outln!(
+                        "wrote {}/{{usage.png,usage.svg,report.html}}",
+                        dir.display()
+                    ),
                     Err(e) => {
                         eprintln!("error: {}: {e:#}", dir.display());
                         failed = true;

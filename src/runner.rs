@@ -22,10 +22,10 @@ pub fn is_run_file(name: &str) -> bool {
     RUN_FILES.contains(&name)
 }
 
-/// Runs `sc` and publishes `timeseries.csv`, `events.csv`, `summary.json` and the plots
-/// (`usage.png`, `usage.svg`, `plot.json`) into `out`, whole: on any error the previous
-/// contents of `out` stay as they were, and the error names the file in `out` that could not
-/// be written.
+/// Runs `sc` and publishes `timeseries.csv`, `events.csv`, `summary.json`, the plots
+/// (`usage.png`, `usage.svg`, `plot.json`) and `report.html` into `out`, whole: on any error the
+/// previous contents of `out` stay as they were, and the error names the file in `out` that
+/// could not be written.
 pub fn run_to_dir(sc: &Scenario, out: &Path) -> Result<Summary> {
     run_to_dir_with_progress(sc, out, &mut |_| {})
 }

@@ -1,4 +1,5 @@
-//! Writes a run's outcome to files: `timeseries.csv`, `events.csv`, `summary.json`.
+//! Writes a run's outcome to files: `timeseries.csv`, `events.csv`, `summary.json`, the plots
+//! and `report.html`.
 //!
 //! Output is atomic: everything goes into a hidden temporary directory beside the target, which
 //! replaces the target only once every file is complete. A failed or interrupted run leaves the
@@ -9,6 +10,7 @@ pub mod console;
 pub mod csv_recorder;
 pub mod diff;
 pub mod explain;
+pub mod html;
 pub mod leftovers;
 pub mod plot;
 pub mod run_files;
@@ -24,13 +26,14 @@ use anyhow::{bail, Context, Result};
 use crate::outcome::Summary;
 
 /// The files a run writes (`run --out` may replace a directory holding only these).
-pub const RUN_FILES: [&str; 6] = [
+pub const RUN_FILES: [&str; 7] = [
     "timeseries.csv",
     "events.csv",
     "summary.json",
     "usage.png",
     "usage.svg",
     "plot.json",
+    html::REPORT_FILE,
 ];
 
 /// A directory being written; call [`OutputDir::commit`] to publish it.

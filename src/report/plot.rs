@@ -21,7 +21,7 @@
 //! (Bitstream Vera / Arev, permissive; DejaVu changes public domain) is in
 //! `assets/fonts/LICENSE-DejaVu.txt`.
 
-mod data;
+pub(crate) mod data;
 mod diff_draw;
 mod draw;
 mod validate_draw;
@@ -34,10 +34,11 @@ use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
 pub use data::PlotData;
-pub(crate) use draw::ensure_fonts;
+pub(crate) use draw::{css, ensure_fonts, mark_style, usage_colours};
 
 use crate::engine::NANOS_PER_SEC;
 use crate::outcome::{EventRow, Recorder, Sample};
+use crate::report::html;
 use crate::scenario::Scenario;
 
 pub use diff_draw::DIFF_PLOT_SIZE;
@@ -215,14 +216,24 @@ pub fn plot_run(
 }
 
 /// Writes `plot.json` and plots a run whose `timeseries.csv` and `events.csv` are already in
-/// `dir` (streaming them; this is what a runner that writes CSVs as it goes calls at the end).
+/// `dir` (streaming them; this is what a runner that writes CSVs as it goes calls at the end):
+/// `usage.png`, `usage.svg` and `report.html` (which also reads `dir`'s `summary.json`).
 pub fn plot_dir(dir: &Path, settings: &PlotSettings) -> Result<()> {
     settings.write(dir)?;
-    let d = PlotData::from_files(dir)?;
-    d.render(dir, settings)
+    let (d, report) = read_for_plots(dir)?;
+    d.render(dir, settings)?;
+    html::write_report(dir, settings, report)
 }
 
-/// Re-plots a finished run from its `timeseries.csv`, `events.csv` and `plot.json`. Without a
+/// The plot's and the report's data, from one pass over the run's CSVs.
+fn read_for_plots(dir: &Path) -> Result<(PlotData, html::ReportBuilder)> {
+    let mut both = (PlotData::new(), html::ReportBuilder::new());
+    crate::report::run_files::read_run_files(dir, &mut both)?;
+    Ok(both)
+}
+
+/// Re-plots a finished run from its `timeseries.csv`, `events.csv` and `plot.json` (and
+/// re-writes its `report.html`). Without a
 /// `plot.json` (runs written before plots existed), the title comes from `summary.json` and the
 /// thresholds from the first `ImageGCTriggered` event (or the kubelet defaults, 85/80), and the
 /// plot says so.
@@ -234,13 +245,14 @@ pub fn replot(dir: &Path) -> Result<()> {
     if !dir.is_dir() {
         bail!("not a directory (plot takes the output directory of a run)");
     }
-    let d = PlotData::from_files(dir)?;
+    let (d, report) = read_for_plots(dir)?;
     let settings = if dir.join(PLOT_SETTINGS_FILE).exists() {
         PlotSettings::read(dir)?
     } else {
         fallback_settings(dir, &d)
     };
-    d.render(dir, &settings)
+    d.render(dir, &settings)?;
+    html::write_report(dir, &settings, report)
 }
 
 fn fallback_settings(dir: &Path, d: &PlotData) -> PlotSettings {
@@ -271,7 +283,8 @@ fn fallback_settings(dir: &Path, d: &PlotData) -> PlotSettings {
     }
 }
 
-/// The files a plot writes into `dir`.
+/// The image files a plot writes into `dir` (beside them, `plot_dir` and `replot` write
+/// [`html::REPORT_FILE`]).
 pub fn plot_files(dir: &Path) -> [PathBuf; 2] {
     [dir.join("usage.png"), dir.join("usage.svg")]
 }

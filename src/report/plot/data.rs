@@ -31,18 +31,30 @@ pub(crate) struct Bins<T> {
 
 impl<T: Merge + Clone> Bins<T> {
     fn new() -> Self {
+        Self::with_capacity(MAX_BINS)
+    }
+
+    /// At most `n` bins (an even number, at least 2), of which at least `n / 2` are in use
+    /// once the times span more than `n` ms.
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        assert!(n >= 2 && n.is_multiple_of(2), "{n} bins");
         Bins {
             width: 1e-3,
-            bins: vec![None; MAX_BINS],
+            bins: vec![None; n],
         }
     }
 
+    /// The width of a bin, seconds.
+    pub(crate) fn width(&self) -> f64 {
+        self.width
+    }
+
     /// The bin holding time `t` (seconds), coarsening the bins as needed.
-    fn slot(&mut self, t: f64) -> &mut Option<T> {
+    pub(crate) fn slot(&mut self, t: f64) -> &mut Option<T> {
         let t = if t.is_finite() && t > 0.0 { t } else { 0.0 };
         loop {
             let i = (t / self.width) as usize;
-            if i < MAX_BINS {
+            if i < self.bins.len() {
                 return &mut self.bins[i];
             }
             self.coarsen();
@@ -50,7 +62,7 @@ impl<T: Merge + Clone> Bins<T> {
     }
 
     fn coarsen(&mut self) {
-        for i in 0..MAX_BINS / 2 {
+        for i in 0..self.bins.len() / 2 {
             let a = self.bins[2 * i].take();
             let b = self.bins[2 * i + 1].take();
             self.bins[i] = match (a, b) {
@@ -136,6 +148,16 @@ impl Default for Curve {
 }
 
 impl Curve {
+    /// A curve of at most `n` bins (even, at least 2): at most `2 n` points.
+    pub(crate) fn with_bins(n: usize) -> Curve {
+        Curve(Bins::with_capacity(n))
+    }
+
+    /// The width of its bins, seconds.
+    pub(crate) fn bin_width(&self) -> f64 {
+        self.0.width()
+    }
+
     /// Adds the value `v` at `t` seconds (t ≥ 0).
     pub(crate) fn add(&mut self, t: f64, v: f64) {
         let slot = self.0.slot(t);
@@ -434,7 +456,7 @@ impl RunSink for PlotData {
 }
 
 /// The number right after `key` in `text` (`usage=85`, `Image size: 123 bytes`).
-fn number_after(text: &str, key: &str) -> Option<f64> {
+pub(crate) fn number_after(text: &str, key: &str) -> Option<f64> {
     let rest = &text[text.find(key)? + key.len()..];
     let end = rest
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))

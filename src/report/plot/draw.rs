@@ -29,6 +29,17 @@ const PULLS: RGBColor = RGBColor(60, 160, 90);
 pub(super) const GRID: RGBColor = RGBColor(228, 228, 228);
 pub(super) const PRESSURE: RGBColor = RGBColor(220, 40, 40);
 
+/// A colour as CSS writes it (`#1f5caa`).
+pub(crate) fn css(c: RGBColor) -> String {
+    format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
+}
+
+/// The colours `report.html` draws its usage chart with: usage.png's, so both read alike.
+/// Usage, GC high, GC low, eviction, DiskPressure, in CSS.
+pub(crate) fn usage_colours() -> [String; 5] {
+    [USAGE, GC_HIGH, GC_LOW, EVICTION, PRESSURE].map(css)
+}
+
 pub(super) fn err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
     anyhow!("drawing the plot failed: {e:?}")
 }
@@ -228,7 +239,7 @@ fn pressure_rect(a: f64, b: f64, y0: f64, y1: f64, px: f64) -> Rectangle<(f64, f
     Rectangle::new([(a, y0), (b.max(a + 2.0 * px), y1)], colour.filled())
 }
 
-pub(super) fn mark_style(m: Mark) -> (&'static str, RGBColor) {
+pub(crate) fn mark_style(m: Mark) -> (&'static str, RGBColor) {
     match m {
         Mark::GcPass => ("GC passes", GC_HIGH),
         Mark::ImageDeleted => ("deleted by GC", RGBColor(150, 90, 20)),
