@@ -53,6 +53,43 @@ impl<R: Recorder> Recorder for Progress<'_, R> {
     }
 }
 
+/// `report.html`'s data gathered as the run goes, as its rows would be read back from the
+/// CSVs (times as `time_s` prints them, the same `timestamp`), so the page is `plot DIR`'s.
+struct ReportFeed {
+    builder: crate::report::html::ReportBuilder,
+    start_time: Option<crate::wallclock::WallTime>,
+}
+
+impl Recorder for ReportFeed {
+    fn sample(&mut self, s: &crate::outcome::Sample) {
+        use crate::report::run_files::{RunSink, SampleRow};
+        let nodefs = match s.per_fs.as_slice() {
+            [(c, a), _, ..] if *c > 0 => Some(100.0 * c.saturating_sub(*a) as f64 / *c as f64),
+            _ => None,
+        };
+        self.builder.sample(&SampleRow {
+            t: crate::report::plot::data::seconds(s.time),
+            usage_percent: s.usage_percent as f64,
+            image_bytes: s.image_bytes,
+            reported_image_bytes: s.reported_image_bytes,
+            nodefs_usage_percent: nodefs,
+        });
+    }
+    fn event(&mut self, e: &crate::outcome::EventRow) {
+        use crate::report::run_files::{EventCsvRow, RunSink};
+        let time_s = crate::report::csv_recorder::format_seconds(e.time);
+        let timestamp = self.start_time.map(|t0| t0.plus_ns(e.time).to_string());
+        self.builder.event(&EventCsvRow {
+            t: crate::report::plot::data::seconds(e.time),
+            time_s: &time_s,
+            timestamp: timestamp.as_deref(),
+            reason: e.reason,
+            object: &e.object,
+            message: &e.message,
+        });
+    }
+}
+
 /// Two recorders fed the same samples and events.
 struct Tee<'a, A: Recorder, B: Recorder>(&'a mut A, &'a mut B);
 
@@ -95,8 +132,12 @@ pub fn run_to_dir_with_progress(
         // was 15 % of a year-long run); it is what `plot DIR` reads from the files, to the
         // byte (see `PlotData`'s seconds).
         let mut plot = crate::report::plot::PlotData::new();
+        let mut report = ReportFeed {
+            builder: crate::report::html::ReportBuilder::new(),
+            start_time: sc.start_time,
+        };
         let mut summary = Simulation::new(sc).run(&mut Progress {
-            inner: &mut Tee(&mut rec, &mut plot),
+            inner: &mut Tee(&mut rec, &mut Tee(&mut plot, &mut report)),
             progress,
         });
         summary.start_time = sc.start_time.map(|t| t.to_string());
@@ -106,6 +147,7 @@ pub fn run_to_dir_with_progress(
         let settings = crate::report::plot::PlotSettings::from_scenario(sc);
         settings.write(dir.path())?;
         plot.render(dir.path(), &settings)?;
+        crate::report::html::write_report(dir.path(), &settings, report.builder)?;
         Ok(summary)
     })();
     match written {

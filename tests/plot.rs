@@ -278,8 +278,8 @@ fn a_one_sample_peak_in_a_month_is_drawn() {
     );
 }
 
-/// `run` draws usage.png and usage.svg from the samples and events in memory; `plot DIR` from
-/// the CSVs. The two are the same to the byte, for every shipped scenario (shortened to at
+/// `run` draws usage.png and usage.svg, and writes report.html, from the samples and events in
+/// memory; `plot DIR` from the CSVs. The two are the same to the byte, for every shipped scenario (shortened to at
 /// most 2 days: its first pulls, passes, evictions, fractional event times).
 #[test]
 fn plot_from_memory_is_the_plot_from_the_files() {
@@ -308,12 +308,13 @@ fn plot_from_memory_is_the_plot_from_the_files() {
         let t = tmp();
         let out = t.path().join("run");
         run_to_dir(&sc, &out).unwrap();
-        let from_memory: Vec<Vec<u8>> = ["usage.png", "usage.svg"]
+        let files = ["usage.png", "usage.svg", "report.html"];
+        let from_memory: Vec<Vec<u8>> = files
             .iter()
             .map(|f| fs::read(out.join(f)).unwrap())
             .collect();
         replot(&out).unwrap();
-        for (f, mem) in ["usage.png", "usage.svg"].iter().zip(from_memory) {
+        for (f, mem) in files.iter().zip(from_memory) {
             assert!(
                 fs::read(out.join(f)).unwrap() == mem,
                 "{}: {f} from memory differs from the one redrawn from the CSVs",

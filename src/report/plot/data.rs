@@ -467,7 +467,7 @@ pub(crate) fn number_after(text: &str, key: &str) -> Option<f64> {
 /// Seconds as the plot reads them back from the CSVs (the nearest f64 to the decimal
 /// `time_s` they print), so that a plot drawn from memory and one redrawn from the files are
 /// the same to the byte. Whole seconds (every sample) need no text.
-fn seconds(t: u64) -> f64 {
+pub(crate) fn seconds(t: u64) -> f64 {
     if t.is_multiple_of(NANOS_PER_SEC) {
         (t / NANOS_PER_SEC) as f64
     } else {
