@@ -773,3 +773,34 @@ fn readme_example_is_what_explain_prints() {
         assert!(lines.contains(&l), "README line not printed: {l:?}\n{text}");
     }
 }
+
+/// The sync after the eviction at 230 s, held by min-reclaim alone. At 230 s, 94Mi + 15Mi
+/// (old:v1's layer and blob) = 109Mi were available; p2 (0.5Mi/s) is killed 1 s later, p1
+/// writes 1Mi/s: at the sync 2 s later (the kill's grace 1 s, then the 1 s cleanup poll),
+/// 232 s, 109 − 1.5 − 1 = 106.5Mi = 111673344 bytes. That is not under 100Mi (not met now), but
+/// under 100Mi + 50Mi of min-reclaim: the threshold is carried over, so the sync acts and its
+/// reclaim removes p2's dead container with its 231 s × 0.5Mi = 115.5Mi writable layer:
+/// 106.5 + 115.5 = 222Mi = 232783872 bytes available after.
+#[test]
+fn a_sync_held_by_min_reclaim_alone_is_explained() {
+    let f = common::write(EVICTION, EVICTION_TRACE);
+    let sc = load(&f);
+    let e = explain::explain(
+        &sc,
+        req(secs(231), Some(DecisionKind::Eviction)),
+        &mut RerunKeeper::default(),
+    )
+    .unwrap();
+    let s = sync(&e);
+    assert_eq!(s.time_ns, secs(232));
+    let t = &s.thresholds[0];
+    assert_eq!(t.signal, "nodefs.available");
+    assert!(!t.met_now && t.carried_over, "{t:?}");
+    let obs = |o: &[explain::Observation]| {
+        o.iter()
+            .find(|o| o.signal == "nodefs.available")
+            .map(|o| o.available)
+    };
+    assert_eq!(obs(&s.observations), Some(111673344));
+    assert_eq!(s.after_reclaim.as_deref().and_then(obs), Some(232783872));
+}
