@@ -63,16 +63,12 @@ struct ReportFeed {
 impl Recorder for ReportFeed {
     fn sample(&mut self, s: &crate::outcome::Sample) {
         use crate::report::run_files::{RunSink, SampleRow};
-        let nodefs = match s.per_fs.as_slice() {
-            [(c, a), _, ..] if *c > 0 => Some(100.0 * c.saturating_sub(*a) as f64 / *c as f64),
-            _ => None,
-        };
         self.builder.sample(&SampleRow {
             t: crate::report::plot::data::seconds(s.time),
             usage_percent: s.usage_percent as f64,
             image_bytes: s.image_bytes,
             reported_image_bytes: s.reported_image_bytes,
-            nodefs_usage_percent: nodefs,
+            nodefs_usage_percent: crate::report::plot::data::nodefs_usage_percent(s),
         });
     }
     fn event(&mut self, e: &crate::outcome::EventRow) {
@@ -169,6 +165,27 @@ pub fn generate_file(
 ) -> anyhow::Result<u64> {
     use anyhow::Context;
     let sc = crate::overrides::load(scenario, overrides, false)?;
+    replace_file(out, |w, tmp| {
+        let comment = format!(
+            "Trace of scenario {:?} (seed {}), written by imagefs-sim generate.",
+            sc.name, sc.seed
+        );
+        match &sc.synthetic {
+            Some(syn) => write_trace(w, &comment, syn.events()),
+            None => write_trace(w, &comment, sc.trace.iter().cloned()),
+        }
+        .with_context(|| format!("cannot write {}", tmp.display()))
+    })
+}
+
+/// Replaces the file `out` whole: `write` fills a temporary file beside it (named for its
+/// messages), which is synced and renamed over `out`; on any error it is removed and `out` is
+/// as it was.
+fn replace_file<T>(
+    out: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>, &Path) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    use anyhow::Context;
     let dir = match out.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),
@@ -182,26 +199,18 @@ pub fn generate_file(
         file_name.to_string_lossy(),
         std::process::id()
     ));
-    let result = (|| -> anyhow::Result<u64> {
+    let result = (|| -> anyhow::Result<T> {
         let f = std::fs::File::create(&tmp)
             .with_context(|| format!("cannot create {}", tmp.display()))?;
         let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
-        let comment = format!(
-            "Trace of scenario {:?} (seed {}), written by imagefs-sim generate.",
-            sc.name, sc.seed
-        );
-        let rows = match &sc.synthetic {
-            Some(syn) => write_trace(&mut w, &comment, syn.events()),
-            None => write_trace(&mut w, &comment, sc.trace.iter().cloned()),
-        }
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
+        let value = write(&mut w, &tmp)?;
         w.into_inner()
             .map_err(|e| e.into_error())
             .and_then(|f| f.sync_all())
             .with_context(|| format!("cannot write {}", tmp.display()))?;
         std::fs::rename(&tmp, out)
             .with_context(|| format!("cannot rename {} to {}", tmp.display(), out.display()))?;
-        Ok(rows)
+        Ok(value)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
@@ -213,30 +222,16 @@ pub fn generate_file(
 /// atomically (a temporary file beside it, then a rename). Returns the fit's report.
 pub fn fit_file(scenario: &Path, duration: &str, out: &Path) -> anyhow::Result<Vec<String>> {
     use anyhow::Context;
+    use std::io::Write;
     let (body, report) = crate::workload::fit::fitted_scenario(
         scenario,
         &scenario.display().to_string(),
         duration,
         out,
     )?;
-    let dir = match out.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        out.file_name()
-            .with_context(|| format!("{} is not a file name", out.display()))?
-            .to_string_lossy(),
-        std::process::id()
-    ));
-    let written = std::fs::write(&tmp, body)
-        .and_then(|_| std::fs::rename(&tmp, out))
-        .with_context(|| format!("cannot write {}", out.display()));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written?;
+    replace_file(out, |w, tmp| {
+        w.write_all(body.as_bytes())
+            .with_context(|| format!("cannot write {}", tmp.display()))
+    })?;
     Ok(report)
 }

@@ -3,32 +3,7 @@
 
 mod common;
 
-use std::process::Command;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_imagefs-sim"))
-}
-
-const GOOD: &str = r#"name = "cli"
-duration = "10m"
-seed = 1
-[node]
-disk = "1Gi"
-pull_bandwidth = "10Mi"
-[kubelet]
-imageGCHighThresholdPercent = 85
-imageGCLowThresholdPercent = 80
-[[layer]]
-id = "l1"
-size = "100Mi"
-[[image]]
-name = "app:v1"
-layers = ["l1"]
-[workload]
-trace = "trace.csv"
-"#;
-
-const TRACE: &str = "time,action,pod,image\n0,create,p1,app:v1\n5m,delete,p1,\n";
+use common::{bin, GOOD, TRACE};
 
 fn stderr_of(toml: &str, trace: &str, args: &[&str]) -> (i32, String, common::Fixture) {
     let f = common::write(toml, trace);

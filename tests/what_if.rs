@@ -4,33 +4,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_imagefs-sim"))
-}
-
-/// A 1Gi node that pulls one 100Mi image at 10Mi/s and runs it for 5 minutes.
-const GOOD: &str = r#"name = "cli"
-duration = "10m"
-seed = 1
-[node]
-disk = "1Gi"
-pull_bandwidth = "10Mi"
-[kubelet]
-imageGCHighThresholdPercent = 85
-imageGCLowThresholdPercent = 80
-[[layer]]
-id = "l1"
-size = "100Mi"
-[[image]]
-name = "app:v1"
-layers = ["l1"]
-[workload]
-trace = "trace.csv"
-"#;
-
-const TRACE: &str = "time,action,pod,image\n0,create,p1,app:v1\n5m,delete,p1,\n";
+use common::{bin, GOOD, TRACE};
 
 /// Runs the binary in `cwd` with `args`.
 fn run_in(cwd: &Path, args: &[&str]) -> Output {

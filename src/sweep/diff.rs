@@ -220,15 +220,14 @@ const PER_METRIC: [&str; 5] = ["a_mean", "b_mean", "delta", "delta_ci95", "paire
 impl SweepDiff {
     /// `sweep_diff.csv`: a row per common point: its axis values, then per metric A's and
     /// B's means, the change, its interval's half-width and the number of seed pairs.
-    pub fn csv(&self) -> String {
-        let mut s = String::new();
+    pub fn csv(&self) -> Result<String> {
         let mut head: Vec<String> = self.axes.clone();
         for m in &self.metrics {
             for c in PER_METRIC {
                 head.push(format!("{m}_{c}"));
             }
         }
-        let _ = writeln!(s, "{}", csv_line(&head));
+        let mut rows = vec![head];
         for (key, deltas) in &self.points {
             let mut row = key.clone();
             for d in deltas {
@@ -238,9 +237,9 @@ impl SweepDiff {
                 row.push(d.ci95.map(fmt_num).unwrap_or_default());
                 row.push(d.paired.to_string());
             }
-            let _ = writeln!(s, "{}", csv_line(&row));
+            rows.push(row);
         }
-        s
+        Ok(String::from_utf8(super::csv_bytes(rows)?)?)
     }
 
     /// What `diff` prints: per metric that changes anywhere, how many points changed and by
@@ -351,20 +350,6 @@ fn short(metric: &str, x: f64) -> String {
     }
 }
 
-fn csv_line(cells: &[String]) -> String {
-    cells
-        .iter()
-        .map(|c| {
-            if c.contains([',', '"', '\n']) {
-                format!("\"{}\"", c.replace('"', "\"\""))
-            } else {
-                c.clone()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
 /// The files a sweep `diff` writes.
 pub const SWEEP_DIFF_FILES: [&str; 2] = ["sweep_diff.csv", "diff.txt"];
 
@@ -380,7 +365,7 @@ pub fn write_sweep_diff(a: &Path, b: &Path, out: &Path, headline: &[String]) -> 
     let text = d.render(&name(a), &name(b), headline);
     let dir = crate::report::OutputDir::create(out, &|f| SWEEP_DIFF_FILES.contains(&f))?;
     let written = (|| -> Result<()> {
-        for (f, body) in [("sweep_diff.csv", d.csv()), ("diff.txt", text.clone())] {
+        for (f, body) in [("sweep_diff.csv", d.csv()?), ("diff.txt", text.clone())] {
             std::fs::write(dir.file(f), body)
                 .with_context(|| format!("cannot write {}", dir.file(f).display()))?;
         }

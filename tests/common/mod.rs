@@ -221,3 +221,30 @@ fn random_eviction(r: &mut ChaCha8Rng, disk: u64) -> String {
     }
     out
 }
+
+/// The `imagefs-sim` binary.
+pub fn bin() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_imagefs-sim"))
+}
+
+/// A 1Gi node that pulls one 100Mi image at 10Mi/s and runs it for 5 minutes.
+pub const GOOD: &str = r#"name = "cli"
+duration = "10m"
+seed = 1
+[node]
+disk = "1Gi"
+pull_bandwidth = "10Mi"
+[kubelet]
+imageGCHighThresholdPercent = 85
+imageGCLowThresholdPercent = 80
+[[layer]]
+id = "l1"
+size = "100Mi"
+[[image]]
+name = "app:v1"
+layers = ["l1"]
+[workload]
+trace = "trace.csv"
+"#;
+
+pub const TRACE: &str = "time,action,pod,image\n0,create,p1,app:v1\n5m,delete,p1,\n";

@@ -464,6 +464,15 @@ pub(crate) fn number_after(text: &str, key: &str) -> Option<f64> {
     rest[..end].parse().ok()
 }
 
+/// A sample's nodefs usage % when the node's nodefs is not its imagefs, as the plot reads it
+/// from the `nodefs_*` columns.
+pub(crate) fn nodefs_usage_percent(s: &Sample) -> Option<f64> {
+    match s.per_fs.as_slice() {
+        [(c, a), _, ..] if *c > 0 => Some(100.0 * c.saturating_sub(*a) as f64 / *c as f64),
+        _ => None,
+    }
+}
+
 /// Seconds as the plot reads them back from the CSVs (the nearest f64 to the decimal
 /// `time_s` they print), so that a plot drawn from memory and one redrawn from the files are
 /// the same to the byte. Whole seconds (every sample) need no text.
@@ -479,10 +488,7 @@ pub(crate) fn seconds(t: u64) -> f64 {
 
 impl Recorder for PlotData {
     fn sample(&mut self, s: &Sample) {
-        let nodefs = match s.per_fs.as_slice() {
-            [(c, a), _, ..] if *c > 0 => Some(100.0 * c.saturating_sub(*a) as f64 / *c as f64),
-            _ => None,
-        };
+        let nodefs = nodefs_usage_percent(s);
         self.add_sample(
             seconds(s.time),
             s.usage_percent as f64,
